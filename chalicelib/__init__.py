@@ -1,0 +1,1 @@
+"""The domain of the interview platform: models, services, identity, storage and email."""

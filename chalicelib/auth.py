@@ -1,0 +1,110 @@
+"""Who is calling: a recruiter's Cognito ID token, verified, becomes a `Principal`.
+
+Checked on every recruiter request: RS256 signature against the pool's JWKS (keys cached
+across warm invocations), issuer, audience (our app client), `token_use == "id"`, expiry.
+The company id and role come only from the verified token, never from the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.config import get_settings
+from chalicelib.errors import Forbidden, Unauthenticated
+
+if TYPE_CHECKING:
+    import jwt
+
+# Small leeway for clock skew between Cognito and Lambda; expiry still bites within seconds.
+_LEEWAY_SECONDS = 30
+_JWKS_CACHE_SECONDS = 3600
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A verified recruiter: everything a service needs to scope its queries."""
+
+    company_id: str
+    user_id: str
+    email: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    import jwt
+
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=_JWKS_CACHE_SECONDS, timeout=5)
+
+
+def reset_jwks_cache() -> None:
+    _jwks_client.cache_clear()
+
+
+def _role_from_groups(groups: Any) -> Role | None:
+    if not isinstance(groups, list):
+        return None
+    if Role.ADMIN.value in groups:
+        return Role.ADMIN
+    if Role.REVIEWER.value in groups:
+        return Role.REVIEWER
+    return None
+
+
+def verify_token(token: str) -> Principal:
+    """Verify a Cognito ID token and return the recruiter it names; 401 on any doubt."""
+    import jwt
+
+    settings = get_settings()
+    refused = Unauthenticated("Your session is not valid. Please sign in again.")
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != "RS256":
+            raise refused
+        signing_key = _jwks_client(settings.cognito_jwks_url).get_signing_key_from_jwt(token)
+        claims = jwt.decode(
+            token,
+            signing_key.key,
+            algorithms=["RS256"],
+            audience=settings.cognito_client_id,
+            issuer=settings.cognito_issuer,
+            leeway=_LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "token_use"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("Your session has expired. Please sign in again.") from None
+    except (jwt.PyJWTError, ValueError):
+        raise refused from None
+    if claims.get("token_use") != "id":
+        raise refused
+    company_id = claims.get("custom:company_id")
+    role = _role_from_groups(claims.get("cognito:groups"))
+    if not company_id or role is None:
+        raise refused
+    return Principal(
+        company_id=company_id, user_id=claims["sub"], email=claims.get("email", ""), role=role
+    )
+
+
+def authenticate(headers: Any, role: Role | None = None) -> Principal:
+    """The principal behind an `Authorization: Bearer <id token>` header, at least `role`."""
+    value = headers.get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Sign in to continue: this request needs a bearer token.")
+    principal = verify_token(token.strip())
+    if role is Role.ADMIN and not principal.is_admin:
+        raise Forbidden("Only a company admin can do this.")
+    return principal

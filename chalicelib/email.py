@@ -1,0 +1,70 @@
+"""Transactional email: Jinja2 templates rendered to HTML and text, sent through SES.
+
+Templates autoescape HTML, so a candidate or company name can never inject markup; the
+text part is rendered from its own template, not stripped from the HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.observability import logger
+
+TEMPLATES = Path(__file__).parent / "templates" / "email"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    html: str
+    text: str
+
+
+def render(template: str, to: str, **context: Any) -> Email:
+    """Render `<template>.subject.txt`, `.html` and `.txt` with the same context."""
+    env = _environment()
+    subject = env.get_template(f"{template}.subject.txt").render(**context).strip()
+    html = env.get_template(f"{template}.html").render(**context)
+    text = env.get_template(f"{template}.txt").render(**context)
+    return Email(to=to, subject=" ".join(subject.split()), html=html, text=text)
+
+
+def send(email: Email, reply_to: str | None = None) -> str:
+    """Send through SES; returns the SES message id."""
+    settings = get_settings()
+    kwargs: dict[str, Any] = {}
+    if reply_to:
+        kwargs["ReplyToAddresses"] = [reply_to]
+    result = client("ses").send_email(
+        Source=settings.sender_email,
+        Destination={"ToAddresses": [email.to]},
+        Message={
+            "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+            "Body": {
+                "Text": {"Data": email.text, "Charset": "UTF-8"},
+                "Html": {"Data": email.html, "Charset": "UTF-8"},
+            },
+        },
+        **kwargs,
+    )
+    logger.info("email sent", extra={"message_id": result["MessageId"], "subject": email.subject})
+    return result["MessageId"]

@@ -1,0 +1,210 @@
+"""Companies and their recruiters: sign-up, sign-in and token refresh through Cognito.
+
+Cognito holds the passwords (we never see them at rest); DynamoDB holds the company and
+the team. A recruiter's company id is a Cognito custom attribute and their role a Cognito
+group, so both arrive inside the verified ID token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import PutError
+
+from chalicelib.auth import Role
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from chalicelib.models import Company, Recruiter, new_id
+from chalicelib.observability import logger, metrics
+
+COMPANY_ATTRIBUTE = "custom:company_id"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    id_token: str
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id_token": self.id_token,
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_in": self.expires_in,
+        }
+
+
+def _cognito_error(error: ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "")
+
+
+def create_recruiter(
+    company_id: str, email: str, name: str, role: Role, password: str
+) -> Recruiter:
+    """Create a Cognito user in the company's group and its Recruiter item."""
+    settings = get_settings()
+    cognito = client("cognito-idp")
+    email = email.strip().lower()
+    try:
+        user = cognito.admin_create_user(
+            UserPoolId=settings.cognito_user_pool_id,
+            Username=email,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": name},
+                {"Name": COMPANY_ATTRIBUTE, "Value": company_id},
+            ],
+            MessageAction="SUPPRESS",
+        )["User"]
+    except ClientError as error:
+        if _cognito_error(error) == "UsernameExistsException":
+            raise Conflict("An account with this email already exists. Sign in instead.") from None
+        raise
+    user_id = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    try:
+        cognito.admin_set_user_password(
+            UserPoolId=settings.cognito_user_pool_id,
+            Username=email,
+            Password=password,
+            Permanent=True,
+        )
+    except ClientError as error:
+        cognito.admin_delete_user(UserPoolId=settings.cognito_user_pool_id, Username=email)
+        if _cognito_error(error) == "InvalidPasswordException":
+            raise InvalidInput(
+                "The password does not meet the password policy.",
+                details=[{"field": "password", "problem": "password_policy",
+                          "message": error.response["Error"].get("Message", "")}],
+            ) from None
+        raise
+    cognito.admin_add_user_to_group(
+        UserPoolId=settings.cognito_user_pool_id, Username=email, GroupName=role.value
+    )
+    pk, sk = Recruiter.key(company_id, user_id)
+    recruiter = Recruiter(
+        pk, sk, company_id=company_id, user_id=user_id, email=email, name=name, role=role.value
+    )
+    recruiter.save(condition=Recruiter.pk.does_not_exist())
+    return recruiter
+
+
+def sign_up(company_name: str, admin_name: str, email: str, password: str) -> dict[str, Any]:
+    """Create a company and its first admin, then sign the admin in."""
+    company_id = new_id()
+    pk, sk = Company.key(company_id)
+    company = Company(pk, sk, company_id=company_id, name=company_name)
+    try:
+        company.save(condition=Company.pk.does_not_exist())
+    except PutError as error:  # a 128-bit id collision would be a bug, not user error
+        raise Conflict("Could not create the company, please try again.") from error
+    try:
+        recruiter = create_recruiter(company_id, email, admin_name, Role.ADMIN, password)
+    except Exception:
+        company.delete()  # no orphan company without an admin
+        raise
+    logger.info("company signed up", extra={"company_id": company_id})
+    metrics.add_metric(name="CompanySignUps", unit="Count", value=1)
+    tokens = sign_in(email, password)
+    return {
+        "company": company_view(company),
+        "recruiter": recruiter_view(recruiter),
+        "tokens": tokens.to_dict(),
+    }
+
+
+def _auth(flow: str, parameters: dict[str, str]) -> Tokens:
+    settings = get_settings()
+    try:
+        result = client("cognito-idp").initiate_auth(
+            ClientId=settings.cognito_client_id, AuthFlow=flow, AuthParameters=parameters
+        )
+    except ClientError as error:
+        if _cognito_error(error) in (
+            "NotAuthorizedException",
+            "UserNotFoundException",
+            "UserNotConfirmedException",
+            "PasswordResetRequiredException",
+        ):
+            raise Unauthenticated("The email or password is not right.") from None
+        raise
+    auth = result.get("AuthenticationResult")
+    if not auth:  # a challenge (e.g. a new password) the API does not handle yet
+        raise Unauthenticated("This account needs attention before it can sign in.")
+    return Tokens(
+        id_token=auth["IdToken"],
+        access_token=auth["AccessToken"],
+        refresh_token=auth.get("RefreshToken"),
+        expires_in=int(auth.get("ExpiresIn", 3600)),
+    )
+
+
+def sign_in(email: str, password: str) -> Tokens:
+    return _auth("USER_PASSWORD_AUTH", {"USERNAME": email.strip().lower(), "PASSWORD": password})
+
+
+def refresh(refresh_token: str) -> Tokens:
+    try:
+        return _auth("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token})
+    except Unauthenticated:
+        raise Unauthenticated("Your session has ended. Please sign in again.") from None
+
+
+def get_company(company_id: str) -> Company:
+    try:
+        return Company.get(*Company.key(company_id))
+    except Company.DoesNotExist:
+        raise NotFound("Company not found.") from None
+
+
+def get_recruiter(company_id: str, user_id: str) -> Recruiter:
+    try:
+        return Recruiter.get(*Recruiter.key(company_id, user_id))
+    except Recruiter.DoesNotExist:
+        raise NotFound("Recruiter not found.") from None
+
+
+def list_team(company_id: str) -> list[Recruiter]:
+    """Everyone on the company's hiring team: one Query on the company partition."""
+    pk, _ = Company.key(company_id)
+    return list(Recruiter.query(pk, Recruiter.sk.startswith("RECRUITER#")))
+
+
+def company_view(company: Company) -> dict[str, Any]:
+    return {
+        "company_id": company.company_id,
+        "name": company.name,
+        "brand_color": company.brand_color,
+        "logo_url": company.logo_url,
+        "retention_days": company.retention_days,
+    }
+
+
+def recruiter_view(recruiter: Recruiter) -> dict[str, Any]:
+    return {
+        "user_id": recruiter.user_id,
+        "email": recruiter.email,
+        "name": recruiter.name,
+        "role": recruiter.role,
+    }
+
+
+def update_company(company_id: str, name: str | None, brand_color: str | None,
+                   logo_url: str | None) -> Company:
+    """Change the company's profile; only fields given are touched."""
+    company = get_company(company_id)
+    actions = []
+    if name is not None:
+        actions.append(Company.name.set(name))
+    if brand_color is not None:
+        actions.append(Company.brand_color.set(brand_color))
+    if logo_url is not None:
+        actions.append(Company.logo_url.set(logo_url))
+    if actions:
+        company.update(actions=actions, condition=Company.pk.exists())
+    return company

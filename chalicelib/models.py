@@ -1,0 +1,279 @@
+"""The single DynamoDB table and the items stored in it (PynamoDB polymorphism).
+
+One table, string keys `pk`/`sk` with typed prefixes, a `kind` discriminator. Every
+company-owned item's partition key starts with `C#<company_id>`, and the company id always
+comes from the verified identity, never from the request. Reads are Get or Query on a key or
+an index; nothing here scans.
+
+Indexes (all sparse: only items that set the index's hash key appear in it):
+- `by_parent` (`gsi1pk`/`gsi1sk`): children listed under a parent other than their own
+  partition, e.g. the invitations of one interview, newest first.
+- `by_token` (`token_hash`): a candidate link's SHA-256 to its invitation.
+- `by_due` (`due_bucket`/`due_at`): work that falls due at a time (reminders, deadlines,
+  answers stuck in processing), read by the scheduled sweep a bucket at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_id() -> str:
+    """A 26-character ULID-style id: time-ordered (so keys sort by creation), 80 random bits."""
+    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _TableMeta(type):
+    """Reads the table name from settings when PynamoDB asks, not at import time."""
+
+    @property
+    def table_name(cls) -> str:
+        name = os.environ.get("TABLE_NAME")
+        if not name:
+            from chalicelib.config import ConfigError
+
+            raise ConfigError("missing environment variable: TABLE_NAME")
+        return name
+
+
+class ByParentIndex(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by_parent"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ByTokenIndex(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by_token"
+        projection = AllProjection()
+
+    token_hash = UnicodeAttribute(hash_key=True)
+
+
+class ByDueIndex(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    due_bucket = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    """Base of every item in the table; `kind` says which model a stored item is."""
+
+    class Meta(metaclass=_TableMeta):
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    created_at = UTCDateTimeAttribute(default=utcnow)
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    token_hash = UnicodeAttribute(null=True)
+    due_bucket = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    # DynamoDB TTL: personal data past its retention is removed even if a sweep is missed.
+    expires_at = TTLAttribute(null=True)
+
+    by_parent = ByParentIndex()
+    by_token = ByTokenIndex()
+    by_due = ByDueIndex()
+
+
+def company_pk(company_id: str) -> str:
+    return f"C#{company_id}"
+
+
+def invitation_pk(company_id: str, invitation_id: str) -> str:
+    return f"C#{company_id}#INV#{invitation_id}"
+
+
+class Company(Item, discriminator="Company"):
+    """A customer company: the tenant.
+
+    pk = C#<company_id>, sk = PROFILE
+    """
+
+    company_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    brand_color = UnicodeAttribute(null=True)
+    logo_url = UnicodeAttribute(null=True)
+    retention_days = NumberAttribute(default=180)
+
+    @classmethod
+    def key(cls, company_id: str) -> tuple[str, str]:
+        return company_pk(company_id), "PROFILE"
+
+
+class Recruiter(Item, discriminator="Recruiter"):
+    """A member of a company's hiring team; the Cognito user `sub` is the id.
+
+    pk = C#<company_id>, sk = RECRUITER#<user_id>
+    """
+
+    company_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()  # admin | reviewer
+
+    @classmethod
+    def key(cls, company_id: str, user_id: str) -> tuple[str, str]:
+        return company_pk(company_id), f"RECRUITER#{user_id}"
+
+
+class Question(MapAttribute[str, Any]):
+    """One question of an interview, kept whole in the interview and in each invitation."""
+
+    question_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    answer_type = UnicodeAttribute(default="video")  # video | audio | text
+    think_seconds = NumberAttribute(default=30)  # 0 = unlimited
+    max_answer_seconds = NumberAttribute(default=120)
+    retakes = NumberAttribute(default=1)
+    video_key = UnicodeAttribute(null=True)
+
+
+class Interview(Item, discriminator="Interview"):
+    """An interview a company sends to candidates.
+
+    pk = C#<company_id>, sk = INTERVIEW#<interview_id>
+    """
+
+    company_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    role_description = UnicodeAttribute(default="")
+    intro = UnicodeAttribute(default="")
+    outro = UnicodeAttribute(default="")
+    support_contact = UnicodeAttribute(null=True)
+    questions = ListAttribute(of=Question, default=list)
+    rubric = ListAttribute(default=list)
+    deadline_days = NumberAttribute(default=7)
+    status = UnicodeAttribute(default="active")  # active | archived
+    created_by = UnicodeAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str, interview_id: str) -> tuple[str, str]:
+        return company_pk(company_id), f"INTERVIEW#{interview_id}"
+
+
+class Invitation(Item, discriminator="Invitation"):
+    """One candidate invited to one interview, with a snapshot of its questions.
+
+    pk = C#<company_id>#INV#<invitation_id>, sk = INVITATION
+    by_parent: gsi1pk = C#<company_id>#INTERVIEW#<interview_id>, gsi1sk = INV#<invitation_id>
+    by_token: token_hash = sha256(link token), hex
+    Answers, reviews and comments share the invitation's partition, so one Query reads a
+    candidate whole.
+    """
+
+    company_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+    candidate_name = UnicodeAttribute()
+    candidate_email = UnicodeAttribute()
+    questions = ListAttribute(of=Question, default=list)
+    deadline = UTCDateTimeAttribute()
+    status = UnicodeAttribute(default="invited")  # invited|opened|started|completed|expired|revoked
+    stage = UnicodeAttribute(default="new")
+    time_multiplier = NumberAttribute(default=1)
+    consent_at = UTCDateTimeAttribute(null=True)
+    completed_at = UTCDateTimeAttribute(null=True)
+    reminders_sent = ListAttribute(default=list)
+    revoked = BooleanAttribute(default=False)
+
+    @classmethod
+    def key(cls, company_id: str, invitation_id: str) -> tuple[str, str]:
+        return invitation_pk(company_id, invitation_id), "INVITATION"
+
+    @staticmethod
+    def parent_key(company_id: str, interview_id: str) -> str:
+        return f"C#{company_id}#INTERVIEW#{interview_id}"
+
+
+class Answer(Item, discriminator="Answer"):
+    """One attempt at one question; the media worker moves it uploaded → processing → ready.
+
+    pk = C#<company_id>#INV#<invitation_id>, sk = ANSWER#<question_id>#<attempt:03d>
+    Raw chunks live under raw/<company>/<interview>/<invitation>/<question>/<attempt>/.
+    """
+
+    company_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+    question_id = UnicodeAttribute()
+    attempt = NumberAttribute()
+    answer_type = UnicodeAttribute()
+    status = UnicodeAttribute(default="recording")  # recording|uploaded|processing|ready|failed
+    chunk_count = NumberAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    media_key = UnicodeAttribute(null=True)
+    poster_key = UnicodeAttribute(null=True)
+    duration_seconds = NumberAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    video_codec = UnicodeAttribute(null=True)
+    audio_codec = UnicodeAttribute(null=True)
+    size_bytes = NumberAttribute(null=True)
+    error_reason = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+
+    @classmethod
+    def key(cls, company_id: str, invitation_id: str, question_id: str, attempt: int) -> tuple[str, str]:
+        return invitation_pk(company_id, invitation_id), f"ANSWER#{question_id}#{attempt:03d}"
+
+    @staticmethod
+    def raw_prefix(
+        company_id: str, interview_id: str, invitation_id: str, question_id: str, attempt: int
+    ) -> str:
+        return f"raw/{company_id}/{interview_id}/{invitation_id}/{question_id}/{attempt:03d}/"
+
+
+ALL_MODELS: tuple[type[Item], ...] = (Company, Recruiter, Interview, Invitation, Answer)
+
+
+def table_schema() -> dict[str, Any]:
+    """Keys, attribute types and indexes as the models declare them; infra checks it matches."""
+    schema = Item._get_schema()
+    return {
+        "key_schema": sorted(schema["key_schema"], key=lambda k: k["KeyType"]),
+        "attribute_definitions": sorted(
+            schema["attribute_definitions"], key=lambda a: a["AttributeName"]
+        ),
+        "global_secondary_indexes": {
+            index["index_name"]: sorted(index["key_schema"], key=lambda k: k["KeyType"])
+            for index in schema["global_secondary_indexes"]
+        },
+    }

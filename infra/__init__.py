@@ -1,0 +1,1 @@
+"""Deployment: the production CDK app and the local stack on moto."""

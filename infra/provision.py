@@ -1,0 +1,202 @@
+"""Create the product's AWS resources through the AWS APIs (the local stack, on moto).
+
+Production declares the same resources in CDK; both follow the same rules: the table from
+the models, a private encrypted bucket whose `raw/` uploads notify a queue with a
+dead-letter queue, a user pool whose company attribute the user cannot write.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from chalicelib.aws import client
+from chalicelib.models import Item
+
+PASSWORD_MIN_LENGTH = 10
+MAX_RECEIVES_BEFORE_DLQ = 3
+# The worker may run up to 15 minutes; a message stays invisible for longer than that.
+UPLOAD_VISIBILITY_SECONDS = 960
+RAW_EXPIRY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Names:
+    """Resource names for one deployment (a prefix keeps parallel stacks apart)."""
+
+    prefix: str = "oneway-local"
+
+    @property
+    def table(self) -> str:
+        return f"{self.prefix}-table"
+
+    @property
+    def media_bucket(self) -> str:
+        return f"{self.prefix}-media"
+
+    @property
+    def uploads_queue(self) -> str:
+        return f"{self.prefix}-uploads"
+
+    @property
+    def uploads_dlq(self) -> str:
+        return f"{self.prefix}-uploads-dlq"
+
+    @property
+    def user_pool(self) -> str:
+        return f"{self.prefix}-recruiters"
+
+
+def create_table() -> None:
+    """The single table, created from the models so its keys and indexes cannot drift."""
+    if not Item.exists():
+        Item.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+
+
+def create_media_bucket(bucket: str, site_origin: str) -> None:
+    s3 = client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    # Browsers POST chunks and GET playback straight from S3, from the site's origin only.
+    s3.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": [site_origin],
+                    "AllowedMethods": ["GET", "HEAD", "POST"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": ["ETag"],
+                    "MaxAgeSeconds": 3000,
+                }
+            ]
+        },
+    )
+    # Raw chunks are deleted once transcoded; expiry is the backstop.
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire-raw-uploads",
+                    "Filter": {"Prefix": "raw/"},
+                    "Status": "Enabled",
+                    "Expiration": {"Days": RAW_EXPIRY_DAYS},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
+        },
+    )
+
+
+def create_upload_queues(names: Names, bucket: str) -> tuple[str, str]:
+    """The uploads queue (S3 events for the worker) and its DLQ; returns both URLs."""
+    sqs = client("sqs")
+    dlq_url = sqs.create_queue(
+        QueueName=names.uploads_dlq, Attributes={"MessageRetentionPeriod": "1209600"}
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=names.uploads_queue,
+        Attributes={
+            "VisibilityTimeout": str(UPLOAD_VISIBILITY_SECONDS),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES_BEFORE_DLQ)}
+            ),
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+    client("s3").put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "Id": "raw-uploads-to-worker",
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "raw/"}]}},
+                }
+            ]
+        },
+    )
+    return queue_url, dlq_url
+
+
+def create_user_pool(name: str) -> tuple[str, str]:
+    """The recruiters' pool, its role groups and the console's client; returns their ids."""
+    cognito = client("cognito-idp")
+    pool_id = cognito.create_user_pool(
+        PoolName=name,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": PASSWORD_MIN_LENGTH,
+                "RequireUppercase": False,
+                "RequireLowercase": False,
+                "RequireNumbers": False,
+                "RequireSymbols": False,
+            }
+        },
+        Schema=[
+            {
+                "Name": "company_id",
+                "AttributeDataType": "String",
+                "Mutable": False,
+                "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
+            }
+        ],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]["Id"]
+    for group in ("admin", "reviewer"):
+        cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="console",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # The company id decides the tenant: users may read it, never write it.
+        ReadAttributes=["email", "name", "custom:company_id"],
+        WriteAttributes=["name"],
+        PreventUserExistenceErrors="ENABLED",
+        IdTokenValidity=60,
+        AccessTokenValidity=60,
+        RefreshTokenValidity=30,
+        TokenValidityUnits={"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"},
+    )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
+def verify_sender(sender_email: str) -> None:
+    client("ses").verify_email_identity(EmailAddress=sender_email)
