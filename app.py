@@ -85,7 +85,9 @@ def update_company() -> dict:
 @app.route("/team", methods=["GET"])
 def list_team() -> dict:
     principal = _principal(Role.ADMIN)
-    return {"recruiters": [identity.recruiter_view(r) for r in identity.list_team(principal.company_id)]}
+    return {
+        "recruiters": [identity.recruiter_view(r) for r in identity.list_team(principal.company_id)]
+    }
 
 
 # --- candidates -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ boto3's own `AWS_ENDPOINT_URL` handling, so the local stack only sets environmen
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -16,7 +16,7 @@ from botocore.config import Config
 _RETRIES = {"max_attempts": 4, "mode": "standard"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     """A shared client for `service`; S3 signs with SigV4 so browsers can use presigned URLs."""
     if service == "s3":

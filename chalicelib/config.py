@@ -78,7 +78,9 @@ class Settings:
         pool_id = env["COGNITO_USER_POOL_ID"]
         # Cognito's issuer is always the public AWS URL (moto's too); the JWKS may be served
         # elsewhere (moto on loopback), so the two are configured separately.
-        issuer = env.get("COGNITO_ISSUER") or f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+        issuer = (
+            env.get("COGNITO_ISSUER") or f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+        )
         jwks_url = env.get("COGNITO_JWKS_URL") or f"{issuer}/.well-known/jwks.json"
         sender = env["SENDER_EMAIL"]
         if "@" not in sender:

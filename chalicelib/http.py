@@ -39,7 +39,9 @@ _CHALICE_CODES = {
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 
-def error_response(status: int, code: str, message: str, details: list[Any] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: list[Any] | None = None
+) -> Response:
     body = {"error": code, "message": message, "details": details or []}
     return Response(body=body, status_code=status, headers=dict(JSON_HEADERS))
 
@@ -50,10 +52,14 @@ def errors_middleware(request: Request, get_response: Callable[[Request], Respon
         response = get_response(request)
     except DomainError as error:
         logger.info("request refused", extra={"error": error.code, "status": error.status_code})
-        return Response(body=error.to_body(), status_code=error.status_code, headers=dict(JSON_HEADERS))
+        return Response(
+            body=error.to_body(), status_code=error.status_code, headers=dict(JSON_HEADERS)
+        )
     except Exception:
         logger.exception("unhandled error")
-        return error_response(500, "internal", "Something went wrong on our side. Please try again.")
+        return error_response(
+            500, "internal", "Something went wrong on our side. Please try again."
+        )
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
         code = _CHALICE_CODES.get(body["Code"], "error")

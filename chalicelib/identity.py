@@ -79,8 +79,13 @@ def create_recruiter(
         if _cognito_error(error) == "InvalidPasswordException":
             raise InvalidInput(
                 "The password does not meet the password policy.",
-                details=[{"field": "password", "problem": "password_policy",
-                          "message": error.response["Error"].get("Message", "")}],
+                details=[
+                    {
+                        "field": "password",
+                        "problem": "password_policy",
+                        "message": error.response["Error"].get("Message", ""),
+                    }
+                ],
             ) from None
         raise
     cognito.admin_add_user_to_group(
@@ -194,8 +199,9 @@ def recruiter_view(recruiter: Recruiter) -> dict[str, Any]:
     }
 
 
-def update_company(company_id: str, name: str | None, brand_color: str | None,
-                   logo_url: str | None) -> Company:
+def update_company(
+    company_id: str, name: str | None, brand_color: str | None, logo_url: str | None
+) -> Company:
     """Change the company's profile; only fields given are touched."""
     company = get_company(company_id)
     actions = []

@@ -23,9 +23,13 @@ def create_interview(
         company_id=company_id,
         interview_id=interview_id,
         title=title,
-        questions=[Question(question_id=q.get("question_id") or new_id(), **{
-            k: v for k, v in q.items() if k != "question_id"
-        }) for q in questions],
+        questions=[
+            Question(
+                question_id=q.get("question_id") or new_id(),
+                **{k: v for k, v in q.items() if k != "question_id"},
+            )
+            for q in questions
+        ],
         created_by=created_by,
         **fields,
     )
@@ -43,6 +47,7 @@ def get_interview(company_id: str, interview_id: str) -> Interview:
 
 def list_interviews(company_id: str) -> list[Interview]:
     return list(
-        Interview.query(company_pk(company_id), Interview.sk.startswith("INTERVIEW#"),
-                        scan_index_forward=False)
+        Interview.query(
+            company_pk(company_id), Interview.sk.startswith("INTERVIEW#"), scan_index_forward=False
+        )
     )

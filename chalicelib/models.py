@@ -251,7 +251,9 @@ class Answer(Item, discriminator="Answer"):
     updated_at = UTCDateTimeAttribute(default=utcnow)
 
     @classmethod
-    def key(cls, company_id: str, invitation_id: str, question_id: str, attempt: int) -> tuple[str, str]:
+    def key(
+        cls, company_id: str, invitation_id: str, question_id: str, attempt: int
+    ) -> tuple[str, str]:
         return invitation_pk(company_id, invitation_id), f"ANSWER#{question_id}#{attempt:03d}"
 
     @staticmethod

@@ -72,8 +72,9 @@ def make_handler(stack: LocalStack) -> type:
 
     import app as app_module
 
-    config = Config.create(chalice_stage="dev", app_name="oneway", lambda_timeout=30,
-                           lambda_memory_size=512)
+    config = Config.create(
+        chalice_stage="dev", app_name="oneway", lambda_timeout=30, lambda_memory_size=512
+    )
     gateway = LocalGateway(app_module.app, config)
 
     class Handler(ChaliceRequestHandler):
@@ -83,14 +84,14 @@ def make_handler(stack: LocalStack) -> type:
             self.local_gateway = gateway
             super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             if stack.verbose:
                 super().log_message(format, *args)
 
         def _generic_handle(self) -> None:
             path = urlsplit(self.path).path
             if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
-                self.path = self.path[len(API_PREFIX):] or "/"
+                self.path = self.path[len(API_PREFIX) :] or "/"
                 super()._generic_handle()
             elif path in ("/dev/outbox", "/dev/outbox/"):
                 self._send(200, "text/html; charset=utf-8", outbox_page(stack).encode())
@@ -205,10 +206,12 @@ def poll_uploads(stack: LocalStack) -> None:
     while not stack.stopping.is_set():
         try:
             messages = sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=1,
                 AttributeNames=["All"],
             ).get("Messages", [])
-        except Exception:  # noqa: BLE001 - the moto server is going away at shutdown
+        except Exception:
             if stack.stopping.is_set():
                 return
             raise
@@ -221,7 +224,8 @@ def poll_uploads(stack: LocalStack) -> None:
             if message["MessageId"] in failed:
                 # Lambda would wait out the visibility timeout; locally retry sooner.
                 sqs.change_message_visibility(
-                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"],
+                    QueueUrl=queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
                     VisibilityTimeout=stack.retry_seconds,
                 )
             else:
@@ -292,7 +296,7 @@ class LocalStack:
             {
                 "AWS_ENDPOINT_URL": self.moto_url,
                 "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts any
+                "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
                 "POWERTOOLS_SERVICE_NAME": "oneway",
@@ -343,12 +347,25 @@ class LocalStack:
             company.company_id,
             "Customer Support Specialist",
             [
-                {"text": "Tell us about yourself and why this role interests you.",
-                 "think_seconds": 30, "max_answer_seconds": 120, "retakes": 2},
-                {"text": "Describe a time you turned an unhappy customer around.",
-                 "think_seconds": 60, "max_answer_seconds": 180, "retakes": 1},
-                {"text": "Which tools do you use to stay organised?", "answer_type": "text",
-                 "think_seconds": 0, "max_answer_seconds": 0, "retakes": 0},
+                {
+                    "text": "Tell us about yourself and why this role interests you.",
+                    "think_seconds": 30,
+                    "max_answer_seconds": 120,
+                    "retakes": 2,
+                },
+                {
+                    "text": "Describe a time you turned an unhappy customer around.",
+                    "think_seconds": 60,
+                    "max_answer_seconds": 180,
+                    "retakes": 1,
+                },
+                {
+                    "text": "Which tools do you use to stay organised?",
+                    "answer_type": "text",
+                    "think_seconds": 0,
+                    "max_answer_seconds": 0,
+                    "retakes": 0,
+                },
             ],
             created_by=signed_up["recruiter"]["user_id"],
             role_description="Help our customers succeed, by email and chat.",
@@ -433,15 +450,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--moto-port", type=int, default=int(os.environ.get("ONEWAY_MOTO_PORT", "5005"))
     )
-    parser.add_argument("--sweep-seconds", type=float,
-                        default=float(os.environ.get("ONEWAY_SWEEP_SECONDS", "60")))
+    parser.add_argument(
+        "--sweep-seconds", type=float, default=float(os.environ.get("ONEWAY_SWEEP_SECONDS", "60"))
+    )
     parser.add_argument("--state-file", type=Path, help="write URLs and the demo login as JSON")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    stack = LocalStack(host=args.host, port=args.port, moto_port=args.moto_port,
-                       sweep_seconds=args.sweep_seconds, verbose=args.verbose)
+    stack = LocalStack(
+        host=args.host,
+        port=args.port,
+        moto_port=args.moto_port,
+        sweep_seconds=args.sweep_seconds,
+        verbose=args.verbose,
+    )
     started = time.perf_counter()
     try:
         stack.start()
@@ -453,8 +476,12 @@ def main(argv: list[str] | None = None) -> int:
     print(stack.banner(), flush=True)
     print(f"Ready in {time.perf_counter() - started:.1f} s", flush=True)
     if args.state_file:
-        state = {"site_url": stack.site_url, "moto_url": stack.moto_url, **stack.demo,
-                 "settings": stack.settings}
+        state = {
+            "site_url": stack.site_url,
+            "moto_url": stack.moto_url,
+            **stack.demo,
+            "settings": stack.settings,
+        }
         args.state_file.write_text(json.dumps(state, indent=2))
 
     done = threading.Event()

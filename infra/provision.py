@@ -109,9 +109,9 @@ def create_upload_queues(names: Names, bucket: str) -> tuple[str, str]:
     dlq_url = sqs.create_queue(
         QueueName=names.uploads_dlq, Attributes={"MessageRetentionPeriod": "1209600"}
     )["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     queue_url = sqs.create_queue(
         QueueName=names.uploads_queue,
         Attributes={

@@ -51,7 +51,8 @@ def uploads_in(record: SQSRecord) -> list[Upload]:
 def handle_record(record: SQSRecord) -> None:
     for upload in uploads_in(record):
         logger.info(
-            "upload received", extra={"bucket": upload.bucket, "key": upload.key, "size": upload.size}
+            "upload received",
+            extra={"bucket": upload.bucket, "key": upload.key, "size": upload.size},
         )
 
 

@@ -26,4 +26,6 @@ async function open() {
   }
 }
 
+// A different link pasted into the same tab is a different invitation: start over.
+window.addEventListener("hashchange", () => window.location.reload());
 open();

@@ -1,0 +1,225 @@
+"""`make dev`'s stack, as a developer meets it: one origin, real Cognito tokens, a real outbox."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.e2e.conftest import ROOT, RunningStack, free_port, start_stack, stop_stack
+
+pytestmark = pytest.mark.e2e
+
+
+def call(
+    stack: RunningStack, method: str, path: str, body: Any = None, token: str | None = None
+) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{stack.url}{path}", data=data, method=method)  # noqa: S310
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+            text = reply.read().decode()
+            return reply.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode())
+
+
+def moto_client(stack: RunningStack, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=stack.state["moto_url"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def wait_for(predicate: Any, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_the_api_and_the_sites_share_one_origin(local_stack: RunningStack) -> None:
+    assert call(local_stack, "GET", "/api/health") == (200, {"status": "ok"})
+    with urllib.request.urlopen(f"{local_stack.url}/") as reply:  # noqa: S310 - follows to /console/
+        assert reply.url.endswith("/console/")
+        assert "Sign in" in reply.read().decode()
+    with urllib.request.urlopen(f"{local_stack.url}/shared/api.js") as reply:  # noqa: S310
+        assert reply.headers["Content-Type"].startswith("text/javascript")
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{local_stack.url}/../pyproject.toml")  # noqa: S310
+    assert missing.value.code == 404
+
+
+def test_sign_up_sign_in_and_call_the_api_with_the_local_cognitos_token(
+    local_stack: RunningStack,
+) -> None:
+    # GIVEN a company signs up over HTTP
+    status, signed_up = call(
+        local_stack,
+        "POST",
+        "/api/auth/signup",
+        {
+            "company_name": "Smoke Test Ltd",
+            "name": "Sid Smoke",
+            "email": "sid@smoke.example.com",
+            "password": "smoke-test-password",
+        },
+    )
+    assert status == 200, signed_up
+    # WHEN its admin signs in again and calls an authenticated route
+    status, tokens = call(
+        local_stack,
+        "POST",
+        "/api/auth/signin",
+        {"email": "sid@smoke.example.com", "password": "smoke-test-password"},
+    )
+    assert status == 200
+    status, me = call(local_stack, "GET", "/api/me", token=tokens["id_token"])
+    # THEN the token from the local Cognito is accepted and names the company
+    assert status == 200
+    assert me["company"]["name"] == "Smoke Test Ltd"
+    assert me["recruiter"]["role"] == "admin"
+    # AND a tampered token is refused
+    header, payload, signature = tokens["id_token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "==="))
+    claims["cognito:groups"] = ["admin", "superuser"]
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    status, refused = call(local_stack, "GET", "/api/me", token=f"{header}.{forged}.{signature}")
+    assert status == 401
+    assert refused["error"] == "unauthenticated"
+    assert call(local_stack, "GET", "/api/me")[0] == 401
+
+
+def test_a_reviewer_is_refused_admin_routes_with_403(local_stack: RunningStack) -> None:
+    # GIVEN a reviewer added to the demo company through the local Cognito
+    cognito = moto_client(local_stack, "cognito-idp")
+    pool = local_stack.state["settings"]["COGNITO_USER_POOL_ID"]
+    email = "rey@example.com"
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=email,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "custom:company_id", "Value": local_stack.state["company_id"]}],
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username=email, Password="reviewer-password", Permanent=True
+    )
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="reviewer")
+    status, tokens = call(
+        local_stack, "POST", "/api/auth/signin", {"email": email, "password": "reviewer-password"}
+    )
+    assert status == 200
+    # WHEN they call an admin route THEN 403, and the demo admin still can
+    status, body = call(local_stack, "GET", "/api/team", token=tokens["id_token"])
+    assert status == 403
+    assert body["message"] == "Only a company admin can do this."
+    _, admin = call(
+        local_stack,
+        "POST",
+        "/api/auth/signin",
+        {"email": local_stack.state["email"], "password": local_stack.state["password"]},
+    )
+    assert call(local_stack, "GET", "/api/team", token=admin["id_token"])[0] == 200
+
+
+def test_the_seeded_invitation_email_is_in_the_outbox_and_its_link_opens(
+    local_stack: RunningStack,
+) -> None:
+    with urllib.request.urlopen(f"{local_stack.url}/dev/outbox.json") as reply:  # noqa: S310
+        outbox = json.load(reply)
+    [invite] = [m for m in outbox if m["to"] == ["sam@example.com"]]
+    assert local_stack.state["candidate_link"] in invite["links"]
+    token = local_stack.state["candidate_link"].split("#token=")[1]
+    request = urllib.request.Request(  # noqa: S310
+        f"{local_stack.url}/api/candidate/invitation", headers={"X-Invitation-Token": token}
+    )
+    with urllib.request.urlopen(request) as reply:  # noqa: S310
+        assert json.load(reply)["candidate_name"] == "Sam Candidate"
+
+
+def test_uploads_reach_the_worker_and_the_sweep_runs_on_its_timer(
+    local_stack: RunningStack,
+) -> None:
+    # GIVEN a chunk lands under raw/ in the local bucket
+    s3 = moto_client(local_stack, "s3")
+    key = "raw/c/i/v/q/001/chunk 00000.webm"
+    s3.put_object(Bucket=local_stack.state["settings"]["MEDIA_BUCKET"], Key=key, Body=b"chunk")
+    # THEN the S3 → SQS → poller path hands it to the worker's handler, key decoded
+    assert wait_for(lambda: f'"key":"{key}"' in local_stack.output()), local_stack.output()
+    # AND the reminder sweep fires on its timer through the Chalice handler
+    assert wait_for(lambda: '"message":"reminder sweep"' in local_stack.output())
+
+
+def test_the_console_signs_in_the_demo_admin_in_chromium(
+    local_stack: RunningStack, page: Any, screenshots: Path
+) -> None:
+    page.goto(f"{local_stack.url}/console/")
+    page.screenshot(path=str(screenshots / "console-sign-in.png"))
+    page.fill("#signin-email", local_stack.state["email"])
+    page.fill("#signin-password", "not the password")
+    page.click("#signin button[type=submit]")
+    page.wait_for_selector("#signin [data-error]:has-text('not right')")
+    page.fill("#signin-password", local_stack.state["password"])
+    page.click("#signin button[type=submit]")
+    page.wait_for_selector("#signed-in:not([hidden])")
+    assert page.text_content('[data-field="company"]') == "Demo Company"
+    assert page.text_content('[data-field="role"]') == "admin"
+    page.screenshot(path=str(screenshots / "console-signed-in.png"))
+
+
+def test_the_candidate_link_opens_the_interview_in_chromium(
+    local_stack: RunningStack, page: Any, screenshots: Path
+) -> None:
+    page.goto(local_stack.state["candidate_link"])
+    page.wait_for_selector("#summary:not([hidden])")
+    assert page.text_content('[data-field="company"]') == "Demo Company"
+    assert page.text_content('[data-field="questions"]') == "3"
+    page.screenshot(path=str(screenshots / "candidate-landing.png"))
+    page.goto(f"{local_stack.url}/candidate/#token=not-a-real-token")
+    page.wait_for_selector("#status.error")
+    assert "not valid" in page.text_content("#status")
+    page.goto(f"{local_stack.url}/dev/outbox")
+    page.screenshot(path=str(screenshots / "dev-outbox.png"))
+
+
+def test_a_busy_port_is_named_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    # GIVEN a running stack
+    port, moto_port = free_port(), free_port()
+    stack = start_stack(tmp_path, port, moto_port)
+    # WHEN a second one asks for the same port
+    second = subprocess.run(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--moto-port", str(free_port())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # THEN it says which port is busy and how to choose another
+    assert second.returncode == 2
+    assert f"port {port} on 127.0.0.1 (site and API) is already in use" in second.stderr
+    assert "--port or ONEWAY_PORT" in second.stderr
+    # AND Ctrl-C stops the first cleanly and frees both ports
+    assert stop_stack(stack) == 0
+    assert "Stopped." in stack.output()
+    for number in (port, moto_port):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", number))

@@ -1,0 +1,103 @@
+"""Integration tests: the Chalice app and the worker handler against moto in-process.
+
+moto starts before any client is created; each test gets freshly provisioned resources
+(the same `infra.provision` code the local stack uses) and its own settings.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from moto import mock_aws
+from moto.utilities.utils import load_resource
+
+from chalicelib.auth import reset_jwks_cache
+from chalicelib.aws import reset_clients
+from chalicelib.config import reset_settings
+from infra import provision
+from tests.integration.support import Http, sign_up
+
+SENDER = "interviews@example.com"
+
+
+@pytest.fixture(scope="session")
+def jwks_url() -> Iterator[str]:
+    """moto's Cognito public keys, served over real HTTP as Cognito serves its JWKS."""
+    keys = json.dumps(load_resource("cognitoidp/resources/jwks-public.json")).encode()
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(keys)))
+            self.end_headers()
+            self.wfile.write(keys)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/pool/.well-known/jwks.json"
+    server.shutdown()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, jwks_url: str) -> Iterator[dict[str, str]]:
+    """A provisioned, empty deployment on moto; yields its settings as environment variables."""
+    with mock_aws():
+        reset_clients()
+        reset_settings()
+        reset_jwks_cache()
+        names = provision.Names(prefix="test")
+        monkeypatch.setenv("TABLE_NAME", names.table)
+        provision.create_table()
+        provision.create_media_bucket(names.media_bucket, "http://127.0.0.1:8000")
+        queue_url, dlq_url = provision.create_upload_queues(names, names.media_bucket)
+        pool_id, client_id = provision.create_user_pool(names.user_pool)
+        provision.verify_sender(SENDER)
+        settings = {
+            "TABLE_NAME": names.table,
+            "MEDIA_BUCKET": names.media_bucket,
+            "UPLOADS_QUEUE_URL": queue_url,
+            "UPLOADS_DLQ_URL": dlq_url,
+            "COGNITO_USER_POOL_ID": pool_id,
+            "COGNITO_CLIENT_ID": client_id,
+            "COGNITO_JWKS_URL": jwks_url,
+            "PUBLIC_SITE_URL": "http://127.0.0.1:8000",
+            "SENDER_EMAIL": SENDER,
+        }
+        for key, value in settings.items():
+            monkeypatch.setenv(key, value)
+        reset_settings()
+        yield settings
+        reset_clients()
+        reset_settings()
+
+
+@pytest.fixture
+def api(aws: dict[str, str]) -> Iterator[Any]:
+    """Chalice's test client: real routes, real middleware, no network."""
+    from chalice.test import Client
+
+    import app as app_module
+
+    with Client(app_module.app, stage_name="dev") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def http(api: Any) -> Http:
+    return Http(api)
+
+
+@pytest.fixture
+def admin(http: Http) -> dict:
+    """A freshly signed-up company and its admin's tokens."""
+    return sign_up(http)
