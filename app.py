@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate
+from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Response
 
-from chalicelib import identity, invitations, reminders
+from chalicelib import candidates, identity, interviews, invitations, reminders, schemas
 from chalicelib.auth import Principal, Role, authenticate
+from chalicelib.errors import NotFound
 from chalicelib.http import errors_middleware, parse_body
 from chalicelib.models import utcnow
 from chalicelib.observability import logger, metrics, tracer
@@ -37,25 +38,19 @@ def health() -> dict:
 
 @app.route("/auth/signup", methods=["POST"])
 def sign_up() -> dict:
-    from chalicelib.schemas import SignUp
-
-    body = parse_body(app.current_request, SignUp)
+    body = parse_body(app.current_request, schemas.SignUp)
     return identity.sign_up(body.company_name, body.name, body.email, body.password)
 
 
 @app.route("/auth/signin", methods=["POST"])
 def sign_in() -> dict:
-    from chalicelib.schemas import SignIn
-
-    body = parse_body(app.current_request, SignIn)
+    body = parse_body(app.current_request, schemas.SignIn)
     return identity.sign_in(body.email, body.password).to_dict()
 
 
 @app.route("/auth/refresh", methods=["POST"])
 def refresh() -> dict:
-    from chalicelib.schemas import Refresh
-
-    body = parse_body(app.current_request, Refresh)
+    body = parse_body(app.current_request, schemas.Refresh)
     return identity.refresh(body.refresh_token).to_dict()
 
 
@@ -72,10 +67,8 @@ def me() -> dict:
 
 @app.route("/company", methods=["PATCH"])
 def update_company() -> dict:
-    from chalicelib.schemas import CompanyUpdate
-
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, CompanyUpdate)
+    body = parse_body(app.current_request, schemas.CompanyUpdate)
     company = identity.update_company(
         principal.company_id, body.name, body.brand_color, body.logo_url
     )
@@ -90,20 +83,225 @@ def list_team() -> dict:
     }
 
 
-# --- candidates -------------------------------------------------------------------------
-
-
-@app.route("/candidate/invitation", methods=["GET"])
-def candidate_invitation() -> dict:
-    token = app.current_request.headers.get("x-invitation-token", "")
-    invitation = invitations.find_by_token(token)
-    company = identity.get_company(invitation.company_id)
-    return invitations.candidate_view(invitation, company)
-
-
 # --- schedules --------------------------------------------------------------------------
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="reminder_sweep")
 def reminder_sweep(event: CloudWatchEvent) -> dict:
     return reminders.sweep(utcnow(), source=event.source)
+
+
+# --- interviews (recruiters) -----------------------------------------------------------
+
+
+@app.route("/interviews", methods=["GET"])
+def list_interviews() -> dict:
+    principal = _principal()
+    archived = (app.current_request.query_params or {}).get("archived") == "true"
+    items = interviews.list_interviews(principal.company_id, include_archived=archived)
+    return {"interviews": [interviews.interview_view(i) for i in items]}
+
+
+@app.route("/interviews", methods=["POST"])
+def create_interview() -> Response:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, schemas.InterviewIn).model_dump()
+    interview = interviews.create_interview(
+        principal.company_id,
+        body.pop("title"),
+        body.pop("questions"),
+        created_by=principal.user_id,
+        rubric=body.pop("rubric"),
+        **body,
+    )
+    return Response(interviews.interview_view(interview), status_code=201)
+
+
+@app.route("/interviews/{interview_id}", methods=["GET"])
+def get_interview(interview_id: str) -> dict:
+    principal = _principal()
+    return interviews.interview_view(interviews.get_interview(principal.company_id, interview_id))
+
+
+@app.route("/interviews/{interview_id}", methods=["PUT"])
+def update_interview(interview_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, schemas.InterviewIn).model_dump()
+    interview = interviews.update_interview(principal.company_id, interview_id, body)
+    return interviews.interview_view(interview)
+
+
+@app.route("/interviews/{interview_id}/duplicate", methods=["POST"])
+def duplicate_interview(interview_id: str) -> Response:
+    principal = _principal(Role.ADMIN)
+    copy = interviews.duplicate_interview(principal.company_id, interview_id, principal.user_id)
+    return Response(interviews.interview_view(copy), status_code=201)
+
+
+@app.route("/interviews/{interview_id}/archive", methods=["POST"])
+def archive_interview(interview_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    return interviews.interview_view(
+        interviews.archive_interview(principal.company_id, interview_id)
+    )
+
+
+@app.route("/interviews/{interview_id}/apply-link", methods=["PUT"])
+def set_apply_link(interview_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, schemas.ApplyLinkIn)
+    interview = interviews.set_apply_link(
+        principal.company_id, interview_id, body.enabled, body.cap
+    )
+    return interviews.interview_view(interview)
+
+
+# --- invitations (recruiters) ----------------------------------------------------------
+
+
+@app.route("/interviews/{interview_id}/invitations", methods=["POST"])
+def invite(interview_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, schemas.InviteIn)
+    interview = interviews.get_interview(principal.company_id, interview_id)
+    company = identity.get_company(principal.company_id)
+    return invitations.invite_many(company, interview, body.candidates, body.csv).to_dict()
+
+
+@app.route("/interviews/{interview_id}/invitations", methods=["GET"])
+def list_invitations(interview_id: str) -> dict:
+    principal = _principal()
+    params = app.current_request.query_params or {}
+    interviews.get_interview(principal.company_id, interview_id)
+    page, cursor = invitations.list_invitations(
+        principal.company_id, interview_id, limit=_page_size(params), cursor=params.get("cursor")
+    )
+    return {"invitations": [invitations.invitation_view(i) for i in page], "next_cursor": cursor}
+
+
+def _page_size(params: dict) -> int:
+    try:
+        return max(1, min(int(params.get("limit", "50")), 100))
+    except ValueError:
+        return 50
+
+
+@app.route("/invitations/{invitation_id}/resend", methods=["POST"])
+def resend_invitation(invitation_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    invitation = invitations.resend(principal.company_id, invitation_id)
+    return invitations.invitation_view(invitation)
+
+
+@app.route("/invitations/{invitation_id}/extend", methods=["POST"])
+def extend_invitation(invitation_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, schemas.ExtendIn)
+    invitation = invitations.extend(principal.company_id, invitation_id, body.days)
+    return invitations.invitation_view(invitation)
+
+
+@app.route("/invitations/{invitation_id}/revoke", methods=["POST"])
+def revoke_invitation(invitation_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    return invitations.invitation_view(invitations.revoke(principal.company_id, invitation_id))
+
+
+@app.route("/invitations/{invitation_id}", methods=["PATCH"])
+def update_invitation(invitation_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, schemas.InvitationUpdate)
+    invitation = invitations.set_time_multiplier(
+        principal.company_id, invitation_id, body.time_multiplier
+    )
+    return invitations.invitation_view(invitation)
+
+
+# --- candidates (invitation token) -----------------------------------------------------
+
+
+def _token() -> str:
+    return app.current_request.headers.get("x-invitation-token", "")
+
+
+@app.route("/candidate/session", methods=["GET"])
+def candidate_session() -> dict:
+    return candidates.open_session(_token())
+
+
+@app.route("/candidate/consent", methods=["POST"])
+def candidate_consent() -> dict:
+    parse_body(app.current_request, schemas.ConsentIn)
+    return candidates.consent(_token())
+
+
+@app.route("/candidate/questions/{question_id}/attempts", methods=["POST"])
+def candidate_start_attempt(question_id: str) -> Response:
+    body = parse_body(app.current_request, schemas.AttemptIn)
+    return Response(
+        candidates.start_attempt(_token(), question_id, body.mime_type), status_code=201
+    )
+
+
+@app.route("/candidate/questions/{question_id}/attempts/{attempt}/grant", methods=["POST"])
+def candidate_renew_grant(question_id: str, attempt: str) -> dict:
+    return candidates.renew_grant(_token(), question_id, _attempt_number(attempt))
+
+
+@app.route("/candidate/questions/{question_id}/attempts/{attempt}/finalise", methods=["POST"])
+def candidate_finalise(question_id: str, attempt: str) -> dict:
+    body = parse_body(app.current_request, schemas.FinaliseIn)
+    return candidates.finalise(_token(), question_id, _attempt_number(attempt), body.chunks)
+
+
+def _attempt_number(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 1000:
+        raise NotFound("That recording attempt does not exist. Reload the page to continue.")
+    return int(value)
+
+
+@app.route("/candidate/questions/{question_id}/text", methods=["PUT"])
+def candidate_text(question_id: str) -> dict:
+    body = parse_body(app.current_request, schemas.TextAnswerIn)
+    return candidates.save_text(_token(), question_id, body.text)
+
+
+@app.route("/candidate/complete", methods=["POST"])
+def candidate_complete() -> dict:
+    return candidates.complete(_token())
+
+
+@app.route("/candidate/feedback", methods=["POST"])
+def candidate_feedback() -> dict:
+    body = parse_body(app.current_request, schemas.FeedbackIn)
+    return candidates.feedback(_token(), body.rating, body.comment)
+
+
+# --- public apply link -----------------------------------------------------------------
+
+
+@app.route("/apply/{code}", methods=["GET"])
+def apply_info(code: str) -> dict:
+    interview = interviews.find_by_apply_code(code)
+    company = identity.get_company(interview.company_id)
+    return {
+        "company": {
+            "name": company.name,
+            "brand_color": company.brand_color,
+            "logo_url": company.logo_url,
+        },
+        "interview": {"title": interview.title, "role_description": interview.role_description},
+        "open": True,
+    }
+
+
+@app.route("/apply/{code}", methods=["POST"])
+def apply(code: str) -> Response:
+    body = parse_body(app.current_request, schemas.ApplyIn)
+    interview = interviews.find_by_apply_code(code)
+    company = identity.get_company(interview.company_id)
+    invitations.apply(interview, company, body.name, str(body.email))
+    return Response(
+        {"message": "Check your email: we sent you a personal link to start the interview."},
+        status_code=202,
+    )

@@ -1,11 +1,46 @@
-"""Interviews: the questions and settings a company sends to candidates."""
+"""Interviews: the questions, settings and rubric a company sends to candidates.
+
+Edits never reach candidates already invited: each invitation keeps its own snapshot.
+"""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from chalicelib.errors import NotFound
-from chalicelib.models import Interview, Question, company_pk, new_id
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.errors import Conflict, Gone, NotFound
+from chalicelib.models import Interview, Question, RubricCriterion, company_pk, new_id, utcnow
+
+
+def _questions(items: list[dict[str, Any]]) -> list[Question]:
+    seen: set[str] = set()
+    questions = []
+    for item in items:
+        question_id = item.get("question_id") or new_id()
+        if question_id in seen:  # a pasted duplicate id would merge two questions' answers
+            question_id = new_id()
+        seen.add(question_id)
+        fields = {k: v for k, v in item.items() if k != "question_id" and v is not None}
+        if fields.get("answer_type") == "text":
+            fields["max_answer_seconds"] = 0
+            fields["retakes"] = 0
+        questions.append(Question(question_id=question_id, **fields))
+    return questions
+
+
+def _rubric(items: list[dict[str, Any]]) -> list[RubricCriterion]:
+    return [
+        RubricCriterion(
+            criterion_id=item.get("criterion_id") or new_id(),
+            name=item["name"],
+            anchors=list(item["anchors"]),
+        )
+        for item in items
+    ]
 
 
 def create_interview(
@@ -13,6 +48,7 @@ def create_interview(
     title: str,
     questions: list[dict[str, Any]],
     created_by: str | None = None,
+    rubric: list[dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Interview:
     interview_id = new_id()
@@ -23,15 +59,10 @@ def create_interview(
         company_id=company_id,
         interview_id=interview_id,
         title=title,
-        questions=[
-            Question(
-                question_id=q.get("question_id") or new_id(),
-                **{k: v for k, v in q.items() if k != "question_id"},
-            )
-            for q in questions
-        ],
+        questions=_questions(questions),
+        rubric=_rubric(rubric or []),
         created_by=created_by,
-        **fields,
+        **{k: v for k, v in fields.items() if v is not None},
     )
     interview.save(condition=Interview.pk.does_not_exist())
     return interview
@@ -45,9 +76,161 @@ def get_interview(company_id: str, interview_id: str) -> Interview:
         raise NotFound("Interview not found.") from None
 
 
-def list_interviews(company_id: str) -> list[Interview]:
-    return list(
-        Interview.query(
-            company_pk(company_id), Interview.sk.startswith("INTERVIEW#"), scan_index_forward=False
-        )
+def list_interviews(company_id: str, include_archived: bool = False) -> list[Interview]:
+    """Newest first: one Query on the company partition (ids sort by creation time)."""
+    items = Interview.query(
+        company_pk(company_id), Interview.sk.startswith("INTERVIEW#"), scan_index_forward=False
     )
+    return [i for i in items if include_archived or i.status != "archived"]
+
+
+def update_interview(company_id: str, interview_id: str, data: dict[str, Any]) -> Interview:
+    """Replace the editable content; the interview must exist and not be archived."""
+    interview = get_interview(company_id, interview_id)
+    if interview.status == "archived":
+        raise Conflict("This interview is archived. Duplicate it to make a new version.")
+    actions = [
+        Interview.title.set(data["title"]),
+        Interview.role_description.set(data.get("role_description", "")),
+        Interview.intro.set(data.get("intro", "")),
+        Interview.outro.set(data.get("outro", "")),
+        Interview.questions.set(_questions(data["questions"])),
+        Interview.rubric.set(_rubric(data.get("rubric", []))),
+        Interview.deadline_days.set(data.get("deadline_days", 7)),
+        Interview.updated_at.set(utcnow()),
+    ]
+    if data.get("support_contact"):
+        actions.append(Interview.support_contact.set(data["support_contact"]))
+    else:
+        actions.append(Interview.support_contact.remove())
+    try:
+        interview.update(actions=actions, condition=Interview.status == "active")
+    except UpdateError:
+        raise Conflict("This interview was archived meanwhile.") from None
+    return interview
+
+
+def duplicate_interview(company_id: str, interview_id: str, created_by: str) -> Interview:
+    """A new active interview with the same content (use an interview as a template)."""
+    source = get_interview(company_id, interview_id)
+    return create_interview(
+        company_id,
+        f"{source.title} (copy)"[:200],
+        [q.as_dict() for q in source.questions],
+        created_by=created_by,
+        rubric=[c.as_dict() for c in source.rubric],
+        role_description=source.role_description,
+        intro=source.intro,
+        outro=source.outro,
+        support_contact=source.support_contact,
+        deadline_days=int(source.deadline_days),
+    )
+
+
+def archive_interview(company_id: str, interview_id: str) -> Interview:
+    """Archived interviews accept no new invitations; live invitations carry on."""
+    interview = get_interview(company_id, interview_id)
+    interview.update(
+        actions=[
+            Interview.status.set("archived"),
+            Interview.apply_enabled.set(False),
+            Interview.updated_at.set(utcnow()),
+        ]
+    )
+    return interview
+
+
+def set_apply_link(company_id: str, interview_id: str, enabled: bool, cap: int) -> Interview:
+    """Turn the public apply link on or off; the code is made once and kept."""
+    interview = get_interview(company_id, interview_id)
+    if enabled and interview.status != "active":
+        raise Conflict("An archived interview cannot take applications.")
+    actions = [Interview.apply_enabled.set(enabled), Interview.apply_cap.set(cap)]
+    if not interview.apply_code:
+        code = secrets.token_urlsafe(12)
+        actions += [
+            Interview.apply_code.set(code),
+            Interview.gsi1pk.set(f"APPLY#{code}"),
+            Interview.gsi1sk.set("INTERVIEW"),
+        ]
+    interview.update(actions=actions)
+    return interview
+
+
+def find_by_apply_code(code: str) -> Interview:
+    """The interview behind a public apply link, while it takes applications."""
+    if not code or len(code) > 64:
+        raise NotFound("This application link is not valid.")
+    matches = [
+        i for i in Interview.by_parent.query(f"APPLY#{code}", limit=1) if isinstance(i, Interview)
+    ]
+    if not matches:
+        raise NotFound("This application link is not valid.")
+    interview = matches[0]
+    if not interview.apply_enabled or interview.status != "active":
+        raise Gone("This interview is no longer taking applications.")
+    return interview
+
+
+def claim_apply_slot(interview: Interview) -> None:
+    """Count one application, atomically refusing past the cap."""
+    try:
+        interview.update(
+            actions=[Interview.apply_count.add(1)],
+            condition=(Interview.apply_count < interview.apply_cap)
+            & (Interview.apply_enabled == True),  # noqa: E712 - a DynamoDB condition
+        )
+    except UpdateError:
+        raise Gone("This interview has all the applications it can take.") from None
+
+
+def question_video_url(key: str | None) -> str | None:
+    """A short-lived link to a recruiter-recorded question video."""
+    if not key:
+        return None
+    settings = get_settings()
+    return client("s3").generate_presigned_url(
+        "get_object",
+        Params={"Bucket": settings.media_bucket, "Key": key},
+        ExpiresIn=settings.playback_url_ttl_seconds,
+    )
+
+
+def interview_view(interview: Interview) -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "interview_id": interview.interview_id,
+        "title": interview.title,
+        "role_description": interview.role_description,
+        "intro": interview.intro,
+        "outro": interview.outro,
+        "support_contact": interview.support_contact,
+        "questions": [
+            {
+                "question_id": q.question_id,
+                "text": q.text,
+                "answer_type": q.answer_type,
+                "think_seconds": int(q.think_seconds),
+                "max_answer_seconds": int(q.max_answer_seconds),
+                "retakes": int(q.retakes),
+                "video_key": q.video_key,
+            }
+            for q in interview.questions
+        ],
+        "rubric": [
+            {"criterion_id": c.criterion_id, "name": c.name, "anchors": list(c.anchors)}
+            for c in interview.rubric
+        ],
+        "deadline_days": int(interview.deadline_days),
+        "status": interview.status,
+        "created_at": interview.created_at.isoformat(),
+        "updated_at": interview.updated_at.isoformat(),
+        "apply": {
+            "enabled": bool(interview.apply_enabled),
+            "cap": int(interview.apply_cap),
+            "count": int(interview.apply_count),
+            "url": f"{settings.public_site_url}/candidate/apply.html#code={interview.apply_code}"
+            if interview.apply_code
+            else None,
+        },
+    }

@@ -1,21 +1,31 @@
 """Invitations: one candidate, one interview, one secret link.
 
 The link carries a random 256-bit token in its URL fragment (never sent to servers in
-Referer or access logs); only its SHA-256 is stored, so a leaked table cannot open
-anybody's interview.
+Referer or access logs); only its SHA-256 is stored, so a leaked table cannot open anybody's
+interview. Because the token itself is never stored, "resend" issues a fresh link and the old
+one stops working.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
 from chalicelib import email
 from chalicelib.config import get_settings
-from chalicelib.errors import Gone, NotFound, Unauthenticated
-from chalicelib.models import Company, Interview, Invitation, new_id, utcnow
+from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
+from chalicelib.models import Company, EmailClaim, Interview, Invitation, new_id, utcnow
+from chalicelib.observability import logger, metrics
+
+INVALID_LINK = "This interview link is not valid. Check the link in your email."
 
 
 def hash_token(token: str) -> str:
@@ -26,12 +36,29 @@ def candidate_link(token: str) -> str:
     return f"{get_settings().public_site_url}/candidate/#token={token}"
 
 
+def _normal_email(address: str) -> str:
+    return address.strip().lower()
+
+
 def create_invitation(
-    company: Company, interview: Interview, candidate_name: str, candidate_email: str
+    company: Company,
+    interview: Interview,
+    candidate_name: str,
+    candidate_email: str,
+    *,
+    time_multiplier: float = 1.0,
+    source: str = "invite",
 ) -> tuple[Invitation, str]:
-    """Store an invitation with a snapshot of the interview's questions; returns its token."""
+    """Store an invitation with a snapshot of the interview; returns it and its link token.
+
+    The email claim is written in the same transaction, so inviting the same address to the
+    same interview twice is refused (409) however the two requests interleave.
+    """
+    if interview.status != "active":
+        raise Conflict("This interview is archived and takes no new invitations.")
     token = secrets.token_urlsafe(32)
     invitation_id = new_id()
+    address = _normal_email(candidate_email)
     pk, sk = Invitation.key(company.company_id, invitation_id)
     invitation = Invitation(
         pk,
@@ -39,56 +66,162 @@ def create_invitation(
         company_id=company.company_id,
         interview_id=interview.interview_id,
         invitation_id=invitation_id,
-        candidate_name=candidate_name,
-        candidate_email=candidate_email.strip().lower(),
+        candidate_name=candidate_name.strip(),
+        candidate_email=address,
+        source=source,
         questions=list(interview.questions),
+        company_name=company.name,
+        brand_color=company.brand_color,
+        logo_url=company.logo_url,
+        title=interview.title,
+        role_description=interview.role_description,
+        intro=interview.intro,
+        outro=interview.outro,
+        support_contact=interview.support_contact,
         deadline=utcnow() + timedelta(days=int(interview.deadline_days)),
+        time_multiplier=time_multiplier,
+        attempts_used={q.question_id: 0 for q in interview.questions},
         token_hash=hash_token(token),
         gsi1pk=Invitation.parent_key(company.company_id, interview.interview_id),
         gsi1sk=f"INV#{invitation_id}",
     )
-    invitation.save(condition=Invitation.pk.does_not_exist())
+    claim_pk, claim_sk = EmailClaim.key(company.company_id, interview.interview_id, address)
+    claim = EmailClaim(
+        claim_pk, claim_sk, company_id=company.company_id, invitation_id=invitation_id
+    )
+    try:
+        # The table connection is reused: a fresh Connection would build a new client.
+        with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+            transaction.save(claim, condition=EmailClaim.pk.does_not_exist())
+            transaction.save(invitation, condition=Invitation.pk.does_not_exist())
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Conflict(f"{address} is already invited to this interview.") from None
+        raise
+    metrics.add_metric(name="InvitationsCreated", unit="Count", value=1)
     return invitation, token
 
 
-def send_invitation_email(
-    company: Company, interview: Interview, invitation: Invitation, token: str
-) -> str:
+def send_invitation_email(invitation: Invitation, token: str) -> None:
+    """Send the personal link and record when it went out."""
     message = email.render(
         "invitation",
         to=invitation.candidate_email,
         candidate_name=invitation.candidate_name,
-        company_name=company.name,
-        title=interview.title,
+        company_name=invitation.company_name,
+        title=invitation.title,
         deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
         link=candidate_link(token),
-        support_contact=interview.support_contact,
+        support_contact=invitation.support_contact,
     )
-    return email.send(message, reply_to=interview.support_contact)
+    email.send(message, reply_to=invitation.support_contact)
+    invitation.update(actions=[Invitation.email_sent_at.set(utcnow())])
 
 
-def find_by_token(token: str) -> Invitation:
-    """The one invitation a candidate token opens; 401 for unknown, 410 once it is over."""
-    if not token or len(token) > 200:
-        raise Unauthenticated("This interview link is not valid. Check the link in your email.")
-    matches = list(Invitation.by_token.query(hash_token(token), limit=1))
-    if not matches or not isinstance(matches[0], Invitation):
-        raise Unauthenticated("This interview link is not valid. Check the link in your email.")
-    invitation = matches[0]
-    if invitation.revoked or invitation.status == "revoked":
-        raise Gone("This interview link has been withdrawn. Contact the company if unsure.")
-    return invitation
+@dataclass
+class InviteReport:
+    """What happened to each row of an invite request, in the recruiter's row numbers."""
+
+    invited: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "invited": self.invited,
+            "duplicates": self.duplicates,
+            "errors": self.errors,
+            "summary": {
+                "invited": len(self.invited),
+                "duplicates": len(self.duplicates),
+                "errors": len(self.errors),
+            },
+        }
 
 
-def candidate_view(invitation: Invitation, company: Company | None = None) -> dict[str, Any]:
-    """What a candidate may see of their own invitation (no internal ids of others)."""
-    return {
-        "candidate_name": invitation.candidate_name,
-        "company_name": company.name if company else None,
-        "deadline": invitation.deadline.isoformat(),
-        "status": invitation.status,
-        "questions": len(invitation.questions),
-    }
+def parse_csv(text: str) -> list[dict[str, Any]]:
+    """`name,email` rows (header optional) → candidate dicts with their 1-based row numbers."""
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text.strip().lstrip("\ufeff"))), 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if number == 1 and [c.strip().lower() for c in row[:2]] == ["name", "email"]:
+            continue
+        rows.append({"row": number, "cells": row})
+    return rows
+
+
+def _validate_candidate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    from pydantic import ValidationError
+
+    from chalicelib.schemas import CandidateIn
+
+    try:
+        return CandidateIn.model_validate(data).model_dump(), None
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "row"
+        return None, f"{where}: {first['msg']}"
+
+
+def invite_many(
+    company: Company, interview: Interview, candidates: list[dict[str, Any]], csv_text: str | None
+) -> InviteReport:
+    """Invite each valid row; report invalid and repeated rows without stopping the rest."""
+    settings = get_settings()
+    rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
+    for number, data in enumerate(candidates, 1):
+        rows.append((number, *_validate_candidate(data)))
+    if csv_text:
+        for parsed in parse_csv(csv_text):
+            cells = [c.strip() for c in parsed["cells"]]
+            if len(cells) != 2:
+                rows.append((parsed["row"], None, "expected two columns: name,email"))
+                continue
+            rows.append(
+                (parsed["row"], *_validate_candidate({"name": cells[0], "email": cells[1]}))
+            )
+    if len(rows) > settings.max_invites_per_request:
+        raise InvalidInput(
+            f"At most {settings.max_invites_per_request} candidates per request; "
+            f"this one has {len(rows)}.",
+            details=[{"field": "candidates", "problem": "too_many", "message": str(len(rows))}],
+        )
+    if interview.status != "active":
+        raise Conflict("This interview is archived and takes no new invitations.")
+
+    report = InviteReport()
+    seen: set[str] = set()
+    for number, candidate, problem in rows:
+        if candidate is None:
+            report.errors.append({"row": number, "reason": problem})
+            continue
+        address = _normal_email(candidate["email"])
+        if address in seen:
+            report.duplicates.append(
+                {"row": number, "email": address, "reason": "repeated in this list"}
+            )
+            continue
+        seen.add(address)
+        try:
+            invitation, token = create_invitation(
+                company, interview, candidate["name"], address,
+                time_multiplier=candidate["time_multiplier"],
+            )
+        except Conflict:
+            report.duplicates.append(
+                {"row": number, "email": address, "reason": "already invited to this interview"}
+            )
+            continue
+        send_invitation_email(invitation, token)
+        report.invited.append(
+            {"row": number, "email": address, "invitation_id": invitation.invitation_id}
+        )
+    logger.info(
+        "invitations sent",
+        extra={"interview_id": interview.interview_id, **report.to_dict()["summary"]},
+    )
+    return report
 
 
 def get_invitation(company_id: str, invitation_id: str) -> Invitation:
@@ -96,3 +229,130 @@ def get_invitation(company_id: str, invitation_id: str) -> Invitation:
         return Invitation.get(*Invitation.key(company_id, invitation_id))
     except Invitation.DoesNotExist:
         raise NotFound("Invitation not found.") from None
+
+
+def list_invitations(
+    company_id: str, interview_id: str, limit: int = 100, cursor: str | None = None
+) -> tuple[list[Invitation], str | None]:
+    """One page of an interview's invitations, newest first: a single Query on `by_parent`."""
+    kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": False}
+    if cursor:
+        kwargs["last_evaluated_key"] = {
+            "pk": {"S": f"C#{company_id}#INV#{cursor}"},
+            "sk": {"S": "INVITATION"},
+            "gsi1pk": {"S": Invitation.parent_key(company_id, interview_id)},
+            "gsi1sk": {"S": f"INV#{cursor}"},
+        }
+    results = Invitation.by_parent.query(
+        Invitation.parent_key(company_id, interview_id),
+        Invitation.gsi1sk.startswith("INV#"),
+        **kwargs,
+    )
+    page = [i for i in results if isinstance(i, Invitation)]
+    next_cursor = None
+    if results.last_evaluated_key:
+        next_cursor = results.last_evaluated_key["gsi1sk"]["S"].removeprefix("INV#")
+    return page, next_cursor
+
+
+def _live(invitation: Invitation) -> None:
+    if invitation.status == "revoked":
+        raise Conflict("This invitation was revoked.")
+    if invitation.status == "completed":
+        raise Conflict("This candidate has already completed the interview.")
+
+
+def resend(company_id: str, invitation_id: str) -> Invitation:
+    """Email a fresh link; the previous link stops working (only hashes are stored)."""
+    invitation = get_invitation(company_id, invitation_id)
+    _live(invitation)
+    token = secrets.token_urlsafe(32)
+    invitation.update(actions=[Invitation.token_hash.set(hash_token(token))])
+    send_invitation_email(invitation, token)
+    return invitation
+
+
+def extend(company_id: str, invitation_id: str, days: int) -> Invitation:
+    """Move the deadline `days` after the later of now and the current deadline."""
+    invitation = get_invitation(company_id, invitation_id)
+    _live(invitation)
+    base = max(utcnow(), invitation.deadline)
+    actions = [Invitation.deadline.set(base + timedelta(days=days))]
+    if invitation.status == "expired":
+        actions.append(Invitation.status.set("started" if invitation.started_at else "invited"))
+    try:
+        invitation.update(actions=actions, condition=Invitation.status != "completed")
+    except UpdateError:
+        raise Conflict("This candidate has already completed the interview.") from None
+    return invitation
+
+
+def revoke(company_id: str, invitation_id: str) -> Invitation:
+    invitation = get_invitation(company_id, invitation_id)
+    if invitation.status == "completed":
+        raise Conflict("This candidate has already completed the interview.")
+    invitation.update(actions=[Invitation.status.set("revoked"), Invitation.revoked.set(True)])
+    return invitation
+
+
+def set_time_multiplier(company_id: str, invitation_id: str, multiplier: float) -> Invitation:
+    """Extra time as an accommodation: think and answer limits are multiplied."""
+    invitation = get_invitation(company_id, invitation_id)
+    _live(invitation)
+    invitation.update(actions=[Invitation.time_multiplier.set(multiplier)])
+    return invitation
+
+
+def find_by_token(token: str) -> Invitation:
+    """The one invitation a candidate token opens; 401 for unknown, 410 once withdrawn."""
+    if not token or len(token) > 200:
+        raise Unauthenticated(INVALID_LINK)
+    matches = [
+        i
+        for i in Invitation.by_token.query(hash_token(token), limit=1)
+        if isinstance(i, Invitation)
+    ]
+    if not matches:
+        raise Unauthenticated(INVALID_LINK)
+    invitation = matches[0]
+    if invitation.revoked or invitation.status == "revoked":
+        contact = (
+            f" Contact {invitation.support_contact} if unsure."
+            if invitation.support_contact
+            else ""
+        )
+        raise Gone("This interview link has been withdrawn." + contact)
+    return invitation
+
+
+def apply(interview: Interview, company: Company, name: str, address: str) -> None:
+    """A candidate applying through the public link gets their own invitation by email."""
+    from chalicelib.interviews import claim_apply_slot
+
+    claim_apply_slot(interview)
+    try:
+        invitation, token = create_invitation(company, interview, name, address, source="apply")
+    except Conflict:
+        # Already invited: say nothing more (no address probing), resend nothing.
+        logger.info("repeat application", extra={"interview_id": interview.interview_id})
+        return
+    send_invitation_email(invitation, token)
+
+
+def invitation_view(invitation: Invitation) -> dict[str, Any]:
+    """What recruiters see of an invitation in lists."""
+    return {
+        "invitation_id": invitation.invitation_id,
+        "interview_id": invitation.interview_id,
+        "candidate_name": invitation.candidate_name,
+        "candidate_email": invitation.candidate_email,
+        "status": invitation.status,
+        "stage": invitation.stage,
+        "source": invitation.source,
+        "deadline": invitation.deadline.isoformat(),
+        "time_multiplier": float(invitation.time_multiplier),
+        "created_at": invitation.created_at.isoformat(),
+        "opened_at": invitation.opened_at.isoformat() if invitation.opened_at else None,
+        "completed_at": invitation.completed_at.isoformat() if invitation.completed_at else None,
+        "email_sent_at": invitation.email_sent_at.isoformat() if invitation.email_sent_at else None,
+    }

@@ -164,10 +164,19 @@ class Question(MapAttribute[str, Any]):
     video_key = UnicodeAttribute(null=True)
 
 
+class RubricCriterion(MapAttribute[str, Any]):
+    """A criterion reviewers score 1-5; `anchors[i]` says what score i+1 looks like."""
+
+    criterion_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    anchors = ListAttribute(of=UnicodeAttribute, default=list)
+
+
 class Interview(Item, discriminator="Interview"):
     """An interview a company sends to candidates.
 
     pk = C#<company_id>, sk = INTERVIEW#<interview_id>
+    by_parent (apply link only): gsi1pk = APPLY#<apply_code>, gsi1sk = INTERVIEW
     """
 
     company_id = UnicodeAttribute()
@@ -178,10 +187,16 @@ class Interview(Item, discriminator="Interview"):
     outro = UnicodeAttribute(default="")
     support_contact = UnicodeAttribute(null=True)
     questions = ListAttribute(of=Question, default=list)
-    rubric = ListAttribute(default=list)
+    rubric = ListAttribute(of=RubricCriterion, default=list)
     deadline_days = NumberAttribute(default=7)
     status = UnicodeAttribute(default="active")  # active | archived
     created_by = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    # Public apply link: anyone with the code may create their own invitation, up to the cap.
+    apply_code = UnicodeAttribute(null=True)
+    apply_enabled = BooleanAttribute(default=False)
+    apply_cap = NumberAttribute(default=100)
+    apply_count = NumberAttribute(default=0)
 
     @classmethod
     def key(cls, company_id: str, interview_id: str) -> tuple[str, str]:
@@ -203,13 +218,32 @@ class Invitation(Item, discriminator="Invitation"):
     invitation_id = UnicodeAttribute()
     candidate_name = UnicodeAttribute()
     candidate_email = UnicodeAttribute()
+    source = UnicodeAttribute(default="invite")  # invite | apply
+    # Snapshot of what the candidate sees, taken at invitation time: later edits to the
+    # interview or company never change a live interview.
     questions = ListAttribute(of=Question, default=list)
+    company_name = UnicodeAttribute(default="")
+    brand_color = UnicodeAttribute(null=True)
+    logo_url = UnicodeAttribute(null=True)
+    title = UnicodeAttribute(default="")
+    role_description = UnicodeAttribute(default="")
+    intro = UnicodeAttribute(default="")
+    outro = UnicodeAttribute(default="")
+    support_contact = UnicodeAttribute(null=True)
     deadline = UTCDateTimeAttribute()
     status = UnicodeAttribute(default="invited")  # invited|opened|started|completed|expired|revoked
     stage = UnicodeAttribute(default="new")
     time_multiplier = NumberAttribute(default=1)
+    # question_id -> attempts started; the conditional ADD on it enforces retake limits.
+    attempts_used = MapAttribute(default=dict)
+    opened_at = UTCDateTimeAttribute(null=True)
     consent_at = UTCDateTimeAttribute(null=True)
+    started_at = UTCDateTimeAttribute(null=True)
     completed_at = UTCDateTimeAttribute(null=True)
+    email_sent_at = UTCDateTimeAttribute(null=True)
+    feedback_rating = NumberAttribute(null=True)
+    feedback_comment = UnicodeAttribute(null=True)
+    feedback_at = UTCDateTimeAttribute(null=True)
     reminders_sent = ListAttribute(default=list)
     revoked = BooleanAttribute(default=False)
 
@@ -236,7 +270,11 @@ class Answer(Item, discriminator="Answer"):
     attempt = NumberAttribute()
     answer_type = UnicodeAttribute()
     status = UnicodeAttribute(default="recording")  # recording|uploaded|processing|ready|failed
+    mime_type = UnicodeAttribute(null=True)
+    max_seconds = NumberAttribute(null=True)
     chunk_count = NumberAttribute(null=True)
+    uploaded_bytes = NumberAttribute(null=True)
+    uploaded_at = UTCDateTimeAttribute(null=True)
     text = UnicodeAttribute(null=True)
     media_key = UnicodeAttribute(null=True)
     poster_key = UnicodeAttribute(null=True)
@@ -263,7 +301,28 @@ class Answer(Item, discriminator="Answer"):
         return f"raw/{company_id}/{interview_id}/{invitation_id}/{question_id}/{attempt:03d}/"
 
 
-ALL_MODELS: tuple[type[Item], ...] = (Company, Recruiter, Interview, Invitation, Answer)
+class EmailClaim(Item, discriminator="EmailClaim"):
+    """One email invited to one interview: created with the invitation, so a repeat is refused.
+
+    pk = C#<company_id>#INTERVIEW#<interview_id>, sk = EMAIL#<email>
+    """
+
+    company_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+
+    @classmethod
+    def key(cls, company_id: str, interview_id: str, email: str) -> tuple[str, str]:
+        return Invitation.parent_key(company_id, interview_id), f"EMAIL#{email}"
+
+
+ALL_MODELS: tuple[type[Item], ...] = (
+    Company,
+    Recruiter,
+    Interview,
+    Invitation,
+    Answer,
+    EmailClaim,
+)
 
 
 def table_schema() -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Long passphrases welcome; Cognito's pool policy enforces the same minimum.
@@ -37,3 +37,115 @@ class CompanyUpdate(Body):
     name: Name | None = None
     brand_color: Color | None = None
     logo_url: HttpsUrl | None = None
+
+
+# --- interviews ---------------------------------------------------------------------------
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class QuestionIn(Body):
+    question_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    answer_type: Literal["video", "audio", "text"] = "video"
+    think_seconds: Annotated[int, Field(ge=0, le=600)] = 30
+    max_answer_seconds: Annotated[int, Field(ge=0, le=600)] = 120
+    retakes: Annotated[int, Field(ge=0, le=10)] = 1
+    video_key: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _recorded_answers_need_a_length(self) -> QuestionIn:
+        if self.answer_type != "text" and self.max_answer_seconds < 10:
+            raise ValueError("video and audio answers need max_answer_seconds of at least 10")
+        return self
+
+
+class CriterionIn(Body):
+    criterion_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
+    name: Title
+    anchors: Annotated[
+        list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]],
+        Field(min_length=5, max_length=5),
+    ]
+
+
+class InterviewIn(Body):
+    title: Title
+    role_description: Text = ""
+    intro: Text = ""
+    outro: Text = ""
+    support_contact: Annotated[str, StringConstraints(max_length=200)] | None = None
+    questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=30)]
+    deadline_days: Annotated[int, Field(ge=1, le=90)] = 7
+    rubric: Annotated[list[CriterionIn], Field(max_length=20)] = []
+
+
+class ApplyLinkIn(Body):
+    enabled: bool
+    cap: Annotated[int, Field(ge=1, le=10000)] = 100
+
+
+# --- invitations --------------------------------------------------------------------------
+
+Multiplier = Annotated[float, Field(ge=1.0, le=4.0)]
+
+
+class CandidateIn(Body):
+    name: Name
+    email: EmailStr
+    time_multiplier: Multiplier = 1.0
+
+
+class InviteIn(Body):
+    """Either a list of candidates, or CSV text of `name,email` rows (a header is optional)."""
+
+    candidates: Annotated[list[dict], Field(max_length=1000)] = []
+    csv: Annotated[str, StringConstraints(max_length=500_000)] | None = None
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=500_000)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> InviteIn:
+        if not self.candidates and not (self.csv and self.csv.strip()):
+            raise ValueError("give candidates or csv")
+        return self
+
+
+class ExtendIn(Body):
+    days: Annotated[int, Field(ge=1, le=90)]
+
+
+class InvitationUpdate(Body):
+    time_multiplier: Multiplier
+
+
+class ApplyIn(Body):
+    name: Name
+    email: EmailStr
+
+
+# --- candidates ---------------------------------------------------------------------------
+
+
+class ConsentIn(Body):
+    accepted: Literal[True]
+
+
+class AttemptIn(Body):
+    mime_type: Annotated[
+        str, StringConstraints(pattern=r"^(video|audio)/[a-z0-9.+-]+(;.*)?$", max_length=100)
+    ]
+
+
+class FinaliseIn(Body):
+    chunks: Annotated[int, Field(ge=1, le=10000)]
+
+
+class TextAnswerIn(Body):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class FeedbackIn(Body):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""

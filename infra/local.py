@@ -342,6 +342,7 @@ class LocalStack:
         from chalicelib import identity, interviews, invitations
 
         signed_up = identity.sign_up("Demo Company", "Dana Admin", DEMO_EMAIL, DEMO_PASSWORD)
+        identity.update_company(signed_up["company"]["company_id"], None, "#0b5cad", None)
         company = identity.get_company(signed_up["company"]["company_id"])
         interview = interviews.create_interview(
             company.company_id,
@@ -376,7 +377,7 @@ class LocalStack:
         invitation, token = invitations.create_invitation(
             company, interview, "Sam Candidate", "sam@example.com"
         )
-        invitations.send_invitation_email(company, interview, invitation, token)
+        invitations.send_invitation_email(invitation, token)
         self.demo = {
             "email": DEMO_EMAIL,
             "password": DEMO_PASSWORD,

@@ -18,6 +18,8 @@ MAX_RECEIVES_BEFORE_DLQ = 3
 # The worker may run up to 15 minutes; a message stays invisible for longer than that.
 UPLOAD_VISIBILITY_SECONDS = 960
 RAW_EXPIRY_DAYS = 7
+UPLOAD_EVENT_PREFIX = "raw/"
+UPLOAD_EVENT_SUFFIX = "/manifest.json"
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,16 @@ def create_upload_queues(names: Names, bucket: str) -> tuple[str, str]:
                     "Id": "raw-uploads-to-worker",
                     "QueueArn": queue_arn,
                     "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "raw/"}]}},
+                    # Chunks arrive while recording; only the manifest written at finalise
+                    # means an attempt is whole, so only it wakes the worker.
+                    "Filter": {
+                        "Key": {
+                            "FilterRules": [
+                                {"Name": "prefix", "Value": UPLOAD_EVENT_PREFIX},
+                                {"Name": "suffix", "Value": UPLOAD_EVENT_SUFFIX},
+                            ]
+                        }
+                    },
                 }
             ]
         },

@@ -7,6 +7,7 @@ moto starts before any client is created; each test gets freshly provisioned res
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,10 +15,12 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+from moto.backends import get_backend
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT_ID
 from moto.utilities.utils import load_resource
 
 from chalicelib.auth import reset_jwks_cache
-from chalicelib.aws import reset_clients
+from chalicelib.aws import client, reset_clients
 from chalicelib.config import reset_settings
 from infra import provision
 from tests.integration.support import Http, sign_up
@@ -48,21 +51,19 @@ def jwks_url() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, jwks_url: str) -> Iterator[dict[str, str]]:
-    """A provisioned, empty deployment on moto; yields its settings as environment variables."""
+@pytest.fixture(scope="session")
+def _deployment(jwks_url: str) -> Iterator[dict[str, str]]:
+    """One moto deployment for the session, provisioned once by the local stack's code."""
     with mock_aws():
         reset_clients()
-        reset_settings()
-        reset_jwks_cache()
         names = provision.Names(prefix="test")
-        monkeypatch.setenv("TABLE_NAME", names.table)
+        os.environ["TABLE_NAME"] = names.table
         provision.create_table()
         provision.create_media_bucket(names.media_bucket, "http://127.0.0.1:8000")
         queue_url, dlq_url = provision.create_upload_queues(names, names.media_bucket)
         pool_id, client_id = provision.create_user_pool(names.user_pool)
         provision.verify_sender(SENDER)
-        settings = {
+        yield {
             "TABLE_NAME": names.table,
             "MEDIA_BUCKET": names.media_bucket,
             "UPLOADS_QUEUE_URL": queue_url,
@@ -73,12 +74,44 @@ def aws(monkeypatch: pytest.MonkeyPatch, jwks_url: str) -> Iterator[dict[str, st
             "PUBLIC_SITE_URL": "http://127.0.0.1:8000",
             "SENDER_EMAIL": SENDER,
         }
-        for key, value in settings.items():
-            monkeypatch.setenv(key, value)
-        reset_settings()
-        yield settings
         reset_clients()
-        reset_settings()
+
+
+def _empty(settings: dict[str, str]) -> None:
+    """Give the next test an empty deployment: no items, users, objects, messages or mail."""
+    from chalicelib.models import Item
+
+    if Item.exists():
+        Item.delete_table()
+    provision.create_table()
+    cognito = client("cognito-idp")
+    pool = settings["COGNITO_USER_POOL_ID"]
+    for user in cognito.list_users(UserPoolId=pool)["Users"]:
+        cognito.admin_delete_user(UserPoolId=pool, Username=user["Username"])
+    s3 = client("s3")
+    for item in s3.list_objects_v2(Bucket=settings["MEDIA_BUCKET"]).get("Contents", []):
+        s3.delete_object(Bucket=settings["MEDIA_BUCKET"], Key=item["Key"])
+    sqs = client("sqs")
+    for queue in (settings["UPLOADS_QUEUE_URL"], settings["UPLOADS_DLQ_URL"]):
+        # SQS allows one purge a minute; receiving and deleting has no such limit.
+        while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            for message in batch:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    get_backend("ses")[ACCOUNT_ID]["us-east-1"].sent_messages.clear()
+
+
+@pytest.fixture
+def aws(_deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """An empty, provisioned deployment on moto; yields its settings as environment variables."""
+    for key, value in _deployment.items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    reset_jwks_cache()
+    _empty(_deployment)
+    yield _deployment
+    reset_settings()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def _invite(admin: dict, name: str = "Sam Candidate") -> tuple[Invitation, str]:
         company.company_id, "Support <Specialist>", [{"text": "Why us?"}, {"text": "Why you?"}]
     )
     invitation, token = invitations.create_invitation(company, interview, name, "Sam@Example.com")
-    invitations.send_invitation_email(company, interview, invitation, token)
+    invitations.send_invitation_email(invitation, token)
     return invitation, token
 
 
@@ -90,17 +90,17 @@ def test_only_the_hash_of_a_candidate_token_is_stored(admin: dict) -> None:
 def test_a_candidate_token_opens_exactly_its_own_invitation(http: Http, admin: dict) -> None:
     _, token = _invite(admin)
     _invite(admin, name="Someone Else")
-    status, body = http.call("GET", "/candidate/invitation", headers={"X-Invitation-Token": token})
+    status, body = http.call("GET", "/candidate/session", headers={"X-Invitation-Token": token})
     assert status == 200
-    assert body["candidate_name"] == "Sam Candidate"
-    assert body["company_name"] == "Acme"
-    assert body["questions"] == 2
+    assert body["invitation"]["candidate_name"] == "Sam Candidate"
+    assert body["company"]["name"] == "Acme"
+    assert len(body["questions"]) == 2
 
 
 def test_an_unknown_candidate_token_is_refused_in_plain_words(http: Http, admin: dict) -> None:
     _invite(admin)
     status, body = http.call(
-        "GET", "/candidate/invitation", headers={"X-Invitation-Token": "guess" * 9}
+        "GET", "/candidate/session", headers={"X-Invitation-Token": "guess" * 9}
     )
     assert status == 401
     assert body["message"] == "This interview link is not valid. Check the link in your email."
@@ -109,7 +109,7 @@ def test_an_unknown_candidate_token_is_refused_in_plain_words(http: Http, admin:
 def test_a_revoked_invitation_link_is_gone(http: Http, admin: dict) -> None:
     invitation, token = _invite(admin)
     invitation.update(actions=[Invitation.revoked.set(True)])
-    status, body = http.call("GET", "/candidate/invitation", headers={"X-Invitation-Token": token})
+    status, body = http.call("GET", "/candidate/session", headers={"X-Invitation-Token": token})
     assert status == 410
     assert "withdrawn" in body["message"]
 
@@ -159,21 +159,39 @@ def test_raw_uploads_reach_the_worker_through_s3_and_sqs_with_keys_decoded(
 
     from media_worker import handler as worker
 
-    # GIVEN an upload under raw/ whose key needs URL-encoding, and one outside raw/
+    # GIVEN a chunk and a manifest under a raw/ prefix that needs URL-encoding, and an object
+    # outside raw/
     s3 = client("s3")
-    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key="raw/c1/i1/v1/q1/001/chunk 00000.webm", Body=b"x")
-    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key="media/not-an-upload.mp4", Body=b"x")
+    prefix = "raw/c1/i1/v1/q 1/001/"
+    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key=prefix + "chunk-00000", Body=b"x")
+    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key=prefix + "manifest.json", Body=b"{}")
+    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key="media/manifest.json", Body=b"x")
     messages = _drain(aws["UPLOADS_QUEUE_URL"])
-    # THEN S3 notified the queue: a test event, then the raw/ upload only
-    bodies = [json.loads(m["Body"]) for m in messages]
-    assert bodies[0].get("Event") == "s3:TestEvent"
-    assert len(messages) == 2
+    # THEN S3 notified the queue of the raw/ manifest only
+    assert len(messages) == 1
+    # AND S3's own test event (sent when a notification is configured) is skipped
+    test_event = {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Bucket": aws["MEDIA_BUCKET"],
+        "Time": "2026-11-22T00:00:00.000Z",
+        "RequestId": "r",
+        "HostId": "h",
+    }
+    messages.append(
+        {
+            "MessageId": "test-event",
+            "ReceiptHandle": "t",
+            "MD5OfBody": "",
+            "Body": json.dumps(test_event),
+        }
+    )
     # AND the worker reads every record, skipping the test event and decoding the key
     records = _as_lambda_event(messages)["Records"]
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     uploads = [u for r in records for u in worker.uploads_in(SQSRecord(r))]
-    assert [u.key for u in uploads] == ["raw/c1/i1/v1/q1/001/chunk 00000.webm"]
+    assert [u.key for u in uploads] == [prefix + "manifest.json"]
     result = worker.handler(_as_lambda_event(messages), LambdaContext("media-worker", 1024))
     assert result == {"batchItemFailures": []}
 

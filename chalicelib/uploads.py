@@ -1,0 +1,111 @@
+"""Browser uploads straight to S3: presigned POST grants, chunk checks, the worker's manifest.
+
+A recording is uploaded while it is made, as numbered chunks under its attempt's prefix. One
+POST policy with a `starts-with` key condition serves every chunk of the attempt; it fixes the
+prefix, the content type family and a size range, and expires within 15 minutes (moto does
+not enforce policies, so the tests decode and check the policy itself). Finalising writes a
+manifest next to the chunks; the manifest, not the chunks, is what wakes the media worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.aws import client
+from chalicelib.config import get_settings
+from chalicelib.models import utcnow
+
+CHUNK_NAME = "chunk-{index:05d}"
+MANIFEST_NAME = "manifest.json"
+# Generous upper bounds on what a browser records per second, so a long answer never hits the
+# size limit while a runaway upload still does: 8 Mbit/s for video, 512 kbit/s for audio.
+BYTES_PER_SECOND = {"video": 1_000_000, "audio": 64_000}
+SLACK_BYTES = 5 * 1024 * 1024
+MAX_CHUNK_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Grant:
+    url: str
+    fields: dict[str, str]
+    key_prefix: str
+    max_chunk_bytes: int
+    max_total_bytes: int
+    expires_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "fields": self.fields,
+            "key_prefix": self.key_prefix,
+            "max_chunk_bytes": self.max_chunk_bytes,
+            "max_total_bytes": self.max_total_bytes,
+            "expires_at": self.expires_at,
+        }
+
+
+def content_type_family(mime_type: str) -> str:
+    return mime_type.split("/", 1)[0].strip().lower()
+
+
+def max_total_bytes(answer_type: str, max_seconds: float) -> int:
+    return int(BYTES_PER_SECOND[answer_type] * max_seconds) + SLACK_BYTES
+
+
+def grant(key_prefix: str, mime_type: str, answer_type: str, max_seconds: float) -> Grant:
+    """A presigned POST for every chunk of one attempt."""
+    settings = get_settings()
+    total = max_total_bytes(answer_type, max_seconds)
+    per_chunk = min(total, MAX_CHUNK_BYTES)
+    content_type = mime_type.split(";", 1)[0].strip().lower()
+    family = content_type_family(content_type)
+    ttl = settings.upload_url_ttl_seconds
+    post = client("s3").generate_presigned_post(
+        Bucket=settings.media_bucket,
+        Key=key_prefix + "${filename}",
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            ["starts-with", "$Content-Type", f"{family}/"],
+            ["content-length-range", 1, per_chunk],
+        ],
+        ExpiresIn=ttl,
+    )
+    fields = dict(post["fields"])
+    fields.pop("key", None)  # the browser sets key = key_prefix + chunk name
+    return Grant(
+        url=post["url"],
+        fields=fields,
+        key_prefix=key_prefix,
+        max_chunk_bytes=per_chunk,
+        max_total_bytes=total,
+        expires_at=(utcnow() + timedelta(seconds=ttl)).isoformat(),
+    )
+
+
+def stored_chunks(key_prefix: str) -> dict[int, int]:
+    """Chunk index → size for every chunk object under the prefix."""
+    settings = get_settings()
+    found: dict[int, int] = {}
+    paginator = client("s3").get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=settings.media_bucket, Prefix=key_prefix + "chunk-"):
+        for item in page.get("Contents", []):
+            name = item["Key"][len(key_prefix) :]
+            number = name.removeprefix("chunk-")
+            if number.isdigit():
+                found[int(number)] = int(item["Size"])
+    return found
+
+
+def write_manifest(key_prefix: str, manifest: dict[str, Any]) -> str:
+    """The object whose arrival tells the media worker an attempt is complete."""
+    key = key_prefix + MANIFEST_NAME
+    client("s3").put_object(
+        Bucket=get_settings().media_bucket,
+        Key=key,
+        Body=json.dumps(manifest).encode(),
+        ContentType="application/json",
+    )
+    return key
