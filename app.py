@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Response
 
-from chalicelib import candidates, identity, interviews, invitations, reminders, schemas
+from chalicelib import candidates, identity, interviews, invitations, reminders
 from chalicelib.auth import Principal, Role, authenticate
 from chalicelib.errors import NotFound
 from chalicelib.http import errors_middleware, parse_body
@@ -38,19 +38,19 @@ def health() -> dict:
 
 @app.route("/auth/signup", methods=["POST"])
 def sign_up() -> dict:
-    body = parse_body(app.current_request, schemas.SignUp)
+    body = parse_body(app.current_request, "SignUp")
     return identity.sign_up(body.company_name, body.name, body.email, body.password)
 
 
 @app.route("/auth/signin", methods=["POST"])
 def sign_in() -> dict:
-    body = parse_body(app.current_request, schemas.SignIn)
+    body = parse_body(app.current_request, "SignIn")
     return identity.sign_in(body.email, body.password).to_dict()
 
 
 @app.route("/auth/refresh", methods=["POST"])
 def refresh() -> dict:
-    body = parse_body(app.current_request, schemas.Refresh)
+    body = parse_body(app.current_request, "Refresh")
     return identity.refresh(body.refresh_token).to_dict()
 
 
@@ -68,7 +68,7 @@ def me() -> dict:
 @app.route("/company", methods=["PATCH"])
 def update_company() -> dict:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.CompanyUpdate)
+    body = parse_body(app.current_request, "CompanyUpdate")
     company = identity.update_company(
         principal.company_id, body.name, body.brand_color, body.logo_url
     )
@@ -105,7 +105,7 @@ def list_interviews() -> dict:
 @app.route("/interviews", methods=["POST"])
 def create_interview() -> Response:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.InterviewIn).model_dump()
+    body = parse_body(app.current_request, "InterviewIn").model_dump()
     interview = interviews.create_interview(
         principal.company_id,
         body.pop("title"),
@@ -126,7 +126,7 @@ def get_interview(interview_id: str) -> dict:
 @app.route("/interviews/{interview_id}", methods=["PUT"])
 def update_interview(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.InterviewIn).model_dump()
+    body = parse_body(app.current_request, "InterviewIn").model_dump()
     interview = interviews.update_interview(principal.company_id, interview_id, body)
     return interviews.interview_view(interview)
 
@@ -149,7 +149,7 @@ def archive_interview(interview_id: str) -> dict:
 @app.route("/interviews/{interview_id}/apply-link", methods=["PUT"])
 def set_apply_link(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.ApplyLinkIn)
+    body = parse_body(app.current_request, "ApplyLinkIn")
     interview = interviews.set_apply_link(
         principal.company_id, interview_id, body.enabled, body.cap
     )
@@ -162,7 +162,7 @@ def set_apply_link(interview_id: str) -> dict:
 @app.route("/interviews/{interview_id}/invitations", methods=["POST"])
 def invite(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.InviteIn)
+    body = parse_body(app.current_request, "InviteIn")
     interview = interviews.get_interview(principal.company_id, interview_id)
     company = identity.get_company(principal.company_id)
     return invitations.invite_many(company, interview, body.candidates, body.csv).to_dict()
@@ -196,7 +196,7 @@ def resend_invitation(invitation_id: str) -> dict:
 @app.route("/invitations/{invitation_id}/extend", methods=["POST"])
 def extend_invitation(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.ExtendIn)
+    body = parse_body(app.current_request, "ExtendIn")
     invitation = invitations.extend(principal.company_id, invitation_id, body.days)
     return invitations.invitation_view(invitation)
 
@@ -210,7 +210,7 @@ def revoke_invitation(invitation_id: str) -> dict:
 @app.route("/invitations/{invitation_id}", methods=["PATCH"])
 def update_invitation(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
-    body = parse_body(app.current_request, schemas.InvitationUpdate)
+    body = parse_body(app.current_request, "InvitationUpdate")
     invitation = invitations.set_time_multiplier(
         principal.company_id, invitation_id, body.time_multiplier
     )
@@ -231,13 +231,13 @@ def candidate_session() -> dict:
 
 @app.route("/candidate/consent", methods=["POST"])
 def candidate_consent() -> dict:
-    parse_body(app.current_request, schemas.ConsentIn)
+    parse_body(app.current_request, "ConsentIn")
     return candidates.consent(_token())
 
 
 @app.route("/candidate/questions/{question_id}/attempts", methods=["POST"])
 def candidate_start_attempt(question_id: str) -> Response:
-    body = parse_body(app.current_request, schemas.AttemptIn)
+    body = parse_body(app.current_request, "AttemptIn")
     return Response(
         candidates.start_attempt(_token(), question_id, body.mime_type), status_code=201
     )
@@ -250,7 +250,7 @@ def candidate_renew_grant(question_id: str, attempt: str) -> dict:
 
 @app.route("/candidate/questions/{question_id}/attempts/{attempt}/finalise", methods=["POST"])
 def candidate_finalise(question_id: str, attempt: str) -> dict:
-    body = parse_body(app.current_request, schemas.FinaliseIn)
+    body = parse_body(app.current_request, "FinaliseIn")
     return candidates.finalise(_token(), question_id, _attempt_number(attempt), body.chunks)
 
 
@@ -262,7 +262,7 @@ def _attempt_number(value: str) -> int:
 
 @app.route("/candidate/questions/{question_id}/text", methods=["PUT"])
 def candidate_text(question_id: str) -> dict:
-    body = parse_body(app.current_request, schemas.TextAnswerIn)
+    body = parse_body(app.current_request, "TextAnswerIn")
     return candidates.save_text(_token(), question_id, body.text)
 
 
@@ -273,7 +273,7 @@ def candidate_complete() -> dict:
 
 @app.route("/candidate/feedback", methods=["POST"])
 def candidate_feedback() -> dict:
-    body = parse_body(app.current_request, schemas.FeedbackIn)
+    body = parse_body(app.current_request, "FeedbackIn")
     return candidates.feedback(_token(), body.rating, body.comment)
 
 
@@ -297,7 +297,7 @@ def apply_info(code: str) -> dict:
 
 @app.route("/apply/{code}", methods=["POST"])
 def apply(code: str) -> Response:
-    body = parse_body(app.current_request, schemas.ApplyIn)
+    body = parse_body(app.current_request, "ApplyIn")
     interview = interviews.find_by_apply_code(code)
     company = identity.get_company(interview.company_id)
     invitations.apply(interview, company, body.name, str(body.email))

@@ -8,7 +8,7 @@ body says nothing about the code.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request, Response
 
@@ -17,8 +17,6 @@ from chalicelib.observability import logger
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-
-M = TypeVar("M", bound="BaseModel")
 
 # Chalice answers some requests itself (unknown method, media type); keep their meaning, in
 # our shape.
@@ -69,9 +67,17 @@ def errors_middleware(request: Request, get_response: Callable[[Request], Respon
     return response
 
 
-def parse_body(request: Request, model: type[M]) -> M:
-    """Validate a JSON body against `model`; unknown fields and wrong types are named."""
+def parse_body(request: Request, model_name: str) -> Any:
+    """Validate a JSON body against `chalicelib.schemas.<model_name>`, naming bad fields.
+
+    The schemas (and pydantic) load on the first request that has a body, not at cold start,
+    so reads such as a candidate opening their link do not pay for them.
+    """
     from pydantic import ValidationError
+
+    from chalicelib import schemas
+
+    model: type[BaseModel] = getattr(schemas, model_name)
 
     raw = request.raw_body or b""
     if not raw.strip():

@@ -205,7 +205,10 @@ def invite_many(
         seen.add(address)
         try:
             invitation, token = create_invitation(
-                company, interview, candidate["name"], address,
+                company,
+                interview,
+                candidate["name"],
+                address,
                 time_multiplier=candidate["time_multiplier"],
             )
         except Conflict:
