@@ -229,7 +229,7 @@ def interview_view(interview: Interview) -> dict[str, Any]:
             "enabled": bool(interview.apply_enabled),
             "cap": int(interview.apply_cap),
             "count": int(interview.apply_count),
-            "url": f"{settings.public_site_url}/candidate/apply.html#code={interview.apply_code}"
+            "url": f"{settings.public_site_url}/apply/#code={interview.apply_code}"
             if interview.apply_code
             else None,
         },

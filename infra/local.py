@@ -374,6 +374,7 @@ class LocalStack:
             outro="Thank you. We will be in touch within a week.",
             support_contact="hiring@example.com",
         )
+        interview = interviews.set_apply_link(company.company_id, interview.interview_id, True, 50)
         invitation, token = invitations.create_invitation(
             company, interview, "Sam Candidate", "sam@example.com"
         )
@@ -384,6 +385,7 @@ class LocalStack:
             "company_id": company.company_id,
             "interview_id": interview.interview_id,
             "candidate_link": invitations.candidate_link(token),
+            "apply_link": interviews.interview_view(interview)["apply"]["url"],
         }
 
     def _serve(self) -> None:
@@ -435,6 +437,7 @@ class LocalStack:
                 f"  Recruiter console  {self.site_url}/console/",
                 f"  Demo login         {self.demo['email']} / {self.demo['password']}",
                 f"  Candidate link     {self.demo['candidate_link']}",
+                f"  Public apply link  {self.demo['apply_link']}",
                 f"  Sent email         {self.site_url}/dev/outbox",
                 f"  API                {self.site_url}{API_PREFIX}/health",
                 f"  Local AWS (moto)   {self.moto_url}",

@@ -194,6 +194,27 @@ def test_the_dev_outbox_page_lists_sent_mail_in_chromium(
     page.screenshot(path=str(screenshots / "dev-outbox.png"))
 
 
+def test_a_candidate_applies_through_the_public_link_in_chromium(
+    local_stack: RunningStack, page: Any, screenshots: Path
+) -> None:
+    page.goto(local_stack.state["apply_link"])
+    page.wait_for_selector("#apply:not([hidden])")
+    assert page.text_content("#title") == "Customer Support Specialist"
+    page.fill("#apply-name", "<b>Ada</b> Applicant")
+    page.fill("#apply-email", "not an email")
+    page.click("#apply button[type=submit]")
+    page.wait_for_selector("#apply [data-error]:has-text('email')")
+    page.fill("#apply-email", "ada.applicant@example.com")
+    page.click("#apply button[type=submit]")
+    page.wait_for_selector("#status:has-text('Check your email')")
+    page.screenshot(path=str(screenshots / "apply-sent.png"))
+    with urllib.request.urlopen(f"{local_stack.url}/dev/outbox.json") as reply:  # noqa: S310
+        outbox = json.load(reply)
+    [invite] = [m for m in outbox if m["to"] == ["ada.applicant@example.com"]]
+    assert "&lt;b&gt;Ada&lt;/b&gt; Applicant" in invite["text"]
+    assert any("/candidate/#token=" in link for link in invite["links"])
+
+
 def test_a_busy_port_is_named_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     # GIVEN a running stack
     port, moto_port = free_port(), free_port()
