@@ -63,9 +63,11 @@ def grant(key_prefix: str, mime_type: str, answer_type: str, max_seconds: float)
     content_type = mime_type.split(";", 1)[0].strip().lower()
     family = content_type_family(content_type)
     ttl = settings.upload_url_ttl_seconds
+    # Keys must start with `<prefix>chunk-`: the browser can add chunks but never write the
+    # manifest or anything else beside them.
     post = client("s3").generate_presigned_post(
         Bucket=settings.media_bucket,
-        Key=key_prefix + "${filename}",
+        Key=key_prefix + "chunk-${filename}",
         Fields={"Content-Type": content_type},
         Conditions=[
             ["starts-with", "$Content-Type", f"{family}/"],

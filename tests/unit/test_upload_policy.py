@@ -37,7 +37,7 @@ def test_the_policy_pins_bucket_key_prefix_type_family_and_size() -> None:
     grant = uploads.grant(PREFIX, "video/webm;codecs=vp9,opus", "video", 120)
     conditions = _conditions(_policy(grant))
     assert {"bucket": "media-bucket"} in conditions
-    assert ["starts-with", "$key", PREFIX] in conditions
+    assert ["starts-with", "$key", PREFIX + "chunk-"] in conditions
     assert ["starts-with", "$Content-Type", "video/"] in conditions
     assert ["content-length-range", 1, grant.max_chunk_bytes] in conditions
     assert grant.fields["Content-Type"] == "video/webm"
