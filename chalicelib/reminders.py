@@ -1,8 +1,8 @@
 """The scheduled sweep over work that falls due: reminders, deadlines, stuck answers.
 
 The schedule (EventBridge in AWS, a timer in the local stack) calls `sweep` every few
-minutes. Today it records that it ran and what it was asked; the due-work index
-(`Item.by_due`) it will read is already part of the table.
+minutes. It fails answers stuck in processing (read from the sparse `by_due` index, never a
+scan); reminders and deadline expiry read the same index.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from chalicelib.observability import logger
 
 def sweep(now: datetime, source: str) -> dict[str, Any]:
     """Run one sweep at `now`; returns counts of what it did."""
-    summary = {"at": now.isoformat(), "source": source, "reminders_sent": 0, "expired": 0}
+    from chalicelib.answer_lifecycle import fail_stuck
+
+    stuck = fail_stuck(now)
+    summary = {
+        "at": now.isoformat(),
+        "source": source,
+        "reminders_sent": 0,
+        "expired": 0,
+        "stuck_answers_failed": len(stuck),
+    }
     logger.info("reminder sweep", extra=summary)
     return summary

@@ -18,9 +18,10 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from chalicelib.observability import logger
+from media_worker.pipeline import logger, process
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Always answer with the failed records, even when all failed: SQS retries exactly those.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,13 @@ def uploads_in(record: SQSRecord) -> list[Upload]:
 
 
 def handle_record(record: SQSRecord) -> None:
+    """Process every upload the message announces; raising reports this record failed."""
+    receive_count = int(record.raw_event.get("attributes", {}).get("ApproximateReceiveCount", 1))
     for upload in uploads_in(record):
+        outcome = process(upload.bucket, upload.key, receive_count)
         logger.info(
-            "upload received",
-            extra={"bucket": upload.bucket, "key": upload.key, "size": upload.size},
+            "upload handled",
+            extra={"key": upload.key, "outcome": outcome, "receive_count": receive_count},
         )
 
 

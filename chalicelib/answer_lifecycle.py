@@ -1,0 +1,152 @@
+"""An answer's processing states, moved only by conditional updates.
+
+uploaded → processing → ready | failed. Each move states the state it leaves, so a duplicate
+or replayed event finds the answer already moved and changes nothing; a worker that died
+mid-job is retried by SQS and takes the answer over only on a redelivery. A failed answer
+gives its attempt back, so the candidate may record again while the deadline allows.
+
+Used by the media worker and by the scheduled sweep; depends on the data models only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.models import Answer, Invitation, utcnow
+
+PROCESSING_BUCKET = "PROCESSING"
+# Longer than the worker's 15-minute timeout plus SQS's retries: past this an answer is stuck.
+STUCK_AFTER = timedelta(minutes=45)
+PROCESSING_ERROR = "processing_error"
+PROCESSING_ERROR_MESSAGE = "We couldn't process your recording. Please record this answer again."
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    """What the worker learned about the playable result."""
+
+    media_key: str
+    poster_key: str | None
+    duration_seconds: float
+    width: int | None
+    height: int | None
+    video_codec: str | None
+    audio_codec: str | None
+    size_bytes: int
+
+
+def load(company_id: str, invitation_id: str, question_id: str, attempt: int) -> Answer | None:
+    try:
+        return Answer.get(*Answer.key(company_id, invitation_id, question_id, attempt))
+    except Answer.DoesNotExist:
+        return None
+
+
+def start_processing(answer: Answer, redelivery: bool, now: datetime | None = None) -> bool:
+    """Claim the answer for this worker; False when another event already has or had it."""
+    now = now or utcnow()
+    if answer.status == "uploaded":
+        condition = Answer.status == "uploaded"
+    elif answer.status == "processing" and redelivery:
+        condition = Answer.status == "processing"  # the previous worker died: take over
+    else:
+        return False
+    try:
+        answer.update(
+            actions=[
+                Answer.status.set("processing"),
+                Answer.updated_at.set(now),
+                Answer.due_bucket.set(PROCESSING_BUCKET),
+                Answer.due_at.set((now + STUCK_AFTER).isoformat()),
+            ],
+            condition=condition,
+        )
+    except UpdateError:
+        return False
+    return True
+
+
+def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
+    try:
+        answer.update(
+            actions=[
+                Answer.status.set("ready"),
+                Answer.media_key.set(facts.media_key),
+                Answer.poster_key.set(facts.poster_key)
+                if facts.poster_key
+                else Answer.poster_key.remove(),
+                Answer.duration_seconds.set(round(facts.duration_seconds, 3)),
+                Answer.width.set(facts.width) if facts.width else Answer.width.remove(),
+                Answer.height.set(facts.height) if facts.height else Answer.height.remove(),
+                Answer.video_codec.set(facts.video_codec)
+                if facts.video_codec
+                else Answer.video_codec.remove(),
+                Answer.audio_codec.set(facts.audio_codec)
+                if facts.audio_codec
+                else Answer.audio_codec.remove(),
+                Answer.size_bytes.set(facts.size_bytes),
+                Answer.updated_at.set(utcnow()),
+                Answer.due_bucket.remove(),
+                Answer.due_at.remove(),
+            ],
+            condition=Answer.status == "processing",
+        )
+    except UpdateError:
+        return False
+    return True
+
+
+def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "processing") -> bool:
+    """Record why, in the candidate's words, and give the attempt back."""
+    try:
+        answer.update(
+            actions=[
+                Answer.status.set("failed"),
+                Answer.error_reason.set(reason),
+                Answer.error_message.set(message),
+                Answer.updated_at.set(utcnow()),
+                Answer.due_bucket.remove(),
+                Answer.due_at.remove(),
+            ],
+            condition=Answer.status == from_status,
+        )
+    except UpdateError:
+        return False
+    _give_attempt_back(answer)
+    return True
+
+
+def _give_attempt_back(answer: Answer) -> None:
+    pk, sk = Invitation.key(answer.company_id, answer.invitation_id)
+    used = Invitation.attempts_used[answer.question_id]
+    # Completed, revoked or already at zero: nothing to give back.
+    with contextlib.suppress(UpdateError):
+        Invitation(pk, sk).update(
+            actions=[used.add(-1)],
+            condition=(used > 0) & Invitation.status.is_in("invited", "opened", "started"),
+        )
+
+
+def fail_stuck(now: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Mark answers processing for longer than STUCK_AFTER as failed (the sweep calls this)."""
+    now = now or utcnow()
+    failed = []
+    for item in Answer.by_due.query(
+        PROCESSING_BUCKET, Answer.due_at <= now.isoformat(), limit=limit
+    ):
+        if isinstance(item, Answer) and mark_failed(
+            item, PROCESSING_ERROR, PROCESSING_ERROR_MESSAGE
+        ):
+            failed.append(
+                {
+                    "invitation_id": item.invitation_id,
+                    "question_id": item.question_id,
+                    "attempt": int(item.attempt),
+                }
+            )
+    return failed

@@ -1,0 +1,204 @@
+"""One finalised attempt to one playable answer: fetch, join, probe, transcode, store.
+
+Triggered by the attempt's `manifest.json` (written by the API at finalise). The manifest
+only locates the answer: what to expect (chunk count, answer type, length limit) is read
+from the answer item, which a browser cannot write.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from chalicelib import answer_lifecycle as lifecycle
+from chalicelib.models import Answer
+from media_worker import transcode
+
+logger = Logger(service="oneway-media")
+
+MANIFEST = re.compile(
+    r"^raw/(?P<company>[^/]+)/(?P<interview>[^/]+)/(?P<invitation>[^/]+)/"
+    r"(?P<question>[^/]+)/(?P<attempt>\d{3})/manifest\.json$"
+)
+MAX_RECEIVES = 3
+MISSING_CHUNK_MESSAGE = "Part of your recording did not reach us. Please record this answer again."
+OUTPUT_NAMES = {"video": ("answer.mp4", "poster.jpg"), "audio": ("answer.m4a", None)}
+
+
+@lru_cache(maxsize=1)
+def s3() -> Any:
+    """Created on first use so tests' moto mocks and the local endpoint apply."""
+    return boto3.session.Session().client(
+        "s3", config=Config(signature_version="s3v4", retries={"mode": "standard"})
+    )
+
+
+@dataclass(frozen=True)
+class Job:
+    bucket: str
+    company_id: str
+    interview_id: str
+    invitation_id: str
+    question_id: str
+    attempt: int
+
+    @property
+    def raw_prefix(self) -> str:
+        return Answer.raw_prefix(
+            self.company_id, self.interview_id, self.invitation_id, self.question_id, self.attempt
+        )
+
+    @property
+    def media_prefix(self) -> str:
+        return self.raw_prefix.replace("raw/", "media/", 1)
+
+
+def job_for(bucket: str, key: str) -> Job | None:
+    """The attempt a manifest key names; None for any other key."""
+    match = MANIFEST.match(key)
+    if not match:
+        return None
+    return Job(
+        bucket,
+        match["company"],
+        match["interview"],
+        match["invitation"],
+        match["question"],
+        int(match["attempt"]),
+    )
+
+
+def process(bucket: str, key: str, receive_count: int = 1) -> str:
+    """Handle one S3 event; returns what happened (for logs and tests)."""
+    job = job_for(bucket, key)
+    if job is None:
+        logger.info("not a manifest, ignored", extra={"key": key})
+        return "ignored"
+    answer = lifecycle.load(job.company_id, job.invitation_id, job.question_id, job.attempt)
+    if answer is None:
+        logger.warning("manifest without an answer, ignored", extra={"key": key})
+        return "ignored"
+    if not lifecycle.start_processing(answer, redelivery=receive_count > 1):
+        logger.info("already handled", extra={"key": key, "status": answer.status})
+        return "duplicate"
+    try:
+        return _transcode_and_store(job, answer)
+    except Exception:
+        if receive_count >= MAX_RECEIVES:
+            # The last try: the message goes to the DLQ, the candidate learns it failed.
+            lifecycle.mark_failed(
+                answer, lifecycle.PROCESSING_ERROR, lifecycle.PROCESSING_ERROR_MESSAGE
+            )
+        raise
+
+
+def _transcode_and_store(job: Job, answer: Answer) -> str:
+    chunk_count = int(answer.chunk_count or 0)
+    with tempfile.TemporaryDirectory(prefix="answer-") as tmp:
+        workdir = Path(tmp)
+        try:
+            chunks = _download_chunks(job, chunk_count, workdir)
+        except MissingChunk as missing:
+            logger.warning("chunk missing", extra={"key": missing.key})
+            lifecycle.mark_failed(answer, "missing_chunk", MISSING_CHUNK_MESSAGE)
+            _delete_raw(job)
+            return "failed"
+        joined = workdir / "joined"
+        transcode.join_chunks(chunks, joined)
+        for chunk in chunks:
+            chunk.unlink()
+        try:
+            result = transcode.transcode(
+                joined, workdir, answer.answer_type, float(answer.max_seconds or 0)
+            )
+        except transcode.MediaRejected as rejected:
+            logger.info(
+                "upload rejected", extra={"reason": rejected.reason, "detail": rejected.detail}
+            )
+            lifecycle.mark_failed(answer, rejected.reason, rejected.candidate_message)
+            _delete_raw(job)
+            return "failed"
+        facts = _store(job, answer.answer_type, result)
+    if not lifecycle.mark_ready(answer, facts):
+        logger.info("answer moved on meanwhile", extra={"key": job.raw_prefix})
+        return "duplicate"
+    _delete_raw(job)
+    logger.info(
+        "answer ready",
+        extra={
+            "key": facts.media_key,
+            "seconds": facts.duration_seconds,
+            "remuxed": result.remuxed,
+        },
+    )
+    return "ready"
+
+
+class MissingChunk(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _download_chunks(job: Job, count: int, workdir: Path) -> list[Path]:
+    """Fetch every chunk in parallel (S3 latency, not bandwidth, dominates small chunks)."""
+
+    def fetch(index: int) -> Path:
+        key = f"{job.raw_prefix}chunk-{index:05d}"
+        path = workdir / f"chunk-{index:05d}"
+        try:
+            s3().download_file(job.bucket, key, str(path))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                raise MissingChunk(key) from None
+            raise
+        return path
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(fetch, range(count)))
+
+
+def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lifecycle.MediaFacts:
+    media_name, poster_name = OUTPUT_NAMES[answer_type]
+    media_key = job.media_prefix + media_name
+    s3().upload_file(
+        str(result.output_path),
+        job.bucket,
+        media_key,
+        ExtraArgs={"ContentType": result.content_type},
+    )
+    poster_key = None
+    if poster_name and result.poster_path is not None:
+        poster_key = job.media_prefix + poster_name
+        s3().upload_file(
+            str(result.poster_path), job.bucket, poster_key, ExtraArgs={"ContentType": "image/jpeg"}
+        )
+    return lifecycle.MediaFacts(
+        media_key=media_key,
+        poster_key=poster_key,
+        duration_seconds=result.duration_s,
+        width=result.width,
+        height=result.height,
+        video_codec=result.video_codec,
+        audio_codec=result.audio_codec,
+        size_bytes=result.output_bytes,
+    )
+
+
+def _delete_raw(job: Job) -> None:
+    """Raw chunks go once the result is stored (lifecycle expiry is the backstop)."""
+    paginator = s3().get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=job.bucket, Prefix=job.raw_prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            s3().delete_objects(Bucket=job.bucket, Delete={"Objects": keys, "Quiet": True})

@@ -1,0 +1,240 @@
+"""Finalised answers through S3 → SQS → the worker's handler, with the real pinned ffmpeg."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import av
+import pytest
+from chalice.local import LambdaContext
+
+from chalicelib import answer_lifecycle
+from chalicelib.aws import client
+from chalicelib.models import Answer, utcnow
+from media_worker import handler as worker
+from tests.integration.test_candidate import Candidate
+from tests.integration.test_interviews_and_invitations import create, links_sent_to
+from tests.media.conftest import Clip, generate
+from tests.media.support import image_size, top_level_boxes
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3 s VP8/Opus WebM without a duration in its header, as MediaRecorder writes it."""
+    return generate(Clip(video="vp8", audio="opus"), tmp_path_factory.mktemp("rec") / "a.webm")
+
+
+@pytest.fixture
+def candidate(http: Any, admin: dict) -> Candidate:
+    token = admin["tokens"]["id_token"]
+    interview = create(http, token)
+    http.call(
+        "POST",
+        f"/interviews/{interview['interview_id']}/invitations",
+        {"candidates": [{"name": "Sam", "email": "sam@example.com"}]},
+        token=token,
+    )
+    sam = Candidate(http, links_sent_to("sam@example.com")[0])
+    sam.call("POST", "/consent", {"accepted": True})
+    return sam
+
+
+def upload_in_chunks(candidate: Candidate, question: int, data: bytes, parts: int = 4) -> dict:
+    """Start an attempt, store the bytes as `parts` chunks, finalise; returns the grant."""
+    question_id = candidate.question(question)
+    _, started = candidate.start(question_id)
+    size = -(-len(data) // parts)
+    pieces = [data[i : i + size] for i in range(0, len(data), size)]
+    s3 = client("s3")
+    for index, piece in enumerate(pieces):
+        s3.put_object(
+            Bucket=os.environ["MEDIA_BUCKET"],
+            Key=f"{started['upload']['key_prefix']}chunk-{index:05d}",
+            Body=piece,
+        )
+    status, body = candidate.call(
+        "POST",
+        f"/questions/{question_id}/attempts/{started['attempt']}/finalise",
+        {"chunks": len(pieces)},
+    )
+    assert status == 200, body
+    return {"question_id": question_id, "attempt": started["attempt"], **started["upload"]}
+
+
+def queued_event(receive_count: int = 1) -> dict:
+    """The uploads queue's messages as Lambda's SQS event source delivers them."""
+    sqs = client("sqs")
+    messages = sqs.receive_message(
+        QueueUrl=os.environ["UPLOADS_QUEUE_URL"], MaxNumberOfMessages=10
+    ).get("Messages", [])
+    assert messages, "S3 did not notify the uploads queue"
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {"ApproximateReceiveCount": str(receive_count)},
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test-uploads",
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
+
+
+def run_worker(event: dict) -> dict:
+    return worker.handler(event, LambdaContext("media-worker", 3008))
+
+
+def answer_of(candidate: Candidate, grant: dict) -> Answer:
+    from chalicelib.invitations import find_by_token
+
+    invitation = find_by_token(candidate.token)
+    return Answer.get(
+        *Answer.key(
+            invitation.company_id, invitation.invitation_id, grant["question_id"], grant["attempt"]
+        )
+    )
+
+
+def keys_under(prefix: str) -> list[str]:
+    listed = client("s3").list_objects_v2(Bucket=os.environ["MEDIA_BUCKET"], Prefix=prefix)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def fetch(key: str, to: Path) -> Path:
+    client("s3").download_file(os.environ["MEDIA_BUCKET"], key, str(to))
+    return to
+
+
+def test_a_chunked_webm_answer_becomes_a_playable_mp4_with_a_poster(
+    candidate: Candidate, recording: Path, tmp_path: Path
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    assert run_worker(queued_event()) == {"batchItemFailures": []}
+    answer = answer_of(candidate, grant)
+    assert answer.status == "ready"
+    assert (answer.video_codec, answer.audio_codec) == ("h264", "aac")
+    assert abs(answer.duration_seconds - 3.0) <= 0.2
+    media = fetch(answer.media_key, tmp_path / "answer.mp4")
+    assert answer.media_key.startswith("media/")
+    assert answer.media_key.endswith("answer.mp4")
+    boxes = top_level_boxes(media)
+    assert boxes.index("moov") < boxes.index("mdat")
+    with av.open(str(media)) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+        assert container.streams.audio[0].codec_context.name == "aac"
+    assert image_size(fetch(answer.poster_key, tmp_path / "poster.jpg"))[0] == "mjpeg"
+    assert answer.size_bytes == media.stat().st_size
+    # the raw chunks and manifest are gone; the candidate sees the answer as ready
+    assert keys_under(grant["key_prefix"]) == []
+    assert candidate.session()["questions"][0]["answer"]["status"] == "ready"
+
+
+def test_a_duplicate_event_changes_nothing(candidate: Candidate, recording: Path) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    event = queued_event()
+    run_worker(event)
+    first = answer_of(candidate, grant)
+    assert run_worker(event) == {"batchItemFailures": []}
+    again = answer_of(candidate, grant)
+    assert again.status == "ready"
+    assert again.updated_at == first.updated_at
+    assert again.media_key == first.media_key
+
+
+def test_a_worker_that_died_mid_job_is_retried_and_ends_in_one_result(
+    candidate: Candidate, recording: Path
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    event = queued_event()
+    # GIVEN a worker claimed the answer and died before storing a result
+    assert answer_lifecycle.start_processing(answer_of(candidate, grant), redelivery=False)
+    # WHEN a duplicate event arrives while that worker might still be running
+    run_worker(event)
+    # THEN it leaves the answer alone
+    assert answer_of(candidate, grant).status == "processing"
+    # AND SQS's redelivery of the original message (visibility timeout passed) finishes it
+    for record in event["Records"]:
+        record["attributes"]["ApproximateReceiveCount"] = "2"
+    assert run_worker(event) == {"batchItemFailures": []}
+    answer = answer_of(candidate, grant)
+    assert answer.status == "ready"
+    assert answer.due_bucket is None
+    media = [k for k in keys_under("media/") if k.endswith(".mp4")]
+    assert media == [answer.media_key]
+
+
+def test_an_upload_that_is_not_media_fails_with_a_message_and_the_attempt_back(
+    candidate: Candidate,
+) -> None:
+    grant = upload_in_chunks(candidate, 1, os.urandom(50_000))
+    before = candidate.session()["questions"][0]["attempts_left"]
+    assert run_worker(queued_event()) == {"batchItemFailures": []}
+    answer = answer_of(candidate, grant)
+    assert answer.status == "failed"
+    assert answer.error_reason in ("not_media", "corrupt")
+    question = candidate.session()["questions"][0]
+    assert question["answer"]["status"] == "failed"
+    assert "record this answer again" in question["answer"]["error_message"]
+    assert question["attempts_left"] == before + 1
+    assert keys_under(grant["key_prefix"]) == []
+
+
+def test_a_chunk_lost_after_finalise_fails_the_answer_in_plain_words(
+    candidate: Candidate, recording: Path
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    client("s3").delete_object(
+        Bucket=os.environ["MEDIA_BUCKET"], Key=grant["key_prefix"] + "chunk-00002"
+    )
+    run_worker(queued_event())
+    answer = answer_of(candidate, grant)
+    assert (answer.status, answer.error_reason) == ("failed", "missing_chunk")
+    assert (
+        answer.error_message
+        == "Part of your recording did not reach us. Please record this answer again."
+    )
+
+
+def test_after_three_failed_tries_the_answer_shows_failed_and_the_message_is_reported(
+    candidate: Candidate, recording: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    event = queued_event()
+    # GIVEN a worker whose ffmpeg cannot run (a broken image)
+    monkeypatch.setenv("FFMPEG_BINARY", "/nonexistent/ffmpeg")
+    result = run_worker(event)
+    # THEN the first try reports the record for retry and the answer waits in processing
+    assert result["batchItemFailures"] == [{"itemIdentifier": event["Records"][0]["messageId"]}]
+    assert answer_of(candidate, grant).status == "processing"
+    for count in ("2", "3"):
+        for record in event["Records"]:
+            record["attributes"]["ApproximateReceiveCount"] = count
+        result = run_worker(event)
+    # AND on the third, SQS moves it to the DLQ while the candidate sees a failed answer
+    assert result["batchItemFailures"]
+    answer = answer_of(candidate, grant)
+    assert (answer.status, answer.error_reason) == ("failed", "processing_error")
+    assert candidate.session()["questions"][0]["attempts_left"] == 2
+
+
+def test_the_sweep_fails_answers_stuck_in_processing(
+    api: Any, candidate: Candidate, recording: Path
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    long_ago = utcnow() - answer_lifecycle.STUCK_AFTER * 2
+    assert answer_lifecycle.start_processing(answer_of(candidate, grant), False, now=long_ago)
+    event = api.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    result = api.lambda_.invoke("reminder_sweep", event).payload
+    assert result["stuck_answers_failed"] == 1
+    answer = answer_of(candidate, grant)
+    assert (answer.status, answer.error_reason) == ("failed", "processing_error")
