@@ -168,6 +168,114 @@ def test_uploads_reach_the_worker_and_the_sweep_runs_on_its_timer(
     assert wait_for(lambda: '"message":"reminder sweep"' in local_stack.output())
 
 
+def invite(stack: RunningStack, email: str) -> str:
+    """Invite a fresh candidate to the demo interview; returns their link's token."""
+    _, admin = call(
+        stack,
+        "POST",
+        "/api/auth/signin",
+        {"email": stack.state["email"], "password": stack.state["password"]},
+    )
+    status, report = call(
+        stack,
+        "POST",
+        f"/api/interviews/{stack.state['interview_id']}/invitations",
+        {"candidates": [{"name": "Pat Upload", "email": email}]},
+        token=admin["id_token"],
+    )
+    assert status == 200, report
+    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json") as reply:  # noqa: S310
+        outbox = json.load(reply)
+    [message] = [m for m in outbox if m["to"] == [email]]
+    link = next(link for link in message["links"] if "#token=" in link)
+    return link.split("#token=")[1]
+
+
+def candidate_call(
+    stack: RunningStack, token: str, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310
+        f"{stack.url}/api/candidate{path}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", "X-Invitation-Token": token},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+            return reply.status, json.load(reply)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode())
+
+
+def post_chunk(grant: dict, index: int, data: bytes) -> int:
+    """The browser's multipart POST: every policy field, the key, then the file."""
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    fields = {**grant["fields"], "key": f"{grant['key_prefix']}chunk-{index:05d}"}
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="blob"\r\n'
+        f"Content-Type: {grant['fields']['Content-Type']}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+    )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(  # noqa: S310
+        grant["url"],
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+        return reply.status
+
+
+def test_an_answer_uploaded_in_chunks_turns_ready_through_the_local_worker(
+    local_stack: RunningStack, tmp_path: Path
+) -> None:
+    from tests.media.conftest import Clip, generate
+
+    # GIVEN a candidate with a fresh link who consents and starts the first question
+    token = invite(local_stack, "pat.upload@example.com")
+    assert candidate_call(local_stack, token, "POST", "/consent", {"accepted": True})[0] == 200
+    _, session = candidate_call(local_stack, token, "GET", "/session")
+    question_id = session["questions"][0]["question_id"]
+    status, started = candidate_call(
+        local_stack,
+        token,
+        "POST",
+        f"/questions/{question_id}/attempts",
+        {"mime_type": "video/webm;codecs=vp8,opus"},
+    )
+    assert status == 201, started
+    # WHEN a real recording is POSTed in chunks with the grant, and finalised
+    data = generate(Clip(video="vp8", audio="opus"), tmp_path / "answer.webm").read_bytes()
+    size = -(-len(data) // 3)
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    for index, chunk in enumerate(chunks):
+        assert post_chunk(started["upload"], index, chunk) in (200, 201, 204)
+    status, answer = candidate_call(
+        local_stack,
+        token,
+        "POST",
+        f"/questions/{question_id}/attempts/{started['attempt']}/finalise",
+        {"chunks": len(chunks)},
+    )
+    assert status == 200, answer
+
+    # THEN the S3 → SQS → worker path turns it into a ready answer
+    def ready() -> bool:
+        _, now = candidate_call(local_stack, token, "GET", "/session")
+        return now["questions"][0]["answer"]["status"] == "ready"
+
+    assert wait_for(ready, timeout=60), local_stack.output()[-3000:]
+
+
 def test_the_console_signs_in_the_demo_admin_in_chromium(
     local_stack: RunningStack, page: Any, screenshots: Path
 ) -> None:
