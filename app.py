@@ -5,9 +5,20 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Response
 
-from chalicelib import candidates, identity, interviews, invitations, reminders
+from chalicelib import (
+    activity,
+    analytics,
+    candidates,
+    decisions,
+    identity,
+    interviews,
+    invitations,
+    reminders,
+    review,
+    shares,
+)
 from chalicelib.auth import Principal, Role, authenticate
-from chalicelib.errors import NotFound
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.http import errors_middleware, parse_body
 from chalicelib.models import utcnow
 from chalicelib.observability import logger, metrics, tracer
@@ -45,7 +56,16 @@ def sign_up() -> dict:
 @app.route("/auth/signin", methods=["POST"])
 def sign_in() -> dict:
     body = parse_body(app.current_request, "SignIn")
-    return identity.sign_in(body.email, body.password).to_dict()
+    try:
+        return identity.sign_in(body.email, body.password).to_dict()
+    except identity.NewPasswordRequired as challenge:
+        return {"challenge": "NEW_PASSWORD_REQUIRED", "session": challenge.session}
+
+
+@app.route("/auth/new-password", methods=["POST"])
+def new_password() -> dict:
+    body = parse_body(app.current_request, "NewPasswordIn")
+    return identity.set_new_password(body.email, body.session, body.new_password).to_dict()
 
 
 @app.route("/auth/refresh", methods=["POST"])
@@ -73,6 +93,24 @@ def update_company() -> dict:
         principal.company_id, body.name, body.brand_color, body.logo_url
     )
     return identity.company_view(company)
+
+
+@app.route("/team", methods=["POST"])
+def invite_recruiter() -> Response:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "TeamMemberIn")
+    admin = identity.get_recruiter(principal.company_id, principal.user_id)
+    recruiter = identity.invite_recruiter(admin, str(body.email), body.name, Role(body.role))
+    activity.audit(principal.company_id, principal.user_id, "team.invited", recruiter.user_id)
+    return Response(identity.recruiter_view(recruiter), status_code=201)
+
+
+@app.route("/team/{user_id}", methods=["DELETE"])
+def remove_recruiter(user_id: str) -> Response:
+    principal = _principal(Role.ADMIN)
+    identity.remove_recruiter(principal.company_id, user_id, principal.user_id)
+    activity.audit(principal.company_id, principal.user_id, "team.removed", user_id)
+    return Response(body="", status_code=204)
 
 
 @app.route("/team", methods=["GET"])
@@ -156,6 +194,27 @@ def set_apply_link(interview_id: str) -> dict:
     return interviews.interview_view(interview)
 
 
+@app.route("/interviews/{interview_id}/settings", methods=["PUT"])
+def interview_settings(interview_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "SettingsIn")
+    interview = interviews.set_blind_review(principal.company_id, interview_id, body.blind_review)
+    return interviews.interview_view(interview)
+
+
+@app.route("/interviews/{interview_id}/analytics", methods=["GET"])
+def interview_analytics(interview_id: str) -> dict:
+    principal = _principal()
+    return analytics.interview_analytics(principal.company_id, interview_id)
+
+
+@app.route("/company/usage", methods=["GET"])
+def company_usage() -> dict:
+    principal = _principal(Role.ADMIN)
+    months = _page_size({"limit": (app.current_request.query_params or {}).get("months", "6")})
+    return {"months": activity.usage(principal.company_id, months)}
+
+
 # --- invitations (recruiters) ----------------------------------------------------------
 
 
@@ -215,6 +274,108 @@ def update_invitation(invitation_id: str) -> dict:
         principal.company_id, invitation_id, body.time_multiplier
     )
     return invitations.invitation_view(invitation)
+
+
+# --- review ----------------------------------------------------------------------------
+
+
+@app.route("/interviews/{interview_id}/pipeline", methods=["GET"])
+def pipeline(interview_id: str) -> dict:
+    principal = _principal()
+    params = app.current_request.query_params or {}
+    return review.pipeline(
+        principal,
+        interview_id,
+        status=params.get("status") or None,
+        stage=params.get("stage") or None,
+        min_score=_number(params.get("min_score")),
+        limit=_page_size(params),
+        cursor=params.get("cursor") or None,
+    )
+
+
+def _number(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadRequest("min_score must be a number.") from None
+
+
+@app.route("/invitations/{invitation_id}", methods=["GET"])
+def candidate_detail(invitation_id: str) -> dict:
+    return review.detail(_principal(), invitation_id)
+
+
+@app.route("/invitations/{invitation_id}/review", methods=["PUT"])
+def save_review(invitation_id: str) -> dict:
+    principal = _principal()
+    body = parse_body(app.current_request, "ReviewIn")
+    me = identity.get_recruiter(principal.company_id, principal.user_id)
+    return review.save_review(
+        principal,
+        me.name,
+        invitation_id,
+        body.scores,
+        recommendation=body.recommendation,
+        note=body.note,
+    )
+
+
+@app.route("/invitations/{invitation_id}/comments", methods=["POST"])
+def add_comment(invitation_id: str) -> Response:
+    principal = _principal()
+    body = parse_body(app.current_request, "CommentIn")
+    me = identity.get_recruiter(principal.company_id, principal.user_id)
+    comment = review.add_comment(principal, me.name, invitation_id, body.text)
+    return Response(comment, status_code=201)
+
+
+@app.route("/invitations/{invitation_id}/stage", methods=["POST"])
+def set_stage(invitation_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "StageIn")
+    invitation = review.set_stage(principal, invitation_id, body.stage, body.tags)
+    notified = decisions.send(invitation, body.stage) if body.notify else False
+    return {**invitations.invitation_view(invitation), "notified": notified}
+
+
+@app.route("/company/templates", methods=["GET"])
+def get_templates() -> dict:
+    principal = _principal()
+    return decisions.templates(identity.get_company(principal.company_id))
+
+
+@app.route("/company/templates", methods=["PUT"])
+def put_templates() -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "TemplatesIn")
+    return decisions.save_templates(principal.company_id, body.model_dump())
+
+
+@app.route("/invitations/{invitation_id}/shares", methods=["POST"])
+def create_share(invitation_id: str) -> Response:
+    principal = _principal()
+    body = parse_body(app.current_request, "ShareIn")
+    link = shares.create(principal, invitation_id, body.expires_in_days, body.mask_name)
+    return Response(link, status_code=201)
+
+
+@app.route("/invitations/{invitation_id}/shares", methods=["GET"])
+def list_shares(invitation_id: str) -> dict:
+    return {"shares": shares.list_for(_principal(), invitation_id)}
+
+
+@app.route("/shares/{share_id}", methods=["DELETE"])
+def revoke_share(share_id: str) -> Response:
+    shares.revoke(_principal(), share_id)
+    return Response(body="", status_code=204)
+
+
+@app.route("/shared", methods=["GET"])
+def shared_candidate() -> dict:
+    return shares.open_shared(app.current_request.headers.get("x-share-token", ""))
 
 
 # --- candidates (invitation token) -----------------------------------------------------

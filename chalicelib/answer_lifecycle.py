@@ -101,6 +101,15 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
     return True
 
 
+def record_usage(answer: Answer, facts: MediaFacts) -> None:
+    """Recorded minutes and stored bytes for the company's monthly bill."""
+    from chalicelib.activity import add_usage
+
+    add_usage(
+        answer.company_id, recorded_seconds=facts.duration_seconds, stored_bytes=facts.size_bytes
+    )
+
+
 def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "processing") -> bool:
     """Record why, in the candidate's words, and give the attempt back."""
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib import uploads
+from chalicelib import activity, uploads
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.invitations import find_by_token
 from chalicelib.models import Answer, Invitation, Question, invitation_pk, utcnow
@@ -174,6 +174,7 @@ def open_session(token: str) -> dict[str, Any]:
                 actions=[Invitation.status.set("opened"), Invitation.opened_at.set(now)],
                 condition=Invitation.status == "invited",
             )
+            activity.bump(invitation.company_id, invitation.interview_id, "opened")
         except UpdateError:
             invitation.refresh()  # another tab opened it first
     return session_view(invitation, _answers(invitation))
@@ -225,7 +226,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
             actions=[
                 used_path.add(1),
                 Invitation.status.set("started"),
-                Invitation.started_at.set(invitation.started_at or now),
+                Invitation.started_at.set(Invitation.started_at | now),
             ],
             condition=(
                 (used_path < allowed) & Invitation.status.is_in("invited", "opened", "started")
@@ -236,6 +237,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
             "You have used all your attempts for this question. Your last recording is kept."
         ) from None
     attempt = _used(invitation, question_id)
+    _count_first_start(invitation, now)
     _, limit = _limits(invitation, question)
     prefix = Answer.raw_prefix(
         invitation.company_id,
@@ -268,6 +270,12 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         extra={"invitation_id": invitation.invitation_id, "question": position, "attempt": attempt},
     )
     return {"attempt": attempt, "upload": upload.to_dict()}
+
+
+def _count_first_start(invitation: Invitation, now: datetime) -> None:
+    """`started_at` is set only if absent, so only the first start sees its own time."""
+    if invitation.started_at == now:
+        activity.bump(invitation.company_id, invitation.interview_id, "started")
 
 
 def _get_answer(invitation: Invitation, question_id: str, attempt: int) -> Answer:
@@ -369,6 +377,7 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
             "max_seconds": float(answer.max_seconds or 0),
         },
     )
+    invitation.update(actions=[Invitation.answered_questions.add({question_id})])
     metrics.add_metric(name="AnswersUploaded", unit="Count", value=1)
     return answer_view(answer)
 
@@ -397,11 +406,19 @@ def save_text(token: str, question_id: str, text: str) -> dict[str, Any]:
         updated_at=now,
     )
     answer.save()
+    actions = [Invitation.answered_questions.add({question_id})]
     if invitation.status in ("invited", "opened"):
+        actions += [
+            Invitation.status.set("started"),
+            Invitation.started_at.set(Invitation.started_at | now),
+        ]
+    try:
         invitation.update(
-            actions=[Invitation.status.set("started"), Invitation.started_at.set(now)],
-            condition=Invitation.status.is_in("invited", "opened"),
+            actions=actions, condition=Invitation.status.is_in("invited", "opened", "started")
         )
+    except UpdateError:
+        raise Conflict("You have already completed this interview. Thank you!") from None
+    _count_first_start(invitation, now)
     return answer_view(answer)
 
 
@@ -429,6 +446,9 @@ def complete(token: str) -> dict[str, Any]:
         invitation.refresh()
         if invitation.status != "completed":
             raise Conflict("This interview can no longer be completed.") from None
+        return _completed_view(invitation)
+    activity.bump(invitation.company_id, invitation.interview_id, "completed")
+    activity.add_usage(invitation.company_id, completed_interviews=1)
     metrics.add_metric(name="InterviewsCompleted", unit="Count", value=1)
     return _completed_view(invitation)
 

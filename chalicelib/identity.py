@@ -44,9 +44,12 @@ def _cognito_error(error: ClientError) -> str:
 
 
 def create_recruiter(
-    company_id: str, email: str, name: str, role: Role, password: str
+    company_id: str, email: str, name: str, role: Role, password: str, *, temporary: bool = False
 ) -> Recruiter:
-    """Create a Cognito user in the company's group and its Recruiter item."""
+    """Create a Cognito user in the company's group and its Recruiter item.
+
+    With `temporary`, the password must be changed at first sign-in (an invited colleague).
+    """
     settings = get_settings()
     cognito = client("cognito-idp")
     email = email.strip().lower()
@@ -72,7 +75,7 @@ def create_recruiter(
             UserPoolId=settings.cognito_user_pool_id,
             Username=email,
             Password=password,
-            Permanent=True,
+            Permanent=not temporary,
         )
     except ClientError as error:
         cognito.admin_delete_user(UserPoolId=settings.cognito_user_pool_id, Username=email)
@@ -138,8 +141,14 @@ def _auth(flow: str, parameters: dict[str, str]) -> Tokens:
         ):
             raise Unauthenticated("The email or password is not right.") from None
         raise
+    return _tokens(result)
+
+
+def _tokens(result: dict[str, Any]) -> Tokens:
     auth = result.get("AuthenticationResult")
-    if not auth:  # a challenge (e.g. a new password) the API does not handle yet
+    if not auth:
+        if result.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+            raise NewPasswordRequired(result["Session"])
         raise Unauthenticated("This account needs attention before it can sign in.")
     return Tokens(
         id_token=auth["IdToken"],
@@ -147,6 +156,78 @@ def _auth(flow: str, parameters: dict[str, str]) -> Tokens:
         refresh_token=auth.get("RefreshToken"),
         expires_in=int(auth.get("ExpiresIn", 3600)),
     )
+
+
+class NewPasswordRequired(Exception):
+    """First sign-in with a temporary password: the person must choose their own."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__("NEW_PASSWORD_REQUIRED")
+        self.session = session
+
+
+def set_new_password(email: str, session: str, new_password: str) -> Tokens:
+    """Answer Cognito's new-password challenge and sign the person in."""
+    settings = get_settings()
+    try:
+        result = client("cognito-idp").respond_to_auth_challenge(
+            ClientId=settings.cognito_client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=session,
+            ChallengeResponses={"USERNAME": email.strip().lower(), "NEW_PASSWORD": new_password},
+        )
+    except ClientError as error:
+        if _cognito_error(error) == "InvalidPasswordException":
+            raise InvalidInput("The new password does not meet the password policy.") from None
+        if _cognito_error(error) in (
+            "NotAuthorizedException",
+            "CodeMismatchException",
+            "ExpiredCodeException",
+        ):
+            raise Unauthenticated("Your sign-in session expired. Sign in again.") from None
+        raise
+    return _tokens(result)
+
+
+def invite_recruiter(admin: Recruiter, email: str, name: str, role: Role) -> Recruiter:
+    """Add a colleague with a temporary password, sent to them by email."""
+    import secrets
+
+    from chalicelib import email as mail
+
+    temporary = secrets.token_urlsafe(12) + "-1a"
+    recruiter = create_recruiter(admin.company_id, email, name, role, temporary, temporary=True)
+    company = get_company(admin.company_id)
+    message = mail.render(
+        "team_invite",
+        to=recruiter.email,
+        name=name,
+        inviter=admin.name,
+        company_name=company.name,
+        role=role.value,
+        console_url=f"{settings_url()}/console/",
+        temporary_password=temporary,
+    )
+    mail.send(message)
+    return recruiter
+
+
+def settings_url() -> str:
+    return get_settings().public_site_url
+
+
+def remove_recruiter(company_id: str, user_id: str, by_user_id: str) -> None:
+    """Sign the person out everywhere, disable their login and drop them from the team."""
+    if user_id == by_user_id:
+        raise Conflict("You cannot remove yourself. Ask another admin.")
+    recruiter = get_recruiter(company_id, user_id)
+    settings = get_settings()
+    cognito = client("cognito-idp")
+    cognito.admin_user_global_sign_out(
+        UserPoolId=settings.cognito_user_pool_id, Username=recruiter.email
+    )
+    cognito.admin_disable_user(UserPoolId=settings.cognito_user_pool_id, Username=recruiter.email)
+    recruiter.delete()
 
 
 def sign_in(email: str, password: str) -> Tokens:

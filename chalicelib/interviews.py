@@ -157,6 +157,14 @@ def set_apply_link(company_id: str, interview_id: str, enabled: bool, cap: int) 
     return interview
 
 
+def set_blind_review(company_id: str, interview_id: str, blind: bool) -> Interview:
+    interview = get_interview(company_id, interview_id)
+    interview.update(
+        actions=[Interview.blind_review.set(blind), Interview.updated_at.set(utcnow())]
+    )
+    return interview
+
+
 def find_by_apply_code(code: str) -> Interview:
     """The interview behind a public apply link, while it takes applications."""
     if not code or len(code) > 64:
@@ -223,6 +231,11 @@ def interview_view(interview: Interview) -> dict[str, Any]:
         ],
         "deadline_days": int(interview.deadline_days),
         "status": interview.status,
+        "blind_review": bool(interview.blind_review),
+        "counts": {
+            name: int(getattr(interview, f"count_{name}") or 0)
+            for name in ("invited", "opened", "started", "completed", "expired", "revoked")
+        },
         "created_at": interview.created_at.isoformat(),
         "updated_at": interview.updated_at.isoformat(),
         "apply": {

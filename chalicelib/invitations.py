@@ -19,7 +19,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import email
+from chalicelib import activity, email
 from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
 from chalicelib.models import Company, EmailClaim, Interview, Invitation, new_id, utcnow
@@ -94,6 +94,11 @@ def create_invitation(
         with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
             transaction.save(claim, condition=EmailClaim.pk.does_not_exist())
             transaction.save(invitation, condition=Invitation.pk.does_not_exist())
+            transaction.update(
+                Interview(*Interview.key(company.company_id, interview.interview_id)),
+                actions=[Interview.count_invited.add(1)],
+                condition=Interview.status == "active",
+            )
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict(f"{address} is already invited to this interview.") from None
@@ -294,7 +299,16 @@ def revoke(company_id: str, invitation_id: str) -> Invitation:
     invitation = get_invitation(company_id, invitation_id)
     if invitation.status == "completed":
         raise Conflict("This candidate has already completed the interview.")
-    invitation.update(actions=[Invitation.status.set("revoked"), Invitation.revoked.set(True)])
+    if invitation.status == "revoked":
+        return invitation
+    try:
+        invitation.update(
+            actions=[Invitation.status.set("revoked"), Invitation.revoked.set(True)],
+            condition=Invitation.status.is_in("invited", "opened", "started", "expired"),
+        )
+    except UpdateError:
+        raise Conflict("This invitation changed meanwhile. Reload and try again.") from None
+    activity.bump(company_id, invitation.interview_id, "revoked")
     return invitation
 
 

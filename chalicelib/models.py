@@ -29,6 +29,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -129,6 +130,8 @@ class Company(Item, discriminator="Company"):
     brand_color = UnicodeAttribute(null=True)
     logo_url = UnicodeAttribute(null=True)
     retention_days = NumberAttribute(default=180)
+    # Editable decision emails: {"advanced": {"subject", "body"}, "rejected": {...}}
+    decision_templates = MapAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str) -> tuple[str, str]:
@@ -197,6 +200,14 @@ class Interview(Item, discriminator="Interview"):
     apply_enabled = BooleanAttribute(default=False)
     apply_cap = NumberAttribute(default=100)
     apply_count = NumberAttribute(default=0)
+    blind_review = BooleanAttribute(default=False)
+    # Candidates who ever reached each step; bumped once per invitation by its transition.
+    count_invited = NumberAttribute(default=0)
+    count_opened = NumberAttribute(default=0)
+    count_started = NumberAttribute(default=0)
+    count_completed = NumberAttribute(default=0)
+    count_revoked = NumberAttribute(default=0)
+    count_expired = NumberAttribute(default=0)
 
     @classmethod
     def key(cls, company_id: str, interview_id: str) -> tuple[str, str]:
@@ -233,7 +244,15 @@ class Invitation(Item, discriminator="Invitation"):
     deadline = UTCDateTimeAttribute()
     status = UnicodeAttribute(default="invited")  # invited|opened|started|completed|expired|revoked
     stage = UnicodeAttribute(default="new")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
     time_multiplier = NumberAttribute(default=1)
+    answered_questions = UnicodeSetAttribute(null=True)
+    # Review aggregates, rewritten whenever a review is saved (for the pipeline's filters).
+    review_count = NumberAttribute(default=0)
+    average_score = NumberAttribute(null=True)
+    score_spread = NumberAttribute(null=True)
+    criteria_average = MapAttribute(null=True)
+    reviewed_by = UnicodeSetAttribute(null=True)
     # question_id -> attempts started; the conditional ADD on it enforces retake limits.
     attempts_used = MapAttribute(default=dict)
     opened_at = UTCDateTimeAttribute(null=True)
@@ -313,6 +332,88 @@ class EmailClaim(Item, discriminator="EmailClaim"):
     @classmethod
     def key(cls, company_id: str, interview_id: str, email: str) -> tuple[str, str]:
         return Invitation.parent_key(company_id, interview_id), f"EMAIL#{email}"
+
+
+class Review(Item, discriminator="Review"):
+    """One reviewer's scores for one candidate.
+
+    pk = C#<company_id>#INV#<invitation_id>, sk = REVIEW#<user_id>
+    scores = {question_id: {criterion_id: 1..5}}
+    """
+
+    company_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    reviewer_name = UnicodeAttribute()
+    scores = MapAttribute(default=dict)
+    recommendation = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    average = NumberAttribute(null=True)
+    submitted_at = UTCDateTimeAttribute(default=utcnow)
+
+    @classmethod
+    def key(cls, company_id: str, invitation_id: str, user_id: str) -> tuple[str, str]:
+        return invitation_pk(company_id, invitation_id), f"REVIEW#{user_id}"
+
+
+class Comment(Item, discriminator="Comment"):
+    """A team comment on a candidate.
+
+    pk = C#<company_id>#INV#<invitation_id>, sk = COMMENT#<comment_id>
+    """
+
+    company_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+    comment_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    author_name = UnicodeAttribute()
+    text = UnicodeAttribute()
+
+
+class ShareLink(Item, discriminator="ShareLink"):
+    """A read-only, expiring, revocable link to one candidate for someone without an account.
+
+    pk = C#<company_id>#INV#<invitation_id>, sk = SHARE#<share_id>
+    by_token: token_hash = sha256(link token)
+    """
+
+    company_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+    share_id = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    expires = UTCDateTimeAttribute()
+    revoked = BooleanAttribute(default=False)
+    mask_name = BooleanAttribute(default=False)
+
+
+class AuditEvent(Item, discriminator="AuditEvent"):
+    """Who did or saw what, when: one item per action, a partition per company and month.
+
+    pk = C#<company_id>#AUDIT#<yyyy-mm>, sk = <iso time>#<event_id>
+    """
+
+    company_id = UnicodeAttribute()
+    actor = UnicodeAttribute()  # user id, "candidate", "share:<share_id>" or "system"
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()
+    detail = MapAttribute(null=True)
+
+
+class Usage(Item, discriminator="Usage"):
+    """What a company used in a month, for the pay-per-use bill (atomic counters).
+
+    pk = C#<company_id>, sk = USAGE#<yyyy-mm>
+    """
+
+    company_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    completed_interviews = NumberAttribute(default=0)
+    recorded_seconds = NumberAttribute(default=0)
+    stored_bytes = NumberAttribute(default=0)
+
+    @classmethod
+    def key(cls, company_id: str, month: str) -> tuple[str, str]:
+        return company_pk(company_id), f"USAGE#{month}"
 
 
 ALL_MODELS: tuple[type[Item], ...] = (

@@ -149,3 +149,68 @@ class TextAnswerIn(Body):
 class FeedbackIn(Body):
     rating: Annotated[int, Field(ge=1, le=5)]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+# --- review -------------------------------------------------------------------------------
+
+Score = Annotated[int, Field(ge=1, le=5)]
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+
+
+class ReviewIn(Body):
+    scores: Annotated[
+        dict[Key, Annotated[dict[Key, Score], Field(max_length=20)]], Field(max_length=30)
+    ] = {}
+    recommendation: Literal["strong_yes", "yes", "no", "strong_no"] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+
+
+class CommentIn(Body):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class StageIn(Body):
+    stage: Literal["new", "shortlisted", "advanced", "rejected"]
+    tags: (
+        Annotated[
+            list[
+                Annotated[
+                    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+                ]
+            ],
+            Field(max_length=20),
+        ]
+        | None
+    ) = None
+    notify: bool = False
+
+
+class EmailTemplate(Body):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
+
+
+class TemplatesIn(Body):
+    advanced: EmailTemplate
+    rejected: EmailTemplate
+
+
+class ShareIn(Body):
+    expires_in_days: Annotated[int, Field(ge=1, le=30)] = 7
+    mask_name: bool = False
+
+
+class SettingsIn(Body):
+    blind_review: bool
+
+
+class TeamMemberIn(Body):
+    email: EmailStr
+    name: Name
+    role: Literal["admin", "reviewer"]
+
+
+class NewPasswordIn(Body):
+    email: EmailStr
+    session: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    new_password: Password

@@ -1,0 +1,98 @@
+"""Decision emails: editable per company, rendered in a sandbox, sent on a stage change.
+
+Admins write the templates, so they render in Jinja2's sandbox with only three names in
+reach; the HTML part is the escaped text, so a template cannot inject markup either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import escape
+
+from chalicelib import email
+from chalicelib.identity import get_company
+from chalicelib.models import Company, Invitation
+
+DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
+    "advanced": {
+        "subject": "Next steps with {{ company_name }}",
+        "body": (
+            "Hello {{ candidate_name }},\n\nThank you for your video interview for "
+            "{{ title }}. We enjoyed your answers and would like to move forward: we will "
+            "contact you shortly about the next step.\n\nBest regards,\n{{ company_name }}"
+        ),
+    },
+    "rejected": {
+        "subject": "Your application to {{ company_name }}",
+        "body": (
+            "Hello {{ candidate_name }},\n\nThank you for taking the time to record your "
+            "interview for {{ title }}. After careful review we have decided not to move "
+            "forward with your application. We wish you every success.\n\nBest regards,\n"
+            "{{ company_name }}"
+        ),
+    },
+}
+
+
+def templates(company: Company) -> dict[str, dict[str, str]]:
+    stored = company.decision_templates.as_dict() if company.decision_templates else {}
+    return {name: {**DEFAULT_TEMPLATES[name], **stored.get(name, {})} for name in DEFAULT_TEMPLATES}
+
+
+def check(template: str) -> None:
+    """Refuse a template that does not parse, naming where."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from chalicelib.errors import InvalidInput
+
+    try:
+        SandboxedEnvironment().parse(template)
+    except TemplateSyntaxError as error:
+        raise InvalidInput(
+            "A template has a mistake.",
+            details=[
+                {
+                    "field": "template",
+                    "problem": "syntax",
+                    "message": f"line {error.lineno}: {error.message}",
+                }
+            ],
+        ) from None
+
+
+def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> dict[str, Any]:
+    for parts in values.values():
+        for text in parts.values():
+            check(text)
+    company = get_company(company_id)
+    company.update(actions=[Company.decision_templates.set(values)])
+    return templates(company)
+
+
+def _render(template: str, context: dict[str, str]) -> str:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(autoescape=False).from_string(template).render(**context)
+
+
+def send(invitation: Invitation, stage: str) -> bool:
+    """Email the candidate the company's decision template for `stage`, if it has one."""
+    if stage not in DEFAULT_TEMPLATES:
+        return False
+    company = get_company(invitation.company_id)
+    template = templates(company)[stage]
+    context = {
+        "candidate_name": invitation.candidate_name,
+        "company_name": company.name,
+        "title": invitation.title,
+    }
+    subject = " ".join(_render(template["subject"], context).split())
+    text = _render(template["body"], context)
+    html = "<p>" + str(escape(text)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
+    email.send(
+        email.Email(to=invitation.candidate_email, subject=subject, html=html, text=text),
+        reply_to=invitation.support_contact,
+    )
+    return True

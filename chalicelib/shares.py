@@ -1,0 +1,133 @@
+"""Share links: a read-only view of one candidate for someone without an account.
+
+Random 256-bit tokens in the URL fragment, only their hash stored; each link expires,
+can be revoked, may mask the candidate's name, and every view is audited.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib import activity
+from chalicelib.auth import Principal
+from chalicelib.config import get_settings
+from chalicelib.errors import Gone, NotFound, Unauthenticated
+from chalicelib.invitations import hash_token
+from chalicelib.models import ShareLink, invitation_pk, new_id, utcnow
+from chalicelib.review import answers_view, candidate_label, load_candidate
+
+INVALID = "This share link is not valid. Ask the person who sent it for a new one."
+
+
+def _share_id(invitation_id: str) -> str:
+    # Self-locating: the candidate's partition is part of the id, so revoking needs no index.
+    return f"{invitation_id}.{new_id()}"
+
+
+def _locate(share_id: str) -> tuple[str, str]:
+    invitation_id, dot, _ = share_id.partition(".")
+    if not dot or not invitation_id:
+        raise NotFound("Share link not found.")
+    return invitation_id, share_id
+
+
+def create(principal: Principal, invitation_id: str, days: int, mask_name: bool) -> dict[str, Any]:
+    load_candidate(principal.company_id, invitation_id)  # 404 for another company's id
+    token = secrets.token_urlsafe(32)
+    share_id = _share_id(invitation_id)
+    expires = utcnow() + timedelta(days=days)
+    link = ShareLink(
+        invitation_pk(principal.company_id, invitation_id),
+        f"SHARE#{share_id}",
+        company_id=principal.company_id,
+        invitation_id=invitation_id,
+        share_id=share_id,
+        created_by=principal.user_id,
+        expires=expires,
+        mask_name=mask_name,
+        token_hash=hash_token(token),
+    )
+    link.save(condition=ShareLink.pk.does_not_exist())
+    activity.audit(
+        principal.company_id,
+        principal.user_id,
+        "share.created",
+        invitation_id,
+        {"share_id": share_id, "days": days, "mask_name": mask_name},
+    )
+    return {
+        "share_id": share_id,
+        "url": f"{get_settings().public_site_url}/share/#token={token}",
+        "expires_at": expires.isoformat(),
+        "mask_name": mask_name,
+    }
+
+
+def _view(link: ShareLink) -> dict[str, Any]:
+    return {
+        "share_id": link.share_id,
+        "created_by": link.created_by,
+        "expires_at": link.expires.isoformat(),
+        "revoked": bool(link.revoked),
+        "mask_name": bool(link.mask_name),
+    }
+
+
+def list_for(principal: Principal, invitation_id: str) -> list[dict[str, Any]]:
+    candidate = load_candidate(principal.company_id, invitation_id)
+    return [_view(link) for link in candidate.shares]
+
+
+def revoke(principal: Principal, share_id: str) -> None:
+    invitation_id, share_id = _locate(share_id)
+    link = ShareLink(invitation_pk(principal.company_id, invitation_id), f"SHARE#{share_id}")
+    try:
+        link.update(actions=[ShareLink.revoked.set(True)], condition=ShareLink.pk.exists())
+    except UpdateError:
+        raise NotFound("Share link not found.") from None
+    activity.audit(
+        principal.company_id,
+        principal.user_id,
+        "share.revoked",
+        invitation_id,
+        {"share_id": share_id},
+    )
+
+
+def open_shared(token: str) -> dict[str, Any]:
+    """The read-only candidate behind a share token, while the link lives."""
+    if not token or len(token) > 200:
+        raise Unauthenticated(INVALID)
+    matches = [
+        s for s in ShareLink.by_token.query(hash_token(token), limit=1) if isinstance(s, ShareLink)
+    ]
+    if not matches:
+        raise Unauthenticated(INVALID)
+    link = matches[0]
+    if link.revoked:
+        raise Gone("This share link was withdrawn.")
+    if utcnow() > link.expires:
+        raise Gone("This share link has expired. Ask the person who sent it for a new one.")
+    candidate = load_candidate(link.company_id, link.invitation_id)
+    invitation = candidate.record
+    activity.audit(
+        link.company_id, f"share:{link.share_id}", "candidate.viewed", link.invitation_id
+    )
+    return {
+        "invitation": {
+            "candidate_name": candidate_label(invitation.invitation_id)
+            if link.mask_name
+            else invitation.candidate_name,
+            "status": invitation.status,
+            "completed_at": invitation.completed_at.isoformat()
+            if invitation.completed_at
+            else None,
+        },
+        "interview": {"title": invitation.title, "company_name": invitation.company_name},
+        "answers": answers_view(candidate),
+        "expires_at": link.expires.isoformat(),
+    }
