@@ -336,8 +336,9 @@ def add_comment(invitation_id: str) -> Response:
 def set_stage(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "StageIn")
-    invitation = review.set_stage(principal, invitation_id, body.stage, body.tags)
-    notified = decisions.send(invitation, body.stage) if body.notify else False
+    invitation, notified = review.set_stage(
+        principal, invitation_id, body.stage, body.tags, body.notify
+    )
     return {**invitations.invitation_view(invitation), "notified": notified}
 
 

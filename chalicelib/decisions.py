@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import escape
 
 from chalicelib import email
+from chalicelib.errors import InvalidInput
 from chalicelib.identity import get_company
 from chalicelib.models import Company, Invitation
 
@@ -40,47 +41,44 @@ def templates(company: Company) -> dict[str, dict[str, str]]:
     return {name: {**DEFAULT_TEMPLATES[name], **stored.get(name, {})} for name in DEFAULT_TEMPLATES}
 
 
-def check(template: str) -> None:
-    """Refuse a template that does not parse, naming where."""
-    from jinja2 import TemplateSyntaxError
-    from jinja2.sandbox import SandboxedEnvironment
+SAMPLE = {"candidate_name": "Sam Candidate", "company_name": "Acme", "title": "Support"}
 
-    from chalicelib.errors import InvalidInput
 
-    try:
-        SandboxedEnvironment().parse(template)
-    except TemplateSyntaxError as error:
-        raise InvalidInput(
-            "A template has a mistake.",
-            details=[
-                {
-                    "field": "template",
-                    "problem": "syntax",
-                    "message": f"line {error.lineno}: {error.message}",
-                }
-            ],
-        ) from None
+def check(field: str, template: str) -> None:
+    """Refuse a template that does not parse or render with the three names, naming where."""
+    _render(template, SAMPLE, field=field)
 
 
 def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> dict[str, Any]:
-    for parts in values.values():
-        for text in parts.values():
-            check(text)
+    for name, parts in values.items():
+        for part, text in parts.items():
+            check(f"{name}.{part}", text)
     company = get_company(company_id)
     company.update(actions=[Company.decision_templates.set(values)])
     return templates(company)
 
 
-def _render(template: str, context: dict[str, str]) -> str:
+def _render(template: str, context: dict[str, str], field: str = "template") -> str:
+    from jinja2 import StrictUndefined, TemplateError
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(autoescape=False).from_string(template).render(**context)
+    environment = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+    try:
+        return environment.from_string(template).render(**context)
+    except TemplateError as error:  # syntax, unknown names, and what the sandbox refuses
+        line = getattr(error, "lineno", None)
+        where = f"line {line}: " if line else ""
+        raise InvalidInput(
+            "A decision email template has a mistake. Use only {{ candidate_name }}, "
+            "{{ company_name }} and {{ title }}.",
+            details=[{"field": field, "problem": "template", "message": where + str(error)}],
+        ) from None
 
 
-def send(invitation: Invitation, stage: str) -> bool:
-    """Email the candidate the company's decision template for `stage`, if it has one."""
+def prepare(invitation: Invitation, stage: str) -> email.Email | None:
+    """The decision email for `stage`, rendered before anything changes (None: no email)."""
     if stage not in DEFAULT_TEMPLATES:
-        return False
+        return None
     company = get_company(invitation.company_id)
     template = templates(company)[stage]
     context = {
@@ -91,8 +89,4 @@ def send(invitation: Invitation, stage: str) -> bool:
     subject = " ".join(_render(template["subject"], context).split())
     text = _render(template["body"], context)
     html = "<p>" + str(escape(text)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
-    email.send(
-        email.Email(to=invitation.candidate_email, subject=subject, html=html, text=text),
-        reply_to=invitation.support_contact,
-    )
-    return True
+    return email.Email(to=invitation.candidate_email, subject=subject, html=html, text=text)

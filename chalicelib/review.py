@@ -24,6 +24,7 @@ from chalicelib.models import (
     Comment,
     Interview,
     Invitation,
+    Item,
     Review,
     ShareLink,
     invitation_pk,
@@ -152,7 +153,8 @@ class Candidate:
 
 
 def load_candidate(company_id: str, invitation_id: str) -> Candidate:
-    candidate = Candidate(list(Invitation.query(invitation_pk(company_id, invitation_id))))
+    # The base model, not Invitation: a subclass query would filter to its own kind.
+    candidate = Candidate(list(Item.query(invitation_pk(company_id, invitation_id))))
     if candidate.invitation is None:
         raise NotFound("Candidate not found.")
     return candidate
@@ -425,20 +427,26 @@ def _get(company_id: str, invitation_id: str) -> Invitation:
 
 
 def set_stage(
-    principal: Principal, invitation_id: str, stage: str, tags: list[str] | None
-) -> Invitation:
+    principal: Principal, invitation_id: str, stage: str, tags: list[str] | None, notify: bool
+) -> tuple[Invitation, bool]:
+    """Move a candidate; with `notify`, email the decision (rendered before the move)."""
+    from chalicelib import decisions, email
+
     invitation = _get(principal.company_id, invitation_id)
     if invitation.status == "revoked":
         raise Conflict("This invitation was revoked.")
+    message = decisions.prepare(invitation, stage) if notify else None
     actions = [Invitation.stage.set(stage)]
     if tags is not None:
         actions.append(Invitation.tags.set(sorted(set(tags))))
     invitation.update(actions=actions)
+    if message is not None:
+        email.send(message, reply_to=invitation.support_contact)
     activity.audit(
         principal.company_id,
         principal.user_id,
         "candidate.stage_changed",
         invitation_id,
-        {"stage": stage},
+        {"stage": stage, "notified": message is not None},
     )
-    return invitation
+    return invitation, message is not None
