@@ -312,10 +312,8 @@ def candidate_detail(invitation_id: str) -> dict:
 def save_review(invitation_id: str) -> dict:
     principal = _principal()
     body = parse_body(app.current_request, "ReviewIn")
-    me = identity.get_recruiter(principal.company_id, principal.user_id)
     return review.save_review(
         principal,
-        me.name,
         invitation_id,
         body.scores,
         recommendation=body.recommendation,
@@ -327,8 +325,7 @@ def save_review(invitation_id: str) -> dict:
 def add_comment(invitation_id: str) -> Response:
     principal = _principal()
     body = parse_body(app.current_request, "CommentIn")
-    me = identity.get_recruiter(principal.company_id, principal.user_id)
-    comment = review.add_comment(principal, me.name, invitation_id, body.text)
+    comment = review.add_comment(principal, invitation_id, body.text)
     return Response(comment, status_code=201)
 
 
@@ -467,3 +464,121 @@ def apply(code: str) -> Response:
         {"message": "Check your email: we sent you a personal link to start the interview."},
         status_code=202,
     )
+
+
+# --- reminders, integrations and compliance ---------------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+
+from chalice.app import Request, SQSEvent  # noqa: E402
+
+from chalicelib import compliance, openapi, webhooks  # noqa: E402
+
+
+def _audit_changes(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Every successful recruiter change lands in the audit log (who, when, what)."""
+    response = get_response(request)
+    compliance.audit_request(request, response.status_code)
+    return response
+
+
+app.register_middleware(_audit_changes, "http")
+
+
+@app.route("/interviews/{interview_id}/follow-up", methods=["PUT"])
+def interview_follow_up(interview_id: str) -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "FollowUpIn")
+    return reminders.set_interview_follow_up(
+        principal.company_id, interview_id, body.reminder_hours, body.booking_url
+    )
+
+
+@app.route("/company/retention", methods=["PUT"])
+def company_retention() -> dict:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "RetentionIn")
+    return compliance.set_retention(principal, body.retention_days)
+
+
+@app.route("/audit", methods=["GET"])
+def audit_log() -> dict:
+    principal = _principal(Role.ADMIN)
+    params = app.current_request.query_params or {}
+    return compliance.audit_page(
+        principal.company_id, params.get("month"), _page_size(params), params.get("cursor")
+    )
+
+
+@app.route("/audit/export", methods=["GET"])
+def audit_export() -> Response:
+    principal = _principal(Role.ADMIN)
+    month = (app.current_request.query_params or {}).get("month")
+    return Response(
+        compliance.audit_csv(principal.company_id, month),
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="audit.csv"',
+        },
+    )
+
+
+@app.route("/invitations/{invitation_id}", methods=["DELETE"])
+def delete_candidate(invitation_id: str) -> Response:
+    compliance.delete_candidate(_principal(Role.ADMIN), invitation_id)
+    return Response(body="", status_code=204)
+
+
+@app.route("/company/export", methods=["GET"])
+def company_export() -> dict:
+    return compliance.export_company(_principal(Role.ADMIN))
+
+
+@app.route("/candidate/data", methods=["GET"])
+def candidate_data() -> dict:
+    return compliance.candidate_data(_token())
+
+
+@app.route("/candidate/deletion-request", methods=["POST"])
+def candidate_deletion_request() -> Response:
+    return Response(compliance.request_deletion(_token()), status_code=202)
+
+
+@app.route("/webhooks", methods=["POST"])
+def create_webhook() -> Response:
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "WebhookIn")
+    return Response(webhooks.create(principal, body.url, body.events), status_code=201)
+
+
+@app.route("/webhooks", methods=["GET"])
+def list_webhooks() -> dict:
+    return {"webhooks": webhooks.list_for(_principal(Role.ADMIN))}
+
+
+@app.route("/webhooks/{webhook_id}", methods=["DELETE"])
+def delete_webhook(webhook_id: str) -> Response:
+    webhooks.delete(_principal(Role.ADMIN), webhook_id)
+    return Response(body="", status_code=204)
+
+
+@app.route("/webhooks/deliveries", methods=["GET"])
+def webhook_deliveries() -> dict:
+    principal = _principal(Role.ADMIN)
+    params = app.current_request.query_params or {}
+    return webhooks.deliveries(principal, _page_size(params), params.get("cursor"))
+
+
+@app.on_sqs_message(queue=webhooks.QUEUE_NAME, batch_size=1, name="webhook_delivery")
+def webhook_delivery(event: SQSEvent) -> None:
+    """POST each queued event; a failure raises so SQS redelivers it (then its DLQ)."""
+    for record in event:
+        attributes = record.to_dict().get("attributes") or {}
+        webhooks.deliver(
+            record.body, int(attributes.get("ApproximateReceiveCount", "1")), record.receipt_handle
+        )
+
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document() -> dict:
+    return openapi.document(app.routes)

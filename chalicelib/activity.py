@@ -79,8 +79,15 @@ def audit(
     company_id: str, actor: str, action: str, target: str, detail: dict[str, Any] | None = None
 ) -> None:
     """Record who did or saw what (no tokens or media URLs go in `detail`)."""
+    audit_event(company_id, actor, action, target, detail).save()
+
+
+def audit_event(
+    company_id: str, actor: str, action: str, target: str, detail: dict[str, Any] | None = None
+) -> AuditEvent:
+    """An audit item to save, alone or inside a transaction with the change it records."""
     now = utcnow()
-    event = AuditEvent(
+    return AuditEvent(
         f"C#{company_id}#AUDIT#{month_of(now)}",
         f"{now.isoformat()}#{new_id()}",
         company_id=company_id,
@@ -89,4 +96,3 @@ def audit(
         target=target,
         detail=detail or None,
     )
-    event.save()

@@ -11,6 +11,7 @@ Used by the media worker and by the scheduled sweep; depends on the data models 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,29 @@ class MediaFacts:
     video_codec: str | None
     audio_codec: str | None
     size_bytes: int
+
+
+KEPT = ("uploaded", "processing", "ready")
+
+
+def best_attempts(answers: Iterable[Answer]) -> dict[str, Answer]:
+    """Per question, the attempt that stands: the newest one that was saved, else the newest.
+
+    An abandoned or failed re-record never hides an earlier good answer.
+    """
+    best: dict[str, Answer] = {}
+    for answer in answers:
+        current = best.get(answer.question_id)
+        if current is None:
+            best[answer.question_id] = answer
+            continue
+        kept, current_kept = (
+            answer.status in KEPT or bool(answer.text),
+            (current.status in KEPT or bool(current.text)),
+        )
+        if (kept, answer.attempt) > (current_kept, current.attempt):
+            best[answer.question_id] = answer
+    return best
 
 
 def load(company_id: str, invitation_id: str, question_id: str, attempt: int) -> Answer | None:
@@ -127,7 +151,24 @@ def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "p
     except UpdateError:
         return False
     _give_attempt_back(answer)
+    _report_failure(answer, reason)
     return True
+
+
+def _report_failure(answer: Answer, reason: str) -> None:
+    from chalicelib import webhooks
+
+    webhooks.emit(
+        answer.company_id,
+        "answer.failed",
+        {
+            "invitation_id": answer.invitation_id,
+            "interview_id": answer.interview_id,
+            "question_id": answer.question_id,
+            "attempt": int(answer.attempt),
+            "reason": reason,
+        },
+    )
 
 
 def _give_attempt_back(answer: Answer) -> None:

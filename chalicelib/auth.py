@@ -36,6 +36,7 @@ class Principal:
     user_id: str
     email: str
     role: Role
+    name: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -94,7 +95,11 @@ def verify_token(token: str) -> Principal:
     if not company_id or role is None:
         raise refused
     return Principal(
-        company_id=company_id, user_id=claims["sub"], email=claims.get("email", ""), role=role
+        company_id=company_id,
+        user_id=claims["sub"],
+        email=claims.get("email", ""),
+        role=role,
+        name=claims.get("name") or claims.get("email", ""),
     )
 
 

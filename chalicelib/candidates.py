@@ -9,18 +9,21 @@ Hot paths stay within three DynamoDB calls: the token lookup returns the whole i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity, uploads
+from chalicelib import activity, reminders, uploads, webhooks
+from chalicelib.answer_lifecycle import best_attempts
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.invitations import find_by_token
-from chalicelib.models import Answer, Invitation, Question, invitation_pk, utcnow
+from chalicelib.models import Answer, Interview, Invitation, Question, invitation_pk, utcnow
 from chalicelib.observability import logger, metrics
 
 ANSWERED = {"uploaded", "processing", "ready"}
+UPLOAD_GRACE = timedelta(hours=2)
 MAX_TEXT_LENGTH = 5000
 
 
@@ -56,18 +59,15 @@ def _question(invitation: Invitation, question_id: str) -> tuple[int, Question]:
 
 
 def _answers(invitation: Invitation) -> dict[str, Answer]:
-    """The latest attempt per question: one Query on the invitation's partition."""
-    latest: dict[str, Answer] = {}
-    for answer in Answer.query(
-        invitation_pk(invitation.company_id, invitation.invitation_id),
-        Answer.sk.startswith("ANSWER#"),
-    ):
-        if not isinstance(answer, Answer):
-            continue
-        current = latest.get(answer.question_id)
-        if current is None or answer.attempt > current.attempt:
-            latest[answer.question_id] = answer
-    return latest
+    """The attempt that stands per question: one Query on the invitation's partition."""
+    return best_attempts(
+        answer
+        for answer in Answer.query(
+            invitation_pk(invitation.company_id, invitation.invitation_id),
+            Answer.sk.startswith("ANSWER#"),
+        )
+        if isinstance(answer, Answer)
+    )
 
 
 def _limits(invitation: Invitation, question: Question) -> tuple[int, int]:
@@ -90,9 +90,7 @@ def answer_view(answer: Answer | None) -> dict[str, Any] | None:
 
 
 def _used(invitation: Invitation, question_id: str) -> int:
-    counts = invitation.attempts_used
-    values = counts.as_dict() if hasattr(counts, "as_dict") else dict(counts or {})
-    return int(values.get(question_id, 0))
+    return _counter(invitation.attempts_used, question_id)
 
 
 def _attempts(invitation: Invitation, question: Question) -> tuple[int, int]:
@@ -148,6 +146,7 @@ def session_view(invitation: Invitation, answers: dict[str, Answer]) -> dict[str
             "intro": invitation.intro,
             "outro": invitation.outro,
             "support_contact": invitation.support_contact,
+            "booking_url": invitation.booking_url,
         },
         "questions": questions,
         "progress": {"answered": answered, "total": len(invitation.questions)},
@@ -175,6 +174,9 @@ def open_session(token: str) -> dict[str, Any]:
                 condition=Invitation.status == "invited",
             )
             activity.bump(invitation.company_id, invitation.interview_id, "opened")
+            webhooks.emit(
+                invitation.company_id, "invitation.opened", webhooks.invitation_data(invitation)
+            )
         except UpdateError:
             invitation.refresh()  # another tab opened it first
     return session_view(invitation, _answers(invitation))
@@ -210,7 +212,13 @@ def _check_mime(question: Question, mime_type: str) -> None:
 
 
 def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any]:
-    """Use one attempt at a recorded question and grant its upload."""
+    """Use one attempt at a recorded question and grant its upload.
+
+    One transaction: the invitation's counters move only if nobody moved them since we read
+    them (a second tab gets 409 and reloads), the answer item is created, and the first
+    start of the interview is counted on it. `attempt_seq` only grows, so an attempt given
+    back after a failed upload never reuses a number.
+    """
     invitation = find_by_token(token)
     now = utcnow()
     _check_open(invitation, now)
@@ -220,32 +228,24 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         raise Conflict("This question takes a written answer.")
     _check_mime(question, mime_type)
     allowed = 1 + int(question.retakes)
-    used_path = Invitation.attempts_used[question_id]
-    try:
-        invitation.update(
-            actions=[
-                used_path.add(1),
-                Invitation.status.set("started"),
-                Invitation.started_at.set(Invitation.started_at | now),
-            ],
-            condition=(
-                (used_path < allowed) & Invitation.status.is_in("invited", "opened", "started")
-            ),
-        )
-    except UpdateError:
+    used = _used(invitation, question_id)
+    if used >= allowed:
         raise Conflict(
             "You have used all your attempts for this question. Your last recording is kept."
-        ) from None
-    attempt = _used(invitation, question_id)
-    _count_first_start(invitation, now)
-    _, limit = _limits(invitation, question)
-    prefix = Answer.raw_prefix(
-        invitation.company_id,
-        invitation.interview_id,
-        invitation.invitation_id,
-        question_id,
-        attempt,
+        )
+    seq = max(_counter(invitation.attempt_seq, question_id), used)
+    attempt = seq + 1
+    used_path = Invitation.attempts_used[question_id]
+    seq_path = Invitation.attempt_seq[question_id]
+    first_start = invitation.started_at is None
+    condition = (
+        ((used_path == used) if used else (used_path.does_not_exist() | (used_path == 0)))
+        & (seq_path.does_not_exist() | (seq_path == seq))
+        & Invitation.status.is_in("invited", "opened", "started")
     )
+    if first_start:
+        condition &= Invitation.started_at.does_not_exist()
+    _, limit = _limits(invitation, question)
     pk, sk = Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt)
     answer = Answer(
         pk,
@@ -261,15 +261,45 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         status="recording",
     )
     try:
-        answer.save(condition=Answer.pk.does_not_exist())
-    except PutError:
-        raise Conflict("This attempt is already under way. Reload the page to continue.") from None
+        with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+            transaction.update(
+                invitation,
+                actions=[
+                    used_path.set(used + 1),
+                    seq_path.set(attempt),
+                    Invitation.status.set("started"),
+                    Invitation.started_at.set(Invitation.started_at | now),
+                ],
+                condition=condition,
+            )
+            transaction.save(answer, condition=Answer.pk.does_not_exist())
+            if first_start:
+                transaction.update(
+                    Interview(*Interview.key(invitation.company_id, invitation.interview_id)),
+                    actions=[Interview.count_started.add(1)],
+                )
+    except TransactWriteError:
+        raise Conflict(
+            "Your interview changed in another tab or window. Reload the page to continue."
+        ) from None
+    prefix = Answer.raw_prefix(
+        invitation.company_id,
+        invitation.interview_id,
+        invitation.invitation_id,
+        question_id,
+        attempt,
+    )
     upload = uploads.grant(prefix, mime_type, question.answer_type, limit)
     logger.info(
         "attempt started",
         extra={"invitation_id": invitation.invitation_id, "question": position, "attempt": attempt},
     )
     return {"attempt": attempt, "upload": upload.to_dict()}
+
+
+def _counter(counts: Any, question_id: str) -> int:
+    values = counts.as_dict() if hasattr(counts, "as_dict") else dict(counts or {})
+    return int(values.get(question_id, 0))
 
 
 def _count_first_start(invitation: Invitation, now: datetime) -> None:
@@ -290,13 +320,21 @@ def _get_answer(invitation: Invitation, question_id: str, attempt: int) -> Answe
 
 
 def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
-    """A fresh upload grant for an attempt still being uploaded (expired grant, reload)."""
+    """A fresh upload grant for an attempt still being uploaded (expired grant, reload).
+
+    A recording started before the deadline may finish uploading after it, within a grace
+    period: the candidate did nothing wrong by answering at the last minute.
+    """
     invitation = find_by_token(token)
-    _check_open(invitation, utcnow())
+    now = utcnow()
+    if invitation.status == "completed":
+        raise Conflict("You have already completed this interview. Thank you!")
     _, question = _question(invitation, question_id)
     answer = _get_answer(invitation, question_id, attempt)
     if answer.status != "recording":
         raise Conflict("This recording is already saved.")
+    if now > invitation.deadline + UPLOAD_GRACE:
+        _check_open(invitation, now)
     prefix = Answer.raw_prefix(
         invitation.company_id,
         invitation.interview_id,
@@ -314,17 +352,15 @@ def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
 
 
 def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[str, Any]:
-    """Check every chunk is in S3, mark the answer uploaded and hand it to the media worker."""
+    """Check every chunk is in S3, mark the answer uploaded and hand it to the media worker.
+
+    The deadline is checked when recording starts; an answer being saved is never refused
+    for it. Two DynamoDB calls on the normal path: the token lookup and one transaction.
+    """
     invitation = find_by_token(token)
     _, question = _question(invitation, question_id)
-    answer = _get_answer(invitation, question_id, attempt)
-    if answer.status != "recording":
-        if answer.chunk_count == chunks:
-            return answer_view(answer)  # a retried finalise: same answer, nothing twice
-        raise Conflict("This recording was already saved with a different number of parts.")
-    # The deadline is checked when recording starts; an answer being saved is never refused.
-    if invitation.status in ("revoked",):
-        raise Gone("This interview link has been withdrawn.")
+    if not 0 < attempt <= _counter(invitation.attempt_seq, question_id):
+        raise NotFound("That recording attempt does not exist. Reload the page to continue.")
     prefix = Answer.raw_prefix(
         invitation.company_id,
         invitation.interview_id,
@@ -335,34 +371,35 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
     stored = uploads.stored_chunks(prefix)
     missing = [index for index in range(chunks) if index not in stored]
     if missing:
-        raise Conflict(
-            "Some parts of your recording have not arrived yet. Keep this page open while we "
-            "send them again.",
-            details=[{"field": "chunks", "problem": "missing", "missing": missing[:500]}],
-        )
+        return _already_finalised(invitation, question_id, attempt, chunks, missing)
     total = sum(size for index, size in stored.items() if index < chunks)
-    limit = uploads.max_total_bytes(question.answer_type, float(answer.max_seconds or 0))
-    if total > limit:
+    _, limit = _limits(invitation, question)
+    if total > uploads.max_total_bytes(question.answer_type, limit):
         raise InvalidInput(
             "This recording is larger than the question allows. Please record it again."
         )
     now = utcnow()
+    answer = Answer(
+        *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt)
+    )
     try:
-        answer.update(
-            actions=[
-                Answer.status.set("uploaded"),
-                Answer.chunk_count.set(chunks),
-                Answer.uploaded_bytes.set(total),
-                Answer.uploaded_at.set(now),
-                Answer.updated_at.set(now),
-            ],
-            condition=Answer.status == "recording",
-        )
-    except UpdateError:
-        answer.refresh()
-        if answer.chunk_count == chunks:
-            return answer_view(answer)
-        raise Conflict("This recording was already saved.") from None
+        with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+            transaction.update(
+                answer,
+                actions=[
+                    Answer.status.set("uploaded"),
+                    Answer.chunk_count.set(chunks),
+                    Answer.uploaded_bytes.set(total),
+                    Answer.uploaded_at.set(now),
+                    Answer.updated_at.set(now),
+                ],
+                condition=Answer.status == "recording",
+            )
+            transaction.update(
+                invitation, actions=[Invitation.answered_questions.add({question_id})]
+            )
+    except TransactWriteError:
+        return _already_finalised(invitation, question_id, attempt, chunks, [])
     uploads.write_manifest(
         prefix,
         {
@@ -372,14 +409,28 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
             "question_id": question_id,
             "attempt": attempt,
             "chunks": chunks,
-            "answer_type": question.answer_type,
-            "mime_type": answer.mime_type,
-            "max_seconds": float(answer.max_seconds or 0),
         },
     )
-    invitation.update(actions=[Invitation.answered_questions.add({question_id})])
     metrics.add_metric(name="AnswersUploaded", unit="Count", value=1)
-    return answer_view(answer)
+    return {"attempt": attempt, "status": "uploaded", "error_message": None, "text": None}
+
+
+def _already_finalised(
+    invitation: Invitation, question_id: str, attempt: int, chunks: int, missing: list[int]
+) -> dict[str, Any]:
+    """A retried finalise returns the same answer; otherwise say what is missing."""
+    answer = _get_answer(invitation, question_id, attempt)
+    if answer.status != "recording":
+        if answer.chunk_count == chunks:
+            return answer_view(answer)  # nothing happens twice
+        raise Conflict("This recording was already saved with a different number of parts.")
+    if missing:
+        raise Conflict(
+            "Some parts of your recording have not arrived yet. Keep this page open while we "
+            "send them again.",
+            details=[{"field": "chunks", "problem": "missing", "missing": missing[:500]}],
+        )
+    raise Conflict("This recording could not be saved. Reload the page to continue.")
 
 
 def save_text(token: str, question_id: str, text: str) -> dict[str, Any]:
@@ -437,9 +488,14 @@ def complete(token: str) -> dict[str, Any]:
             "Some questions still need an answer before you can finish.",
             details=[{"field": "questions", "problem": "unanswered", "question_ids": unanswered}],
         )
+    now = utcnow()
     try:
         invitation.update(
-            actions=[Invitation.status.set("completed"), Invitation.completed_at.set(utcnow())],
+            actions=[
+                Invitation.status.set("completed"),
+                Invitation.completed_at.set(now),
+                *reminders.closed_actions(invitation, now),
+            ],
             condition=Invitation.status.is_in("invited", "opened", "started"),
         )
     except UpdateError:
@@ -449,6 +505,10 @@ def complete(token: str) -> dict[str, Any]:
         return _completed_view(invitation)
     activity.bump(invitation.company_id, invitation.interview_id, "completed")
     activity.add_usage(invitation.company_id, completed_interviews=1)
+    reminders.add_to_digest(invitation, now)
+    webhooks.emit(
+        invitation.company_id, "interview.completed", webhooks.invitation_data(invitation)
+    )
     metrics.add_metric(name="InterviewsCompleted", unit="Count", value=1)
     return _completed_view(invitation)
 
@@ -458,6 +518,7 @@ def _completed_view(invitation: Invitation) -> dict[str, Any]:
         "status": "completed",
         "completed_at": _iso(invitation.completed_at),
         "outro": invitation.outro,
+        "booking_url": invitation.booking_url,
     }
 
 

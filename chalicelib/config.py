@@ -55,6 +55,8 @@ class Settings:
     playback_url_ttl_seconds: int
     default_deadline_days: int
     max_invites_per_request: int
+    # Optional: without it, webhook events are not queued (deployments from before webhooks).
+    webhooks_queue_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -111,13 +113,20 @@ class Settings:
             max_invites_per_request=_positive_int(
                 "MAX_INVITES_PER_REQUEST", env.get("MAX_INVITES_PER_REQUEST", "1000"), 5000
             ),
+            webhooks_queue_url=_url("WEBHOOKS_QUEUE_URL", env["WEBHOOKS_QUEUE_URL"])
+            if env.get("WEBHOOKS_QUEUE_URL")
+            else None,
         )
 
     def as_env(self) -> dict[str, str]:
         """The environment variables that reproduce these settings (for the local stack)."""
         names = {f.name: f.name.upper() for f in fields(self)}
         names["region"] = "AWS_DEFAULT_REGION"
-        return {names[f.name]: str(getattr(self, f.name)) for f in fields(self)}
+        return {
+            names[f.name]: str(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        }
 
 
 @lru_cache(maxsize=1)

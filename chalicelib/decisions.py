@@ -88,5 +88,7 @@ def prepare(invitation: Invitation, stage: str) -> email.Email | None:
     }
     subject = " ".join(_render(template["subject"], context).split())
     text = _render(template["body"], context)
+    if stage == "advanced" and invitation.booking_url:
+        text += f"\n\nBook a live conversation with us: {invitation.booking_url}"
     html = "<p>" + str(escape(text)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
     return email.Email(to=invitation.candidate_email, subject=subject, html=html, text=text)

@@ -19,10 +19,19 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity, email
+from chalicelib import activity, compliance, email, reminders, webhooks
 from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
-from chalicelib.models import Company, EmailClaim, Interview, Invitation, new_id, utcnow
+from chalicelib.models import (
+    Company,
+    EmailClaim,
+    Interview,
+    Invitation,
+    Item,
+    LinkToken,
+    new_id,
+    utcnow,
+)
 from chalicelib.observability import logger, metrics
 
 INVALID_LINK = "This interview link is not valid. Check the link in your email."
@@ -81,10 +90,14 @@ def create_invitation(
         deadline=utcnow() + timedelta(days=int(interview.deadline_days)),
         time_multiplier=time_multiplier,
         attempts_used={q.question_id: 0 for q in interview.questions},
+        attempt_seq={q.question_id: 0 for q in interview.questions},
         token_hash=hash_token(token),
         gsi1pk=Invitation.parent_key(company.company_id, interview.interview_id),
         gsi1sk=f"INV#{invitation_id}",
     )
+    reminders.schedule(invitation, interview.reminder_hours, utcnow())
+    if interview.booking_url:
+        invitation.booking_url = interview.booking_url
     claim_pk, claim_sk = EmailClaim.key(company.company_id, interview.interview_id, address)
     claim = EmailClaim(
         claim_pk, claim_sk, company_id=company.company_id, invitation_id=invitation_id
@@ -104,6 +117,7 @@ def create_invitation(
             raise Conflict(f"{address} is already invited to this interview.") from None
         raise
     metrics.add_metric(name="InvitationsCreated", unit="Count", value=1)
+    webhooks.emit(company.company_id, "invitation.created", webhooks.invitation_data(invitation))
     return invitation, token
 
 
@@ -118,6 +132,7 @@ def send_invitation_email(invitation: Invitation, token: str) -> None:
         deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
         link=candidate_link(token),
         support_contact=invitation.support_contact,
+        privacy_link=compliance.privacy_link(token),
     )
     email.send(message, reply_to=invitation.support_contact)
     invitation.update(actions=[Invitation.email_sent_at.set(utcnow())])
@@ -286,6 +301,7 @@ def extend(company_id: str, invitation_id: str, days: int) -> Invitation:
     _live(invitation)
     base = max(utcnow(), invitation.deadline)
     actions = [Invitation.deadline.set(base + timedelta(days=days))]
+    actions += reminders.due_actions(invitation, base + timedelta(days=days), utcnow())
     if invitation.status == "expired":
         actions.append(Invitation.status.set("started" if invitation.started_at else "invited"))
     try:
@@ -303,7 +319,11 @@ def revoke(company_id: str, invitation_id: str) -> Invitation:
         return invitation
     try:
         invitation.update(
-            actions=[Invitation.status.set("revoked"), Invitation.revoked.set(True)],
+            actions=[
+                Invitation.status.set("revoked"),
+                Invitation.revoked.set(True),
+                *reminders.closed_actions(invitation, utcnow()),
+            ],
             condition=Invitation.status.is_in("invited", "opened", "started", "expired"),
         )
     except UpdateError:
@@ -324,11 +344,14 @@ def find_by_token(token: str) -> Invitation:
     """The one invitation a candidate token opens; 401 for unknown, 410 once withdrawn."""
     if not token or len(token) > 200:
         raise Unauthenticated(INVALID_LINK)
+    # The base model: a reminder's further link is a LinkToken naming its invitation.
     matches = [
         i
-        for i in Invitation.by_token.query(hash_token(token), limit=1)
-        if isinstance(i, Invitation)
+        for i in Item.by_token.query(hash_token(token), limit=1)
+        if isinstance(i, Invitation | LinkToken)
     ]
+    if matches and isinstance(matches[0], LinkToken):
+        matches = _linked_invitation(matches[0])
     if not matches:
         raise Unauthenticated(INVALID_LINK)
     invitation = matches[0]
@@ -340,6 +363,13 @@ def find_by_token(token: str) -> Invitation:
         )
         raise Gone("This interview link has been withdrawn." + contact)
     return invitation
+
+
+def _linked_invitation(link: LinkToken) -> list[Invitation]:
+    try:
+        return [Invitation.get(*Invitation.key(link.company_id, link.invitation_id))]
+    except Invitation.DoesNotExist:
+        return []
 
 
 def apply(interview: Interview, company: Company, name: str, address: str) -> None:

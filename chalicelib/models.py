@@ -208,6 +208,11 @@ class Interview(Item, discriminator="Interview"):
     count_completed = NumberAttribute(default=0)
     count_revoked = NumberAttribute(default=0)
     count_expired = NumberAttribute(default=0)
+    # Hours before the deadline at which candidates who have not finished are reminded
+    # (None: the default, 48 and 4); snapshotted into each invitation.
+    reminder_hours = ListAttribute(of=NumberAttribute, null=True)
+    # Optional "book a live conversation" link (any calendar URL) for advanced candidates.
+    booking_url = UnicodeAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str, interview_id: str) -> tuple[str, str]:
@@ -253,8 +258,10 @@ class Invitation(Item, discriminator="Invitation"):
     score_spread = NumberAttribute(null=True)
     criteria_average = MapAttribute(null=True)
     reviewed_by = UnicodeSetAttribute(null=True)
-    # question_id -> attempts started; the conditional ADD on it enforces retake limits.
+    # question_id -> attempts that count against the retake limit (a failed upload gives
+    # its attempt back), and the last attempt number used (never goes down).
     attempts_used = MapAttribute(default=dict)
+    attempt_seq = MapAttribute(default=dict)
     opened_at = UTCDateTimeAttribute(null=True)
     consent_at = UTCDateTimeAttribute(null=True)
     started_at = UTCDateTimeAttribute(null=True)
@@ -265,6 +272,12 @@ class Invitation(Item, discriminator="Invitation"):
     feedback_at = UTCDateTimeAttribute(null=True)
     reminders_sent = ListAttribute(default=list)
     revoked = BooleanAttribute(default=False)
+    # Reminders, retention and the candidate's own requests (chalicelib.reminders, compliance).
+    reminder_hours = ListAttribute(of=NumberAttribute, null=True)
+    booking_url = UnicodeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)  # completed, expired or revoked
+    decided_at = UTCDateTimeAttribute(null=True)  # stage moved to advanced or rejected
+    deletion_requested_at = UTCDateTimeAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str, invitation_id: str) -> tuple[str, str]:
@@ -414,6 +427,73 @@ class Usage(Item, discriminator="Usage"):
     @classmethod
     def key(cls, company_id: str, month: str) -> tuple[str, str]:
         return company_pk(company_id), f"USAGE#{month}"
+
+
+class LinkToken(Item, discriminator="LinkToken"):
+    """A further link token for one invitation (a reminder's link), stored as a hash only.
+
+    pk = C#<company_id>#INV#<invitation_id>, sk = TOKEN#<token_id>
+    by_token: token_hash = sha256(link token)
+    """
+
+    company_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+
+
+class Digest(Item, discriminator="Digest"):
+    """Interviews completed since a company's last daily digest, waiting to be sent.
+
+    pk = C#<company_id>, sk = DIGEST
+    by_due: due_bucket = DIGEST, due_at = when the digest goes out (while entries wait)
+    """
+
+    company_id = UnicodeAttribute()
+    entries = ListAttribute(of=MapAttribute, default=list)
+    entry_count = NumberAttribute(default=0)
+    last_sent_at = UTCDateTimeAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str) -> tuple[str, str]:
+        return company_pk(company_id), "DIGEST"
+
+
+class Webhook(Item, discriminator="Webhook"):
+    """A company's endpoint for event notifications, signed with its secret.
+
+    pk = C#<company_id>, sk = WEBHOOK#<webhook_id>
+    """
+
+    company_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    secret = UnicodeAttribute()
+    events = UnicodeSetAttribute(null=True)
+    active = BooleanAttribute(default=True)
+
+    @classmethod
+    def key(cls, company_id: str, webhook_id: str) -> tuple[str, str]:
+        return company_pk(company_id), f"WEBHOOK#{webhook_id}"
+
+
+class WebhookDelivery(Item, discriminator="WebhookDelivery"):
+    """One event sent to one endpoint: its attempts and outcome (the delivery log).
+
+    pk = C#<company_id>#DELIVERIES, sk = <delivery_id> (time-ordered)
+    """
+
+    company_id = UnicodeAttribute()
+    delivery_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    event = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | delivered | failed
+    attempts = NumberAttribute(default=0)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str, delivery_id: str) -> tuple[str, str]:
+        return f"C#{company_id}#DELIVERIES", delivery_id
 
 
 ALL_MODELS: tuple[type[Item], ...] = (

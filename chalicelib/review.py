@@ -13,7 +13,10 @@ import random
 import statistics
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
 from chalicelib import activity
+from chalicelib.answer_lifecycle import best_attempts
 from chalicelib.auth import Principal
 from chalicelib.aws import client
 from chalicelib.config import get_settings
@@ -144,12 +147,7 @@ class Candidate:
         return self.invitation
 
     def latest_answers(self) -> dict[str, Answer]:
-        latest: dict[str, Answer] = {}
-        for answer in self.answers:
-            current = latest.get(answer.question_id)
-            if current is None or answer.attempt > current.attempt:
-                latest[answer.question_id] = answer
-        return latest
+        return best_attempts(self.answers)
 
 
 def load_candidate(company_id: str, invitation_id: str) -> Candidate:
@@ -307,14 +305,17 @@ def detail(principal: Principal, invitation_id: str) -> dict[str, Any]:
 
 def save_review(
     principal: Principal,
-    reviewer_name: str,
     invitation_id: str,
     scores: dict[str, dict[str, int]],
     *,
     recommendation: str | None,
     note: str | None,
 ) -> dict[str, Any]:
-    """Store my review, then refresh the candidate's aggregates for the pipeline."""
+    """Store my review with the candidate's new aggregates and its audit record, atomically.
+
+    Three DynamoDB calls: the candidate's partition, the interview (its current rubric),
+    and one transaction.
+    """
     candidate = load_candidate(principal.company_id, invitation_id)
     invitation = candidate.record
     interview = get_interview(principal.company_id, invitation.interview_id)
@@ -327,17 +328,24 @@ def save_review(
         company_id=principal.company_id,
         invitation_id=invitation_id,
         user_id=principal.user_id,
-        reviewer_name=reviewer_name,
+        reviewer_name=principal.name,
         scores=scores,
         recommendation=recommendation,
         note=note or None,
         average=statistics.fmean(values) if values else None,
         submitted_at=utcnow(),
     )
-    review.save()
     reviews = [r for r in candidate.reviews if r.user_id != principal.user_id] + [review]
-    _update_aggregates(invitation, reviews)
-    activity.audit(principal.company_id, principal.user_id, "review.saved", invitation_id)
+    with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+        transaction.save(review)
+        transaction.update(
+            invitation, actions=_aggregate_actions(reviews), condition=Invitation.pk.exists()
+        )
+        transaction.save(
+            activity.audit_event(
+                principal.company_id, principal.user_id, "review.saved", invitation_id
+            )
+        )
     candidate.reviews = reviews
     return reviews_view(candidate, principal)
 
@@ -371,7 +379,7 @@ def _check_scores(
         raise InvalidInput("Some scores do not match this interview.", details=problems)
 
 
-def _update_aggregates(invitation: Invitation, reviews: list[Review]) -> None:
+def _aggregate_actions(reviews: list[Review]) -> list[Any]:
     averages = [float(r.average) for r in reviews if r.average is not None]
     per_criterion: dict[str, list[float]] = {}
     for review in reviews:
@@ -392,12 +400,10 @@ def _update_aggregates(invitation: Invitation, reviews: list[Review]) -> None:
         ]
     else:
         actions += [Invitation.average_score.remove(), Invitation.score_spread.remove()]
-    invitation.update(actions=actions)
+    return actions
 
 
-def add_comment(
-    principal: Principal, author_name: str, invitation_id: str, text: str
-) -> dict[str, Any]:
+def add_comment(principal: Principal, invitation_id: str, text: str) -> dict[str, Any]:
     invitation = _get(principal.company_id, invitation_id)
     comment_id = new_id()
     comment = Comment(
@@ -407,13 +413,13 @@ def add_comment(
         invitation_id=invitation_id,
         comment_id=comment_id,
         user_id=principal.user_id,
-        author_name=author_name,
+        author_name=principal.name,
         text=text,
     )
     comment.save(condition=Comment.pk.does_not_exist())
     return {
         "comment_id": comment_id,
-        "author": {"user_id": principal.user_id, "name": author_name},
+        "author": {"user_id": principal.user_id, "name": principal.name},
         "text": text,
         "created_at": comment.created_at.isoformat(),
     }
@@ -430,18 +436,23 @@ def set_stage(
     principal: Principal, invitation_id: str, stage: str, tags: list[str] | None, notify: bool
 ) -> tuple[Invitation, bool]:
     """Move a candidate; with `notify`, email the decision (rendered before the move)."""
-    from chalicelib import decisions, email
+    from chalicelib import decisions, email, reminders, webhooks
 
     invitation = _get(principal.company_id, invitation_id)
     if invitation.status == "revoked":
         raise Conflict("This invitation was revoked.")
     message = decisions.prepare(invitation, stage) if notify else None
     actions = [Invitation.stage.set(stage)]
+    if stage in ("advanced", "rejected"):
+        actions += reminders.decided_actions(utcnow())
     if tags is not None:
         actions.append(Invitation.tags.set(sorted(set(tags))))
     invitation.update(actions=actions)
     if message is not None:
         email.send(message, reply_to=invitation.support_contact)
+    webhooks.emit(
+        principal.company_id, "candidate.stage_changed", webhooks.invitation_data(invitation)
+    )
     activity.audit(
         principal.company_id,
         principal.user_id,

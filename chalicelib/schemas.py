@@ -214,3 +214,36 @@ class NewPasswordIn(Body):
     email: EmailStr
     session: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
     new_password: Password
+
+
+# --- reminders, integrations and compliance -------------------------------------------------
+
+
+class FollowUpIn(Body):
+    """Per interview: reminder hours before the deadline, and an optional booking link."""
+
+    reminder_hours: Annotated[list[Annotated[int, Field(ge=1, le=720)]], Field(max_length=5)] = [
+        48,
+        4,
+    ]
+    booking_url: HttpsUrl | None = None
+
+
+class RetentionIn(Body):
+    retention_days: Annotated[int, Field(ge=1, le=3650)]
+
+
+class WebhookIn(Body):
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+    events: Annotated[
+        list[
+            Literal[
+                "invitation.created",
+                "invitation.opened",
+                "interview.completed",
+                "candidate.stage_changed",
+                "answer.failed",
+            ]
+        ],
+        Field(min_length=1, max_length=5),
+    ]

@@ -44,6 +44,8 @@ class PortBusy(SystemExit):
 def ensure_free(host: str, port: int, what: str, flag: str) -> None:
     """Fail early, in words, when a port is taken (a second `make dev`, say)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers do: a port left in TIME_WAIT by a stack just stopped is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:
@@ -233,6 +235,35 @@ def poll_uploads(stack: LocalStack) -> None:
         stack.worker_batches += 1
 
 
+def poll_webhooks(stack: LocalStack) -> None:
+    """Hand queued webhook events to the Chalice SQS handler; a failure waits for SQS."""
+    import app as app_module
+    from chalicelib.aws import client
+    from chalicelib.webhooks import DeliveryFailed
+
+    sqs = client("sqs")
+    queue_url = stack.settings["WEBHOOKS_QUEUE_URL"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    while not stack.stopping.is_set():
+        try:
+            messages = sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1, AttributeNames=["All"]
+            ).get("Messages", [])
+        except Exception:
+            if stack.stopping.is_set():
+                return
+            raise
+        for message in messages:
+            event = {"Records": [sqs_record(message, queue_arn)]}
+            try:
+                app_module.webhook_delivery(event, lambda_context("webhook-delivery"))
+            except DeliveryFailed:
+                continue  # the handler set the retry's delay; SQS redelivers, then its DLQ
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
 def run_sweeps(stack: LocalStack) -> None:
     """Fire the scheduled reminder sweep on a timer, through the same Chalice handler."""
     import app as app_module
@@ -321,7 +352,10 @@ class LocalStack:
         queue_url, dlq_url = provision.create_upload_queues(names, names.media_bucket)
         pool_id, client_id = provision.create_user_pool(names.user_pool)
         provision.verify_sender(SENDER)
+        webhooks_url, webhooks_dlq_url = provision.create_webhook_queues(names)
         self.settings = {
+            "WEBHOOKS_QUEUE_URL": webhooks_url,
+            "WEBHOOKS_DLQ_URL": webhooks_dlq_url,
             "STAGE": "local",
             "TABLE_NAME": names.table,
             "MEDIA_BUCKET": names.media_bucket,
@@ -369,6 +403,28 @@ class LocalStack:
                 },
             ],
             created_by=signed_up["recruiter"]["user_id"],
+            rubric=[
+                {
+                    "name": "Communication",
+                    "anchors": [
+                        "Hard to follow",
+                        "Understandable with effort",
+                        "Clear",
+                        "Clear and engaging",
+                        "Exceptionally clear and persuasive",
+                    ],
+                },
+                {
+                    "name": "Customer empathy",
+                    "anchors": [
+                        "No sign of it",
+                        "Mentions the customer",
+                        "Puts the customer first",
+                        "Shows real understanding",
+                        "Turns customers into fans",
+                    ],
+                },
+            ],
             role_description="Help our customers succeed, by email and chat.",
             intro="Thanks for your interest! This takes about 15 minutes.",
             outro="Thank you. We will be in touch within a week.",
@@ -395,6 +451,7 @@ class LocalStack:
             threading.Thread(target=self._httpd.serve_forever, name="site", daemon=True),
             threading.Thread(target=poll_uploads, args=(self,), name="uploads", daemon=True),
             threading.Thread(target=run_sweeps, args=(self,), name="sweeps", daemon=True),
+            threading.Thread(target=poll_webhooks, args=(self,), name="webhooks", daemon=True),
         ]
         for thread in self._threads:
             thread.start()

@@ -45,6 +45,14 @@ class Names:
         return f"{self.prefix}-uploads-dlq"
 
     @property
+    def webhooks_queue(self) -> str:
+        return f"{self.prefix}-webhooks"
+
+    @property
+    def webhooks_dlq(self) -> str:
+        return f"{self.prefix}-webhooks-dlq"
+
+    @property
     def user_pool(self) -> str:
         return f"{self.prefix}-recruiters"
 
@@ -211,3 +219,28 @@ def create_user_pool(name: str) -> tuple[str, str]:
 
 def verify_sender(sender_email: str) -> None:
     client("ses").verify_email_identity(EmailAddress=sender_email)
+
+
+WEBHOOK_MAX_RECEIVES = 5  # chalicelib.webhooks.MAX_ATTEMPTS
+WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one POST's timeout; retries set their own delay
+
+
+def create_webhook_queues(names: Names) -> tuple[str, str]:
+    """The webhook deliveries queue and its DLQ; returns both URLs."""
+    sqs = client("sqs")
+    dlq_url = sqs.create_queue(
+        QueueName=names.webhooks_dlq, Attributes={"MessageRetentionPeriod": "1209600"}
+    )["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue_url = sqs.create_queue(
+        QueueName=names.webhooks_queue,
+        Attributes={
+            "VisibilityTimeout": str(WEBHOOK_VISIBILITY_SECONDS),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(WEBHOOK_MAX_RECEIVES)}
+            ),
+        },
+    )["QueueUrl"]
+    return queue_url, dlq_url

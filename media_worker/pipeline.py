@@ -132,6 +132,7 @@ def _transcode_and_store(job: Job, answer: Answer) -> str:
     if not lifecycle.mark_ready(answer, facts):
         logger.info("answer moved on meanwhile", extra={"key": job.raw_prefix})
         return "duplicate"
+    lifecycle.record_usage(answer, facts)
     _delete_raw(job)
     logger.info(
         "answer ready",

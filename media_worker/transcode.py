@@ -23,13 +23,15 @@ from typing import Literal
 
 import av
 
-AnswerType = Literal["video", "audio"]
 Reason = Literal["empty", "not_media", "corrupt", "no_video_stream", "no_audio_stream", "too_long"]
 
 #: Demuxers allowed to read an upload (ffmpeg matches each comma-separated name against the
 #: demuxer's names, so "matroska" admits "matroska,webm" and "mov" admits "mov,mp4,m4a,...").
 ALLOWED_DEMUXERS = "matroska,mov,ogg"
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
+#: How accepted containers start: EBML (Matroska/WebM), Ogg pages, or an MP4 box type at 4.
+CONTAINER_MAGIC = (b"\x1a\x45\xdf\xa3", b"OggS")
+MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"wide"})
 
 #: Output video fits inside 720p: the short side is at most 720 (landscape 1280x720,
 #: portrait phones 720x1280), aspect kept, never upscaled.
@@ -129,7 +131,7 @@ def ffmpeg_exe() -> str:
 
 def ffmpeg_threads() -> int:
     """Threads for ffmpeg: `FFMPEG_THREADS`, else the CPUs we may use, capped on Lambda by the
-    vCPUs its memory size buys (Lambda shows more CPUs than it lets a small function use)."""
+    vCPUs its memory size pays for (the CPU count Lambda shows can be higher than that)."""
     if configured := os.environ.get("FFMPEG_THREADS"):
         return max(1, int(configured))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -226,14 +228,8 @@ def _is_cover_art(stream: av.stream.Stream) -> bool:
 def _has_container_signature(path: Path) -> bool:
     """Does the file start like a container we accept? Then a failed open means damage."""
     with path.open("rb") as f:
-        head = f.read(12)
-    return head.startswith((b"\x1a\x45\xdf\xa3", b"OggS")) or head[4:8] in {
-        b"ftyp",
-        b"moov",
-        b"mdat",
-        b"free",
-        b"wide",
-    }
+        head = f.read(8)
+    return head.startswith(CONTAINER_MAGIC) or head[4:8] in MP4_FIRST_BOXES
 
 
 def check(info: MediaInfo, answer_type: str, max_seconds: float, grace_s: float = 2.0) -> None:
@@ -245,6 +241,8 @@ def check(info: MediaInfo, answer_type: str, max_seconds: float, grace_s: float 
     """
     if answer_type not in ("video", "audio"):
         raise ValueError(f"answer_type must be 'video' or 'audio', not {answer_type!r}")
+    if max_seconds <= 0:
+        raise ValueError(f"max_seconds must be positive, not {max_seconds!r}")
     if answer_type == "video" and not info.has_video:
         raise MediaRejected("no_video_stream", f"{info.container} has no video packets")
     if not info.has_audio:

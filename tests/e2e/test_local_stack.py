@@ -345,4 +345,8 @@ def test_a_busy_port_is_named_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
     assert "Stopped." in stack.output()
     for number in (port, moto_port):
         with socket.socket() as probe:
+            # Listening sockets are gone; connections may linger in TIME_WAIT, which a
+            # server (SO_REUSEADDR) may bind over.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", number))
+            probe.listen()

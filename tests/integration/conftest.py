@@ -63,7 +63,10 @@ def _deployment(jwks_url: str) -> Iterator[dict[str, str]]:
         queue_url, dlq_url = provision.create_upload_queues(names, names.media_bucket)
         pool_id, client_id = provision.create_user_pool(names.user_pool)
         provision.verify_sender(SENDER)
+        webhooks_url, webhooks_dlq_url = provision.create_webhook_queues(names)
         yield {
+            "WEBHOOKS_QUEUE_URL": webhooks_url,
+            "WEBHOOKS_DLQ_URL": webhooks_dlq_url,
             "TABLE_NAME": names.table,
             "MEDIA_BUCKET": names.media_bucket,
             "UPLOADS_QUEUE_URL": queue_url,
@@ -92,7 +95,9 @@ def _empty(settings: dict[str, str]) -> None:
     for item in s3.list_objects_v2(Bucket=settings["MEDIA_BUCKET"]).get("Contents", []):
         s3.delete_object(Bucket=settings["MEDIA_BUCKET"], Key=item["Key"])
     sqs = client("sqs")
-    for queue in (settings["UPLOADS_QUEUE_URL"], settings["UPLOADS_DLQ_URL"]):
+    queues = [settings["UPLOADS_QUEUE_URL"], settings["UPLOADS_DLQ_URL"]]
+    queues += [settings["WEBHOOKS_QUEUE_URL"], settings["WEBHOOKS_DLQ_URL"]]
+    for queue in queues:
         # SQS allows one purge a minute; receiving and deleting has no such limit.
         while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
             "Messages", []

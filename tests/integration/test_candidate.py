@@ -217,8 +217,7 @@ def test_finalise_names_missing_chunks_then_succeeds_once_they_arrive(
         .read()
     )
     assert manifest["chunks"] == 4
-    assert manifest["answer_type"] == "video"
-    assert manifest["max_seconds"] == 60
+    assert (manifest["question_id"], manifest["attempt"]) == (question_id, 1)
     messages = (
         client("sqs")
         .receive_message(QueueUrl=aws["UPLOADS_QUEUE_URL"], MaxNumberOfMessages=10)
@@ -318,11 +317,41 @@ def test_after_the_deadline_nothing_new_starts_but_a_recording_in_flight_is_save
     assert status == 410
     assert "deadline" in body["message"]
     assert consented.call("GET", "/session")[0] == 410
+    # the upload in flight may renew its grant and finish
+    assert consented.call("POST", f"/questions/{question_id}/attempts/1/grant")[0] == 200
     status, answer = consented.call(
         "POST", f"/questions/{question_id}/attempts/1/finalise", {"chunks": 2}
     )
     assert status == 200
     assert answer["status"] == "uploaded"
+
+
+def test_an_abandoned_or_failed_re_record_never_hides_the_saved_answer(
+    consented: Candidate, setup: dict
+) -> None:
+    from chalicelib import answer_lifecycle
+
+    question_id = consented.question(1)
+    consented.record(question_id)  # attempt 1 saved
+    _, started = consented.start(question_id)  # attempt 2 started, then abandoned
+    question = consented.session()["questions"][0]
+    assert question["answer"]["attempt"] == 1
+    assert question["answer"]["status"] == "uploaded"
+    assert consented.session()["progress"]["answered"] == 1
+    # a failed upload gives its attempt back, and the next one gets a new number
+    invitation = _invitation(setup, consented)
+    abandoned = Answer.get(
+        *Answer.key(
+            invitation.company_id, invitation.invitation_id, question_id, started["attempt"]
+        )
+    )
+    assert answer_lifecycle.mark_failed(
+        abandoned, "corrupt", "Please record again.", from_status="recording"
+    )
+    assert consented.session()["questions"][0]["attempts_left"] == 1
+    status, third = consented.start(question_id)
+    assert status == 201, third
+    assert third["attempt"] == 3
 
 
 def test_two_tabs_cannot_exceed_the_attempts_together(consented: Candidate, setup: dict) -> None:

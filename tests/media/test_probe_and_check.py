@@ -154,9 +154,11 @@ def test_audio_answer_needs_sound() -> None:
         check(info(audio=False), "audio", max_seconds=60)
 
 
-def test_unknown_answer_type_is_a_programming_error() -> None:
+def test_unknown_answer_type_or_missing_limit_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="answer_type"):
         check(info(), "text", max_seconds=60)
+    with pytest.raises(ValueError, match="max_seconds"):
+        check(info(), "video", max_seconds=0)
 
 
 def test_every_rejection_tells_the_candidate_what_to_do() -> None:

@@ -1,0 +1,63 @@
+// One recorded or written answer, as the review page and the share page show it.
+import { useEffect } from "preact/hooks";
+import { formatDuration, html } from "./ui.js";
+
+export const SPEEDS = [1, 1.5, 2];
+
+const PENDING = {
+  uploading: "The candidate is still uploading this answer.",
+  uploaded: "Preparing the recording for playback…",
+  processing: "Preparing the recording for playback…",
+  missing: "No answer was recorded for this question.",
+};
+
+export function SpeedButtons({ speed, setSpeed }) {
+  return html`<div class="speeds" role="group" aria-label="Playback speed">
+    ${SPEEDS.map(
+      (value) => html`<button type="button" class="secondary small" aria-pressed=${speed === value ? "true" : "false"}
+        data-speed=${value} onClick=${() => setSpeed(value)}>${value}×</button>`,
+    )}
+  </div>`;
+}
+
+/** `mediaRef` receives the <video>/<audio> element so the page can drive it from the keyboard. */
+export function AnswerView({ answer, index, total, speed, setSpeed, mediaRef }) {
+  const media = mediaRef || { current: null };
+  useEffect(() => {
+    if (media.current) media.current.playbackRate = speed;
+  });
+  const label = answer.position ? answer.position : index + 1;
+  const ready = answer.status === "ready";
+  let body;
+  if (answer.answer_type === "text") {
+    body = answer.text_answer
+      ? html`<blockquote class="text-answer" data-text-answer>${answer.text_answer}</blockquote>`
+      : html`<p class="meta">${PENDING.missing}</p>`;
+  } else if (ready && (answer.video_url || answer.audio_url)) {
+    const onLoaded = (event) => {
+      event.currentTarget.playbackRate = speed;
+    };
+    body = html`<div class="player">
+      ${answer.video_url
+        ? html`<video key=${answer.question_id} ref=${media} controls preload="metadata" playsinline
+            src=${answer.video_url} poster=${answer.poster_url || undefined} onLoadedMetadata=${onLoaded}
+            aria-label=${`Answer to question ${label}`}></video>`
+        : html`<audio key=${answer.question_id} ref=${media} controls preload="metadata" src=${answer.audio_url}
+            onLoadedMetadata=${onLoaded} aria-label=${`Answer to question ${label}`}></audio>`}
+      <div class="player-bar">
+        <${SpeedButtons} speed=${speed} setSpeed=${setSpeed} />
+        ${answer.duration_seconds ? html`<span class="meta">${formatDuration(answer.duration_seconds)}</span>` : ""}
+        ${answer.attempt > 1 ? html`<span class="meta">Take ${answer.attempt}</span>` : ""}
+      </div>
+    </div>`;
+  } else if (answer.status === "failed") {
+    body = html`<p class="error">This recording could not be processed${answer.error_message ? html`: ${answer.error_message}` : "."}</p>`;
+  } else {
+    body = html`<p class="meta pending" aria-live="polite">${PENDING[answer.status] || PENDING.missing}</p>`;
+  }
+  return html`<article class="answer" data-question=${answer.question_id} data-status=${answer.status || "missing"}>
+    <p class="meta question-count">Question ${label}${total ? ` of ${total}` : ""} · ${answer.answer_type}</p>
+    <h2 class="question-text">${answer.text}</h2>
+    ${body}
+  </article>`;
+}

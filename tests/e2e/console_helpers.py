@@ -1,0 +1,111 @@
+"""Helpers for the console's browser tests: the outbox, a candidate who answers over HTTP, shots."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import RunningStack
+from tests.e2e.test_local_stack import call, candidate_call, post_chunk, wait_for
+
+TABLET = {"width": 820, "height": 1180}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def outbox(stack: RunningStack) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json", timeout=10) as reply:  # noqa: S310
+        return json.load(reply)
+
+
+def mail_to(
+    stack: RunningStack, email: str, subject_has: str = "", timeout: float = 15
+) -> dict[str, Any]:
+    """The newest email sent to `email` (the outbox is in sending order); waits for it."""
+    found: list[dict[str, Any]] = []
+
+    def arrived() -> bool:
+        found[:] = [
+            m for m in outbox(stack) if email in m["to"] and subject_has in m.get("subject", "")
+        ]
+        return bool(found)
+
+    assert wait_for(arrived, timeout), f"no email to {email} about {subject_has!r}"
+    return found[-1]
+
+
+def link_token(message: dict[str, Any], marker: str = "#token=") -> str:
+    link = next(link for link in message["links"] if marker in link)
+    return link.split(marker)[1]
+
+
+def sign_in_api(stack: RunningStack, email: str, password: str) -> dict[str, Any]:
+    status, tokens = call(stack, "POST", "/api/auth/signin", {"email": email, "password": password})
+    assert status == 200, tokens
+    return tokens
+
+
+def answer_everything(stack: RunningStack, token: str, clip: Path, text: str) -> list[str]:
+    """A candidate's whole interview through the real upload path; returns the question ids."""
+    assert candidate_call(stack, token, "POST", "/consent", {"accepted": True})[0] == 200
+    _, session = candidate_call(stack, token, "GET", "/session")
+    data = clip.read_bytes()
+    size = -(-len(data) // 2)
+    for question in session["questions"]:
+        qid = question["question_id"]
+        if question["answer_type"] == "text":
+            status, saved = candidate_call(
+                stack, token, "PUT", f"/questions/{qid}/text", {"text": text}
+            )
+            assert status == 200, saved
+            continue
+        status, started = candidate_call(
+            stack,
+            token,
+            "POST",
+            f"/questions/{qid}/attempts",
+            {"mime_type": "video/webm;codecs=vp8,opus"},
+        )
+        assert status == 201, started
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]
+        for index, chunk in enumerate(chunks):
+            assert post_chunk(started["upload"], index, chunk) in (200, 201, 204)
+        status, finalised = candidate_call(
+            stack,
+            token,
+            "POST",
+            f"/questions/{qid}/attempts/{started['attempt']}/finalise",
+            {"chunks": len(chunks)},
+        )
+        assert status == 200, finalised
+
+    def all_ready() -> bool:
+        _, now = candidate_call(stack, token, "GET", "/session")
+        return all(q["answer"] and q["answer"]["status"] == "ready" for q in now["questions"])
+
+    assert wait_for(all_ready, timeout=90), stack.output()[-3000:]
+    status, done = candidate_call(stack, token, "POST", "/complete", {})
+    assert status == 200, done
+    return [q["question_id"] for q in session["questions"]]
+
+
+class Shots:
+    """Screenshots of each page at desktop and tablet width, in one named folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.png"):
+            stale.unlink()
+
+    def take(self, page: Any, name: str, *, tablet: bool = True) -> None:
+        slug = re.sub(r"[^a-z0-9-]+", "-", name.lower())
+        page.screenshot(path=str(self.folder / f"{slug}-1280.png"), full_page=True)
+        if tablet:
+            page.set_viewport_size(TABLET)
+            page.wait_for_timeout(150)
+            page.screenshot(path=str(self.folder / f"{slug}-tablet.png"), full_page=True)
+            page.set_viewport_size(DESKTOP)
+            page.wait_for_timeout(100)

@@ -1,0 +1,307 @@
+"""The candidate recording site in headless Chromium with a fake camera, against the local stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.candidate_helpers import (
+    admin_token,
+    call,
+    invite,
+    link_for,
+    raw_objects,
+    session,
+    wait_until,
+)
+from tests.e2e.conftest import RunningStack
+
+pytestmark = pytest.mark.e2e
+
+ANSWERED = {"uploaded", "processing", "ready"}
+RECORD_MS = 2500
+
+
+@pytest.fixture
+def candidate_page(page: Any) -> Any:
+    """A page that fails the test on a script error and accepts the "leave page?" prompt."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    assert not errors, errors
+
+
+def upload_state(page: Any, question_id: str) -> dict[str, Any]:
+    return page.evaluate(
+        """(qid) => {
+            const u = window.onewayCandidate.uploads.get(qid);
+            return u && {phase: u.phase, attempt: u.attempt, total: u.total,
+                         retries: u.retries, recorded: u.recordedParts};
+        }""",
+        question_id,
+    )
+
+
+def consent_and_check_devices(page: Any, screenshots: Path | None = None) -> None:
+    page.wait_for_selector("[data-view=landing]")
+    if screenshots:
+        page.screenshot(path=str(screenshots / "candidate-landing.png"), full_page=True)
+    page.check("#consent")
+    page.click("[data-action=begin]")
+    page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
+    page.wait_for_selector("[data-mic=heard]", timeout=10_000)
+    if screenshots:
+        page.screenshot(path=str(screenshots / "candidate-device-check.png"), full_page=True)
+    page.click("[data-action=devices-ok]")
+
+
+def record(page: Any, milliseconds: int = RECORD_MS) -> None:
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-action=stop]")
+    page.wait_for_timeout(milliseconds)
+    page.click("[data-action=stop]")
+
+
+def wait_saved(page: Any) -> None:
+    page.wait_for_selector("[data-action=next]:not([disabled])", timeout=30_000)
+    assert page.text_content("[data-upload-status]") == "Saved."
+
+
+def test_a_candidate_records_re_records_resumes_after_a_reload_completes_and_gives_feedback(
+    local_stack: RunningStack, candidate_page: Any, screenshots: Path
+) -> None:
+    page = candidate_page
+    # GIVEN a fresh invitation whose link arrived in the local outbox
+    link, _ = invite(local_stack, "Casey Candidate")
+    questions = session(local_stack, link)["questions"]
+    q1, q2, q3 = (q["question_id"] for q in questions)
+
+    # WHEN the candidate opens it, consents and passes the device check
+    page.goto(link)
+    consent_and_check_devices(page, screenshots)
+    # AND tries the practice question, which uploads nothing
+    page.wait_for_selector("[data-view=practice]")
+    page.click("[data-action=practice-record]")
+    page.wait_for_timeout(1500)
+    page.click("[data-action=practice-stop]")
+    page.click("[data-action=practice-done]")
+
+    # AND records question 1, then records it again
+    page.wait_for_selector("h1:has-text('Tell us about yourself')")
+    page.screenshot(path=str(screenshots / "candidate-question.png"), full_page=True)
+    record(page)
+    wait_saved(page)
+    page.click("[data-action=rerecord]")
+    record(page)
+    wait_saved(page)
+    page.screenshot(path=str(screenshots / "candidate-question-saved.png"), full_page=True)
+    assert upload_state(page, q1)["attempt"] == 2
+    page.click("[data-action=next]")
+
+    # AND reloads the page in the middle of recording question 2
+    page.wait_for_selector("h1:has-text('unhappy customer')")
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-action=stop]")
+    wait_until(lambda: (upload_state(page, q2) or {}).get("recorded", 0) >= 2, timeout=15)
+    page.reload()
+
+    # THEN the same link welcomes them back, and what was recorded is uploaded and saved
+    page.wait_for_selector("[data-view=landing]:has-text('Welcome back')")
+    page.click("[data-action=begin]")
+    page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
+    page.click("[data-action=devices-ok]")
+    page.wait_for_selector("h1:has-text('unhappy customer')")
+    wait_saved(page)
+    resumed = upload_state(page, q2)
+    assert resumed["phase"] == "saved"
+    chunks = raw_objects(local_stack, q2, 1)
+    assert {f"chunk-{i:05d}" for i in range(resumed["total"])} <= set(chunks)
+    assert "manifest.json" in chunks
+    # AND they may record it again in full (the media worker currently rejects the truncated
+    # recording a crash leaves behind, see the report; a full take replaces it either way)
+    page.click("[data-action=rerecord]")
+    record(page)
+    wait_saved(page)
+    page.click("[data-action=next]")
+
+    # WHEN they write the text answer, submit and rate the experience
+    page.wait_for_selector("#text-answer")
+    page.fill("#text-answer", "A notebook, a calendar and <b>a shared task board</b>.")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-view=finish]")
+    page.click("[data-action=complete]")
+    page.wait_for_selector("[data-view=done]")
+    assert "We will be in touch within a week." in page.text_content("[data-view=done]")
+    page.screenshot(path=str(screenshots / "candidate-done.png"), full_page=True)
+    page.check("input[name=rating][value='4']")
+    page.fill("#feedback-comment", "Clear and calm.")
+    page.click("[data-view=feedback] button[type=submit]")
+    page.wait_for_selector("[data-feedback=sent]")
+
+    # THEN the server has every answer, the re-recorded one as attempt 2, and the feedback
+    state = session(local_stack, link)
+    by_id = {q["question_id"]: q for q in state["questions"]}
+    assert by_id[q1]["answer"]["attempt"] == 2
+    assert by_id[q1]["answer"]["status"] in ANSWERED
+    assert by_id[q2]["answer"]["attempt"] == 2
+    assert by_id[q2]["answer"]["status"] in ANSWERED
+    assert by_id[q3]["answer"]["text"] == "A notebook, a calendar and <b>a shared task board</b>."
+    assert state["invitation"]["status"] == "completed"
+    assert state["invitation"]["feedback_given"] is True
+    # AND a finished interview opens on the done page
+    page.reload()
+    page.wait_for_selector("[data-view=done]")
+
+
+def test_an_answer_arrives_whole_when_the_first_two_chunk_uploads_fail(
+    local_stack: RunningStack, candidate_page: Any
+) -> None:
+    page = candidate_page
+    # GIVEN S3 refuses the first two chunk POSTs (the connection drops)
+    link, _ = invite(local_stack, "Flaky Network")
+    q1 = session(local_stack, link)["questions"][0]["question_id"]
+    posts = {"seen": 0, "aborted": 0}
+
+    def flaky(route: Any) -> None:
+        if route.request.method == "POST":
+            posts["seen"] += 1
+            if posts["aborted"] < 2:
+                posts["aborted"] += 1
+                route.abort("connectionreset")
+                return
+        route.continue_()
+
+    page.route(f"{local_stack.state['moto_url']}/**", flaky)
+    # WHEN the candidate records an answer
+    page.goto(link)
+    consent_and_check_devices(page)
+    page.click("[data-action=skip-practice]")
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-upload-status]:has-text('Connection lost')", timeout=10_000)
+    page.wait_for_timeout(2500)
+    page.click("[data-action=stop]")
+    # THEN the page retries and reports it saved
+    wait_saved(page)
+    upload = upload_state(page, q1)
+    assert posts["aborted"] == 2
+    assert upload["retries"] >= 2
+    # AND the server has the answer with every chunk
+    answer = session(local_stack, link)["questions"][0]["answer"]
+    assert answer["attempt"] == 1
+    assert answer["status"] in ANSWERED
+    stored = raw_objects(local_stack, q1, 1)
+    expected = {f"chunk-{i:05d}" for i in range(upload["total"])}
+    assert expected <= set(stored), (expected, stored)
+    assert all(stored[name] > 0 for name in expected)
+    # AND nothing is left behind in IndexedDB
+    left = page.evaluate(
+        "async () => { const app = window.onewayCandidate;"
+        " return (await app.store.attemptsOf(app.owner)).length; }"
+    )
+    assert left == 0
+
+
+def test_a_wrong_or_withdrawn_link_gets_a_friendly_page_with_the_support_contact(
+    local_stack: RunningStack, candidate_page: Any, screenshots: Path
+) -> None:
+    page = candidate_page
+    page.goto(f"{local_stack.url}/candidate/#token=not-a-real-token")
+    page.wait_for_selector("[data-view=error] h1:has-text('This link does not work')")
+    # GIVEN an invitation the recruiter withdrew
+    link, email = invite(local_stack, "Withdrawn Person")
+    _, listing = call(
+        local_stack,
+        "GET",
+        f"/api/interviews/{local_stack.state['interview_id']}/invitations?limit=100",
+        token=admin_token(local_stack),
+    )
+    [invitation] = [i for i in listing["invitations"] if i.get("candidate_email") == email]
+    status, _ = call(
+        local_stack,
+        "POST",
+        f"/api/invitations/{invitation['invitation_id']}/revoke",
+        token=admin_token(local_stack),
+    )
+    assert status == 200
+    # WHEN the candidate opens it THEN they read why, and whom to ask
+    page.goto(link)
+    page.wait_for_selector("[data-view=error]")
+    text = page.text_content("[data-view=error]")
+    assert "withdrawn" in text
+    assert "hiring@example.com" in text
+    page.screenshot(path=str(screenshots / "candidate-link-withdrawn.png"), full_page=True)
+
+
+def test_a_browser_without_media_recorder_is_told_what_to_do_on_a_phone(
+    local_stack: RunningStack, browser: Any, screenshots: Path
+) -> None:
+    # GIVEN a phone-sized browser that cannot record
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.add_init_script("delete window.MediaRecorder")
+    link, _ = invite(local_stack, "Phone Person")
+    try:
+        page.goto(link)
+        page.wait_for_selector("[data-view=landing]")
+        page.screenshot(path=str(screenshots / "candidate-landing-phone.png"), full_page=True)
+        # WHEN they consent THEN the site names the browsers that work
+        page.check("#consent")
+        page.click("[data-action=begin]")
+        page.wait_for_selector("[data-view=unsupported]")
+        assert "recent Chrome, Firefox, Edge or Safari" in page.text_content(
+            "[data-view=unsupported]"
+        )
+    finally:
+        context.close()
+
+
+def test_text_from_the_api_is_shown_as_text_not_markup(
+    local_stack: RunningStack, candidate_page: Any
+) -> None:
+    page = candidate_page
+    # GIVEN an interview whose wording contains markup
+    token = admin_token(local_stack)
+    status, interview = call(
+        local_stack,
+        "POST",
+        "/api/interviews",
+        {
+            "title": "<img src=x onerror=window.pwned=1> Engineer",
+            "intro": "<script>window.pwned=2</script>Welcome",
+            "questions": [
+                {
+                    "text": "<b>Bold</b> claims?",
+                    "answer_type": "text",
+                    "think_seconds": 0,
+                    "max_answer_seconds": 0,
+                    "retakes": 0,
+                }
+            ],
+        },
+        token=token,
+    )
+    assert status == 201, interview
+    email = "markup@example.com"
+    status, report = call(
+        local_stack,
+        "POST",
+        f"/api/interviews/{interview['interview_id']}/invitations",
+        {"candidates": [{"name": "<i>Mal</i>", "email": email}]},
+        token=token,
+    )
+    assert status == 200, report
+    page.goto(link_for(local_stack, email))
+    # THEN the markup is visible as characters and nothing ran
+    page.wait_for_selector("[data-view=landing]")
+    assert (
+        page.text_content("[data-view=landing] h1") == "<img src=x onerror=window.pwned=1> Engineer"
+    )
+    assert "Hi <i>Mal</i>," in page.text_content("[data-view=landing]")
+    assert page.locator("[data-view=landing] img, [data-view=landing] script").count() == 0
+    page.check("#consent")
+    page.click("[data-action=begin]")
+    page.wait_for_selector("h1:has-text('<b>Bold</b> claims?')")
+    assert page.evaluate("window.pwned") is None

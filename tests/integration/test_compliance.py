@@ -1,0 +1,213 @@
+"""Audit log, retention, a candidate's own data and deletion, admin deletion, company export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib import answer_lifecycle, reminders
+from chalicelib.aws import client
+from chalicelib.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
+from tests.integration.support import Http, sent_emails, sign_up
+from tests.integration.test_candidate import Candidate
+from tests.integration.test_review import Team
+
+
+@pytest.fixture
+def team(http: Http, admin: dict) -> Team:
+    return Team(http, admin)
+
+
+def make_playable(company_id: str, invitation_id: str) -> str:
+    """Do what the media worker does for the candidate's first recorded answer."""
+    answer = next(
+        a
+        for a in Answer.query(invitation_pk(company_id, invitation_id))
+        if isinstance(a, Answer) and a.answer_type == "video"
+    )
+    assert answer_lifecycle.start_processing(answer, False)
+    key = f"media/{company_id}/{answer.interview_id}/{invitation_id}/{answer.question_id}/001/a.mp4"
+    client("s3").put_object(Bucket=os.environ["MEDIA_BUCKET"], Key=key, Body=b"mp4")
+    facts = answer_lifecycle.MediaFacts(key, None, 3.0, 640, 480, "h264", "aac", 3)
+    assert answer_lifecycle.mark_ready(answer, facts)
+    return key
+
+
+def objects_of(company_id: str, invitation_id: str) -> list[str]:
+    s3 = client("s3")
+    found = []
+    for top in ("raw", "media"):
+        listing = s3.list_objects_v2(
+            Bucket=os.environ["MEDIA_BUCKET"], Prefix=f"{top}/{company_id}/"
+        ).get("Contents", [])
+        found += [o["Key"] for o in listing if f"/{invitation_id}/" in o["Key"]]
+    return found
+
+
+def get_invitation(team: Team, invitation_id: str) -> Invitation | None:
+    try:
+        return Invitation.get(*Invitation.key(team.company_id, invitation_id))
+    except Invitation.DoesNotExist:
+        return None
+
+
+def audit_actions(team: Team) -> list[dict[str, Any]]:
+    status, body = team.http.call("GET", "/audit?limit=100", token=team.admin)
+    assert status == 200, body
+    return body["events"]
+
+
+def test_every_change_and_every_media_view_is_audited_and_exports_as_csv(
+    team: Team, api: Any
+) -> None:
+    # GIVEN a candidate invited, extended, completed and viewed by the reviewer
+    (sam,) = team.invite("Sam")
+    team.http.call("POST", f"/invitations/{sam}/extend", {"days": 2}, token=team.admin)
+    team.complete("Sam")
+    assert team.detail(team.reviewer, sam)[0] == 200
+    # WHEN an admin reads this month's audit log
+    events = audit_actions(team)
+    # THEN it says who did what to which candidate, and who saw the media
+    done = {(e["action"], e["target"]) for e in events}
+    assert ("POST /invitations/{invitation_id}/extend", sam) in done
+    assert ("POST /interviews/{interview_id}/invitations", team.interview_id) in done
+    assert ("candidate.viewed", sam) in done
+    viewed = next(e for e in events if e["action"] == "candidate.viewed")
+    assert viewed["actor"] != "candidate"
+    assert viewed["at"] <= utcnow().isoformat()
+    # AND the same month downloads as CSV
+    response = api.http.get("/audit/export", headers={"Authorization": f"Bearer {team.admin}"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.body.decode())))
+    assert {"candidate.viewed", "POST /invitations/{invitation_id}/extend"} <= {
+        r["action"] for r in rows
+    }
+    # AND reviewers may not read it; a malformed month is named
+    assert team.http.call("GET", "/audit", token=team.reviewer)[0] == 403
+    status, body = team.http.call("GET", "/audit?month=2026-13", token=team.admin)
+    assert (status, body["details"][0]["field"]) == (422, "month")
+
+
+def test_every_candidate_email_links_to_their_data(team: Team) -> None:
+    team.invite("Sam")
+    (invitation_email,) = [e for e in sent_emails() if e["to"] == ["sam@example.com"]]
+    assert "view=privacy" in invitation_email["body"]
+    assert "within 24 hours" in invitation_email["body"]
+
+
+def test_a_candidate_downloads_their_own_data_with_media_links(team: Team) -> None:
+    (sam,) = team.invite("Sam")
+    candidate = team.complete("Sam")
+    make_playable(team.company_id, sam)
+    status, data = candidate.call("GET", "/data")
+    assert status == 200, data
+    assert data["candidate"] == {"name": "Sam", "email": "sam@example.com"}
+    assert data["invitation"]["status"] == "completed"
+    assert len(data["answers"]) == 3
+    assert any(a["media_url"] and "a.mp4" in a["media_url"] for a in data["answers"])
+    assert any(a["text"] == "Lists" for a in data["answers"])
+    # An unknown token sees nothing
+    assert Candidate(team.http, "nope" * 10).call("GET", "/data")[0] == 401
+
+
+def test_a_deletion_request_is_honoured_by_the_next_sweep(team: Team) -> None:
+    # GIVEN a candidate with recorded, playable answers
+    (sam,) = team.invite("Sam")
+    candidate = team.complete("Sam")
+    make_playable(team.company_id, sam)
+    assert objects_of(team.company_id, sam)
+    # WHEN they ask for deletion (twice: the same answer)
+    status, first = candidate.call("POST", "/deletion-request")
+    assert status == 202, first
+    status, again = candidate.call("POST", "/deletion-request")
+    assert again == first
+    assert first["deleted_by"] <= (utcnow() + timedelta(hours=24)).isoformat()
+    # AND the sweep runs
+    assert reminders.sweep(utcnow(), "test")["candidates_purged"] == 1
+    # THEN media, answers, reviews, the email claim and the invitation are gone
+    assert objects_of(team.company_id, sam) == []
+    assert list(Answer.query(invitation_pk(team.company_id, sam))) == []
+    assert get_invitation(team, sam) is None
+    claim_key = EmailClaim.key(team.company_id, team.interview_id, "sam@example.com")
+    assert EmailClaim.count(claim_key[0], EmailClaim.sk == claim_key[1]) == 0
+    assert candidate.call("GET", "/session")[0] == 401
+    # AND the audit log keeps that it happened (with no personal data)
+    actions = {e["action"] for e in audit_actions(team)}
+    assert {"candidate.deletion_requested", "candidate.deleted"} <= actions
+    assert "sam@example.com" not in str(audit_actions(team))
+
+
+def test_retention_deletes_a_candidate_n_days_after_the_decision(team: Team) -> None:
+    # GIVEN a company keeping candidates 30 days, and a completed, rejected candidate
+    status, body = team.http.call(
+        "PUT", "/company/retention", {"retention_days": 30}, token=team.admin
+    )
+    assert (status, body) == (200, {"retention_days": 30})
+    kept, rejected = team.invite("Kep", "Rej")
+    team.complete("Kep")
+    team.complete("Rej")
+    make_playable(team.company_id, rejected)
+    now = utcnow()
+    status, body = team.http.call(
+        "POST", f"/invitations/{rejected}/stage", {"stage": "rejected"}, token=team.admin
+    )
+    assert status == 200, body
+    # WHEN the sweep runs two days later: nothing is deleted, the purge date is set (TTL too)
+    assert reminders.sweep(now + timedelta(days=2), "test")["candidates_purged"] == 0
+    waiting = get_invitation(team, rejected)
+    assert waiting is not None
+    assert waiting.due_at >= (now + timedelta(days=30)).isoformat()
+    assert waiting.expires_at > now + timedelta(days=30)
+    # THEN 31 days later both are deleted (the completion and the decision were today)
+    result = reminders.sweep(now + timedelta(days=31), "test")
+    assert result["candidates_purged"] == 2
+    assert get_invitation(team, rejected) is None
+    assert get_invitation(team, kept) is None
+    assert objects_of(team.company_id, rejected) == []
+    # AND a reviewer may not change the retention
+    status, _ = team.http.call(
+        "PUT", "/company/retention", {"retention_days": 1}, token=team.reviewer
+    )
+    assert status == 403
+
+
+def test_an_admin_deletes_one_candidate_but_no_one_else_can(team: Team, http: Http) -> None:
+    sam, kim = team.invite("Sam", "Kim")
+    team.complete("Sam")
+    other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
+    assert http.call("DELETE", f"/invitations/{sam}", token=other)[0] == 404
+    assert http.call("DELETE", f"/invitations/{sam}", token=team.reviewer)[0] == 403
+    assert http.call("DELETE", f"/invitations/{sam}", token=team.admin)[0] == 204
+    assert team.detail(team.admin, sam)[0] == 404
+    assert objects_of(team.company_id, sam) == []
+    assert team.detail(team.admin, kim)[0] == 200
+    # Deleted means the address may be invited again
+    assert team.invite("Sam")
+
+
+def test_the_company_export_holds_candidates_answers_and_media_links(
+    team: Team, http: Http
+) -> None:
+    (sam,) = team.invite("Sam")
+    team.complete("Sam")
+    make_playable(team.company_id, sam)
+    team.review(team.admin, sam, 4, note="Clear")
+    status, export = http.call("GET", "/company/export", token=team.admin)
+    assert status == 200, export
+    assert export["company"]["name"] == "Acme"
+    (interview,) = export["interviews"]
+    (candidate,) = interview["candidates"]
+    assert candidate["candidate_email"] == "sam@example.com"
+    assert any(a["media_url"] for a in candidate["answers"])
+    assert candidate["reviews"][0]["note"] == "Clear"
+    assert http.call("GET", "/company/export", token=team.reviewer)[0] == 403
+    other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
+    status, theirs = http.call("GET", "/company/export", token=other)
+    assert status == 200
+    assert theirs["interviews"] == []

@@ -1,0 +1,36 @@
+"""The OpenAPI document is served by the API and names exactly the routes the app has."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import app as app_module
+from chalicelib import openapi
+from tests.integration.support import Http
+
+CHECKED_IN = Path(__file__).parents[2] / "docs" / "openapi.json"
+
+
+def test_the_served_document_lists_every_route_and_nothing_else(http: Http) -> None:
+    status, document = http.call("GET", "/openapi.json")
+    assert status == 200
+    documented = {(p, m.upper()) for p, ops in document["paths"].items() for m in ops}
+    routed = {(p, m) for p, methods in app_module.app.routes.items() for m in methods}
+    assert documented == routed
+    # Every request body named by a handler is described, and the bearer routes say so
+    for ops in document["paths"].values():
+        for operation in ops.values():
+            ref = operation.get("requestBody", {}).get("content", {})
+            if ref:
+                name = ref["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                assert name in document["components"]["schemas"]
+    assert document["paths"]["/webhooks"]["post"]["security"] == [{"bearer": []}]
+    assert document["paths"]["/candidate/data"]["get"]["security"] == [{"invitationToken": []}]
+
+
+def test_the_checked_in_document_is_in_step_with_the_code() -> None:
+    generated = openapi.document(app_module.app.routes)
+    assert json.loads(CHECKED_IN.read_text()) == generated, (
+        "docs/openapi.json is stale: python -m chalicelib.openapi > docs/openapi.json"
+    )

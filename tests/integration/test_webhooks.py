@@ -1,0 +1,192 @@
+"""Webhooks: signed events through SQS to a local receiver, retried with backoff, logged."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from chalicelib import webhooks
+from chalicelib.aws import client
+from tests.integration.support import Http, sign_up
+from tests.integration.test_review import Team
+
+
+class Receiver:
+    """A local HTTP endpoint that records what it gets and fails the first `failures` times."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.received: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append({"headers": dict(self.headers), "body": body})
+                failing = receiver.failures > 0
+                receiver.failures -= 1
+                self.send_response(500 if failing else 204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+
+    def events(self) -> list[str]:
+        return [json.loads(r["body"])["event"] for r in self.received]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Retries become visible at once instead of after 10 s, 1 min, ...
+    monkeypatch.setattr(webhooks, "BACKOFF_SECONDS", (0, 0, 0, 0))
+
+
+def drain(api: Any, aws: dict[str, str]) -> list[str]:
+    """Hand queued messages to the Chalice handler as Lambda's SQS mapping would."""
+    sqs = client("sqs")
+    url = aws["WEBHOOKS_QUEUE_URL"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    outcomes = []
+    for _ in range(30):
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        ).get("Messages", [])
+        if not messages:
+            break
+        (message,) = messages
+        record = {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {},
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": arn,
+            "awsRegion": "us-east-1",
+        }
+        try:
+            api.lambda_.invoke("webhook_delivery", {"Records": [record]})
+        except webhooks.DeliveryFailed:
+            outcomes.append("retry")
+            continue
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        outcomes.append("delivered")
+    return outcomes
+
+
+def add_hook(http: Http, token: str, url: str, events: list[str] | None = None) -> dict:
+    status, hook = http.call(
+        "POST", "/webhooks", {"url": url, "events": events or list(webhooks.EVENTS)}, token=token
+    )
+    assert status == 201, hook
+    return hook
+
+
+def test_events_arrive_signed_and_a_receiver_can_check_them(
+    api: Any, aws: dict[str, str], http: Http, admin: dict, receiver: Receiver
+) -> None:
+    # GIVEN a company endpoint subscribed to every event
+    team = Team(http, admin)
+    hook = add_hook(http, team.admin, receiver.url)
+    assert hook["secret"].startswith("whsec_")
+    # WHEN a candidate is invited, opens the link, completes, and is advanced
+    (sam,) = team.invite("Sam")
+    team.complete("Sam")
+    http.call("POST", f"/invitations/{sam}/stage", {"stage": "advanced"}, token=team.admin)
+    assert set(drain(api, aws)) == {"delivered"}
+    # THEN each event arrived once, JSON, signed over its timestamp and body
+    assert receiver.events() == [
+        "invitation.created",
+        "invitation.opened",
+        "interview.completed",
+        "candidate.stage_changed",
+    ]
+    for request in receiver.received:
+        signature = request["headers"][webhooks.SIGNATURE_HEADER]
+        assert webhooks.verify(hook["secret"], signature, request["body"])
+        assert not webhooks.verify("whsec_wrong", signature, request["body"])
+        # A replay more than five minutes later is refused
+        assert not webhooks.verify(
+            hook["secret"], signature, request["body"], now=time.time() + 301
+        )
+    completed = json.loads(receiver.received[2]["body"])
+    assert completed["data"]["invitation_id"] == sam
+    # AND the delivery log says so; the secret is never listed again
+    status, log = http.call("GET", "/webhooks/deliveries", token=team.admin)
+    assert status == 200, log
+    assert {d["status"] for d in log["deliveries"]} == {"delivered"}
+    status, listed = http.call("GET", "/webhooks", token=team.admin)
+    assert "secret" not in listed["webhooks"][0]
+
+
+def test_a_failing_endpoint_is_retried_until_it_succeeds(
+    api: Any, aws: dict[str, str], http: Http, admin: dict
+) -> None:
+    # GIVEN an endpoint that fails twice, then succeeds
+    flaky = Receiver(failures=2)
+    team = Team(http, admin)
+    add_hook(http, team.admin, flaky.url, ["invitation.created"])
+    # WHEN an event is sent
+    team.invite("Sam")
+    outcomes = drain(api, aws)
+    flaky.server.shutdown()
+    # THEN it was tried three times and delivered once, and the log shows the attempts
+    assert outcomes == ["retry", "retry", "delivered"]
+    assert len(flaky.received) == 3
+    ids = {r["headers"]["X-Oneway-Delivery"] for r in flaky.received}
+    assert len(ids) == 1  # the same delivery each time: receivers can deduplicate
+    (delivery,) = http.call("GET", "/webhooks/deliveries", token=team.admin)[1]["deliveries"]
+    assert (delivery["status"], delivery["attempts"]) == ("delivered", 3)
+
+
+def test_an_endpoint_that_never_answers_ends_in_the_dead_letter_queue(
+    api: Any, aws: dict[str, str], http: Http, admin: dict
+) -> None:
+    dead = Receiver(failures=99)
+    team = Team(http, admin)
+    add_hook(http, team.admin, dead.url, ["invitation.created"])
+    team.invite("Sam")
+    outcomes = drain(api, aws)
+    dead.server.shutdown()
+    assert outcomes == ["retry"] * webhooks.MAX_ATTEMPTS
+    (delivery,) = http.call("GET", "/webhooks/deliveries", token=team.admin)[1]["deliveries"]
+    assert (delivery["status"], delivery["attempts"]) == ("failed", webhooks.MAX_ATTEMPTS)
+    assert delivery["last_status_code"] == 500
+    dlq = client("sqs").receive_message(QueueUrl=aws["WEBHOOKS_DLQ_URL"]).get("Messages", [])
+    assert len(dlq) == 1
+
+
+def test_webhooks_are_admin_only_and_per_company(
+    http: Http, admin: dict, receiver: Receiver
+) -> None:
+    team = Team(http, admin)
+    hook = add_hook(http, team.admin, receiver.url)
+    assert http.call("GET", "/webhooks", token=team.reviewer)[0] == 403
+    other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
+    assert http.call("GET", "/webhooks", token=other)[1] == {"webhooks": []}
+    assert http.call("DELETE", f"/webhooks/{hook['webhook_id']}", token=other)[0] == 404
+    assert http.call("DELETE", f"/webhooks/{hook['webhook_id']}", token=team.admin)[0] == 204
+    status, _ = http.call(
+        "POST", "/webhooks", {"url": receiver.url, "events": ["nope"]}, token=team.admin
+    )
+    assert status == 422
