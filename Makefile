@@ -11,8 +11,8 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev,media]"
+	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # Chalice's packager needs pip < 26.3
+	$(PY) -m pip install --quiet ".[dev,media,infra]"
 	@touch $(STAMP)
 
 ## Install Debian's Chromium for the browser tests when it is missing (needs root).
@@ -30,7 +30,8 @@ chromium:
 dev: $(STAMP)
 	$(PY) -m infra.local
 
-## Lint, then every test kind: unit, integration (moto in-process), media (real ffmpeg), e2e.
+## Lint, then every test kind: unit, integration (moto in-process), media (real ffmpeg),
+## infra (CDK synthesis + cfn-lint, offline), e2e (local stack + headless Chromium).
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
@@ -51,3 +52,29 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+
+# --- production: the CDK app in infra/ (docs/deploy.md) -------------------------------------
+INFRA_STAMP := $(STAMP)
+# The CDK CLI 3.x cannot read what aws-cdk-lib 2.x writes: stay on the 2.x CLI.
+CDK ?= npx --yes aws-cdk@2
+CDK_APP := --app "$(PY) infra/cdk_app.py"
+CDK_FLAGS ?=
+# The default region above is for offline tests; a deploy goes where the operator's AWS
+# configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile) points.
+DEPLOY_ENV := $(if $(filter file,$(origin AWS_DEFAULT_REGION)),env -u AWS_DEFAULT_REGION)
+
+.PHONY: synth deploy destroy
+
+## Synthesize both stacks into cdk.out and lint them: no AWS account, no Docker.
+synth: $(INFRA_STAMP)
+	$(PY) infra/cdk_app.py
+	$(VENV)/bin/cfn-lint --non-zero-exit-code error -- cdk.out/*.template.json
+
+## Deploy into the AWS account of the current credentials (needs Docker and Node.js).
+deploy: $(INFRA_STAMP)
+	$(DEPLOY_ENV) $(CDK) bootstrap $(CDK_APP)
+	$(DEPLOY_ENV) $(CDK) deploy --all $(CDK_APP) --outputs-file cdk.out/outputs.json $(CDK_FLAGS)
+
+## Remove both stacks; the table, media bucket and user pool are kept (docs/deploy.md).
+destroy: $(INFRA_STAMP)
+	$(DEPLOY_ENV) $(CDK) destroy --all $(CDK_APP) $(CDK_FLAGS)

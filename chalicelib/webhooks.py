@@ -44,7 +44,7 @@ TOLERANCE_SECONDS = 300
 TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 5  # the queue's maxReceiveCount: then the dead-letter queue
 BACKOFF_SECONDS = (10, 60, 300, 900)
-QUEUE_NAME = "oneway-webhooks"  # the Chalice handler's queue (infra creates it by this name)
+QUEUE_NAME = "oneway-webhooks"  # the local stack's name; production wires the handler by ARN
 
 
 class DeliveryFailed(RuntimeError):

@@ -9,7 +9,9 @@ import { canRecord, deviceErrorMessage, openDevices, pickMimeType, stopStream, w
 import { isAnswered, questionView, uploadPanel } from "./question.js";
 import { resumePending } from "./uploader.js";
 
-const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
+const fragment = new URLSearchParams(window.location.hash.slice(1));
+const token = fragment.get("token") || "";
+const requestedView = fragment.get("view") || "";
 const PRACTICE_SECONDS = 30;
 
 const app = {
@@ -428,6 +430,54 @@ function feedbackForm() {
   return form;
 }
 
+// --- the candidate's own data -----------------------------------------------------------
+
+// Reached from the link in every email; works after the deadline too, since it is about
+// the candidate's data, not the interview.
+function privacyView() {
+  const message = h("p", { class: "message", role: "status", "aria-live": "polite" });
+  const download = h("button", { type: "button", "data-action": "download-data" }, "Download my data");
+  const remove = h("button", { type: "button", class: "secondary", "data-action": "request-deletion" }, "Delete my data");
+  download.addEventListener("click", async () => {
+    download.disabled = true;
+    message.textContent = "Preparing your data…";
+    try {
+      const data = await call("GET", "/candidate/data");
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const link = h("a", { href: URL.createObjectURL(blob), download: "my-interview-data.json", "data-download": "ready" }, "Save my-interview-data.json");
+      message.className = "ok";
+      message.replaceChildren("Your data is ready. Media links inside it work for a few minutes. ", link);
+      link.click();
+    } catch (error) {
+      message.className = "message";
+      message.textContent = error.message;
+    } finally {
+      download.disabled = false;
+    }
+  });
+  remove.addEventListener("click", async () => {
+    if (!window.confirm("Delete your answers and personal data? This cannot be undone.")) return;
+    remove.disabled = true;
+    try {
+      const result = await call("POST", "/candidate/deletion-request");
+      const by = new Date(result.deleted_by).toLocaleString();
+      message.className = "ok";
+      message.textContent = `We received your request. Your answers and personal data will be deleted by ${by}.`;
+      announce(message.textContent);
+    } catch (error) {
+      remove.disabled = false;
+      message.className = "message";
+      message.textContent = error.message;
+    }
+  });
+  show(h("section", { class: "card", "data-view": "privacy" },
+    h("h1", {}, "Your data"),
+    h("p", {}, "You can download everything we keep about you for this interview — your details, your answers and links to your recordings — or ask us to delete it."),
+    h("div", { class: "actions" }, download, remove),
+    message,
+  ));
+}
+
 // --- start ------------------------------------------------------------------------------
 
 // Answers recorded before a reload or crash: finish uploading them in the background and
@@ -446,6 +496,10 @@ function resumeUploads(uploads) {
 async function boot() {
   if (!token) {
     fatal("This page needs your personal link", "Open the link from your invitation email again: it contains the key to your interview.");
+    return;
+  }
+  if (requestedView === "privacy") {
+    privacyView();
     return;
   }
   try {

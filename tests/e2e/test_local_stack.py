@@ -323,6 +323,22 @@ def test_a_candidate_applies_through_the_public_link_in_chromium(
     assert any("/candidate/#token=" in link for link in invite["links"])
 
 
+def test_a_candidate_downloads_their_data_and_asks_for_deletion_in_chromium(
+    local_stack: RunningStack, page: Any, screenshots: Path
+) -> None:
+    token = invite(local_stack, "pia.privacy@example.com")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{local_stack.url}/candidate/#token={token}&view=privacy")
+    page.click("[data-action=download-data]")
+    link = page.wait_for_selector("[data-download=ready]")
+    href = link.get_attribute("href")
+    data = page.evaluate("(url) => fetch(url).then((r) => r.json())", href)
+    assert data["candidate"]["email"] == "pia.privacy@example.com"
+    page.click("[data-action=request-deletion]")
+    page.wait_for_selector("[data-view=privacy] [role=status]:has-text('will be deleted by')")
+    page.screenshot(path=str(screenshots / "candidate-privacy.png"))
+
+
 def test_a_busy_port_is_named_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     # GIVEN a running stack
     port, moto_port = free_port(), free_port()

@@ -1,0 +1,269 @@
+"""The stateful stack: what holds data and must outlive any redeploy of the code.
+
+Table, media bucket, upload and webhook queues, recruiters' user pool and the SES sender.
+The same rules as the local stack (`infra/provision.py`): the table from the models, a
+private encrypted bucket whose `raw/` manifests notify a queue with a dead-letter queue, a
+user pool whose company attribute users cannot write. Data resources are retained when the
+stack is deleted: removing a deployment never deletes candidates' recordings by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from chalicelib.models import table_schema
+from infra import provision
+from infra.stacks.settings import DeploySettings
+
+_ATTRIBUTE_TYPES = {
+    "S": dynamodb.AttributeType.STRING,
+    "N": dynamodb.AttributeType.NUMBER,
+    "B": dynamodb.AttributeType.BINARY,
+}
+TTL_ATTRIBUTE = "expires_at"
+# The worker may run for 15 minutes; SQS must not hand the message to another worker first.
+UPLOAD_VISIBILITY = cdk.Duration.seconds(provision.UPLOAD_VISIBILITY_SECONDS)
+
+
+class InterviewTable(Construct):
+    """The single table, its keys and indexes taken from the PynamoDB models."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        schema = table_schema()
+        types = {
+            a["AttributeName"]: _ATTRIBUTE_TYPES[a["AttributeType"]]
+            for a in schema["attribute_definitions"]
+        }
+        hash_key, range_key = _keys(schema["key_schema"], types)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=hash_key,
+            sort_key=range_key,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            deletion_protection=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        for name, key_schema in sorted(schema["global_secondary_indexes"].items()):
+            index_hash, index_range = _keys(key_schema, types)
+            # Every index in the models projects ALL attributes (AllProjection).
+            self.table.add_global_secondary_index(
+                index_name=name,
+                partition_key=index_hash,
+                sort_key=index_range,
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+
+
+def _keys(
+    key_schema: list[dict[str, str]], types: dict[str, dynamodb.AttributeType]
+) -> tuple[dynamodb.Attribute, dynamodb.Attribute | None]:
+    by_type = {k["KeyType"]: k["AttributeName"] for k in key_schema}
+    hash_key = dynamodb.Attribute(name=by_type["HASH"], type=types[by_type["HASH"]])
+    range_name = by_type.get("RANGE")
+    range_key = dynamodb.Attribute(name=range_name, type=types[range_name]) if range_name else None
+    return hash_key, range_key
+
+
+class MediaBucket(Construct):
+    """Recordings: private, encrypted, TLS only; raw chunks expire once they are no use.
+
+    CORS is not declared here: it names the site's origin, and the site (CloudFront) is
+    created by the stateless stack, which applies the rule (see `MediaCors`).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, retention_days: int) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                # Raw chunks are deleted once transcoded; expiry is the backstop.
+                s3.LifecycleRule(
+                    id="expire-raw-uploads",
+                    prefix="raw/",
+                    expiration=cdk.Duration.days(provision.RAW_EXPIRY_DAYS),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                ),
+                s3.LifecycleRule(
+                    id="expire-media-after-retention",
+                    prefix="media/",
+                    expiration=cdk.Duration.days(retention_days),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                ),
+            ],
+        )
+
+
+class UploadQueues(Construct):
+    """The worker's queue of finished uploads and the dead-letter queue behind it."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, bucket: s3.IBucket) -> None:
+        super().__init__(scope, construct_id)
+        self.dlq = sqs.Queue(
+            self,
+            "DeadLetters",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Uploads",
+            visibility_timeout=UPLOAD_VISIBILITY,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dlq, max_receive_count=provision.MAX_RECEIVES_BEFORE_DLQ
+            ),
+        )
+        # Chunks arrive while recording; only the manifest written at finalise means an
+        # attempt is whole, so only it wakes the worker.
+        bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queue),
+            s3.NotificationKeyFilter(
+                prefix=provision.UPLOAD_EVENT_PREFIX, suffix=provision.UPLOAD_EVENT_SUFFIX
+            ),
+        )
+
+
+class WebhookQueues(Construct):
+    """Events on their way to companies' webhook endpoints, and where undeliverable ones end.
+
+    The delivery function retries with its own back-off; after the last attempt SQS moves
+    the event to the dead-letter queue.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
+        super().__init__(scope, construct_id)
+        self.dlq = sqs.Queue(
+            self,
+            "DeadLetters",
+            queue_name=f"{prefix}-webhooks-dlq",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Deliveries",
+            queue_name=f"{prefix}-webhooks",
+            visibility_timeout=cdk.Duration.seconds(provision.WEBHOOK_VISIBILITY_SECONDS),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dlq, max_receive_count=provision.WEBHOOK_MAX_RECEIVES
+            ),
+        )
+
+
+class RecruiterPool(Construct):
+    """Recruiters' accounts: email sign-in, admin-created only, a company id they cannot edit."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, name: str) -> None:
+        super().__init__(scope, construct_id)
+        self.pool = cognito.UserPool(
+            self,
+            "Pool",
+            user_pool_name=name,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            self_sign_up_enabled=False,
+            password_policy=cognito.PasswordPolicy(
+                min_length=provision.PASSWORD_MIN_LENGTH,
+                require_lowercase=False,
+                require_uppercase=False,
+                require_digits=False,
+                require_symbols=False,
+            ),
+            custom_attributes={
+                "company_id": cognito.StringAttribute(min_len=1, max_len=64, mutable=False)
+            },
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            feature_plan=cognito.FeaturePlan.LITE,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        for group in ("admin", "reviewer"):
+            cognito.CfnUserPoolGroup(
+                self,
+                f"{group.capitalize()}Group",
+                user_pool_id=self.pool.user_pool_id,
+                group_name=group,
+            )
+        self.client = self.pool.add_client(
+            "Console",
+            user_pool_client_name="console",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_password=True),
+            # The console signs in through the API with a password; no hosted UI, no OAuth.
+            disable_o_auth=True,
+            # The company id decides the tenant: users may read it, never write it.
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(email=True, fullname=True)
+            .with_custom_attributes("company_id"),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
+            prevent_user_existence_errors=True,
+            id_token_validity=cdk.Duration.minutes(60),
+            access_token_validity=cdk.Duration.minutes(60),
+            refresh_token_validity=cdk.Duration.days(30),
+        )
+
+
+class SenderIdentity(Construct):
+    """The address the product sends from; SES mails it a link to confirm on first deploy."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, email: str, create: bool) -> None:
+        super().__init__(scope, construct_id)
+        if create:
+            ses.EmailIdentity(self, "Identity", identity=ses.Identity.email(email))
+        stack = cdk.Stack.of(self)
+        domain = email.rsplit("@", 1)[1]
+        # SES authorises a send against the address's identity, or its domain's when only
+        # the domain is verified; both ARNs are this one sender, nothing wider.
+        self.identity_arns = [
+            stack.format_arn(service="ses", resource="identity", resource_name=name)
+            for name in (email, domain)
+        ]
+
+
+class StatefulStack(cdk.Stack):
+    """Data and identities: deployed first, rarely changed, retained on delete."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: DeploySettings, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.table = InterviewTable(self, "Interviews").table
+        self.media_bucket = MediaBucket(
+            self, "Media", retention_days=settings.media_retention_days
+        ).bucket
+        queues = UploadQueues(self, "UploadQueues", bucket=self.media_bucket)
+        self.uploads_queue = queues.queue
+        self.uploads_dlq = queues.dlq
+        self.webhooks_queue = WebhookQueues(self, "WebhookQueues", prefix=settings.prefix).queue
+        recruiters = RecruiterPool(self, "Recruiters", name=f"{settings.prefix}-recruiters")
+        self.user_pool = recruiters.pool
+        self.user_pool_client = recruiters.client
+        self.sender = SenderIdentity(
+            self, "Sender", email=settings.sender_email, create=settings.create_sender_identity
+        )
