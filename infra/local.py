@@ -543,7 +543,10 @@ def main(argv: list[str] | None = None) -> int:
             **stack.demo,
             "settings": stack.settings,
         }
-        args.state_file.write_text(json.dumps(state, indent=2))
+        # Written whole then renamed, so a reader never sees half a file.
+        partial = args.state_file.with_suffix(".partial")
+        partial.write_text(json.dumps(state, indent=2))
+        partial.replace(args.state_file)
 
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

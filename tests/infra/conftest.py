@@ -36,6 +36,17 @@ def synthesized(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Synthesized:
     outdir = tmp_path_factory.mktemp("cdk.out")
+    # Chalice's packager loads the app with the stage's environment variables written into
+    # os.environ (CDK tokens here): put the environment back so no later test sees them.
+    saved_environment = dict(os.environ)
+    try:
+        return _synthesize(outdir, pytestconfig)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environment)
+
+
+def _synthesize(outdir: Path, pytestconfig: pytest.Config) -> Synthesized:
     started = time.perf_counter()
     app = cdk.App(outdir=str(outdir))
     data, code = build(app, SETTINGS)
