@@ -37,15 +37,18 @@ MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"wide"})
 #: portrait phones 720x1280), aspect kept, never upscaled.
 MAX_SHORT_SIDE = 720
 
-#: x264 settings chosen with bench/transcode.py: on webcam-like 720p input `veryfast` costs
-#: about half the CPU of `faster`/`fast` for a near-identical SSIM, and CRF 26 sits where the
-#: size curve flattens without visible loss on a talking head (see the bench's table).
+#: x264 settings chosen with bench/transcode.py (30 s webcam-like 720p, SSIM vs the upload):
+#: `veryfast` CRF 26 gave 755 kbit/s at SSIM 0.9866 for 21 CPU-s; `fast` CRF 28 the same
+#: bitrate and SSIM (748 kbit/s, 0.9867) for 41 CPU-s; `faster` is in between on CPU and no
+#: better per bit. CRF 23 -> 26 saves 28% of the bits for 0.36 dB of SSIM, 26 -> 28 only 16%
+#: for 0.28 dB: 26 is the knee. `ultrafast` halves the CPU but quadruples the bytes.
 X264_PRESET = "veryfast"
 X264_CRF = 26
 AUDIO_BITRATE = "96k"
 
-#: Lambda grants one vCPU per 1769 MB of memory; more ffmpeg threads than that only add
-#: context switches (the bench measured ~25% more CPU time for 2 threads on 1 core's work).
+#: Lambda grants one vCPU per 1769 MB of memory. More ffmpeg threads than vCPUs can't go
+#: faster; they only cost memory (x264's frame threads: ~150 vs ~128 MB at 720p in the bench)
+#: and time-slicing. Total CPU seconds barely depend on the thread count (bench: within ~10%).
 LAMBDA_MB_PER_VCPU = 1769
 
 CANDIDATE_MESSAGES: dict[str, str] = {
@@ -137,7 +140,8 @@ def ffmpeg_threads() -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     cpus = cpus or 1
     if memory_mb := os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"):
-        cpus = min(cpus, max(1, int(memory_mb) // LAMBDA_MB_PER_VCPU))
+        # Lambda's share is fractional (3008 MB = 1.7 vCPUs): round, so 1.7 runs 2 threads.
+        cpus = min(cpus, max(1, round(int(memory_mb) / LAMBDA_MB_PER_VCPU)))
     return cpus
 
 

@@ -178,7 +178,9 @@ def test_ffmpeg_binary_comes_from_the_environment_when_set(
     assert Path(ffmpeg_exe()).is_file()
 
 
-@pytest.mark.parametrize(("memory_mb", "threads"), [("1769", 1), ("1024", 1), ("3538", 2)])
+@pytest.mark.parametrize(
+    ("memory_mb", "threads"), [("1024", 1), ("1769", 1), ("2600", 1), ("3008", 2), ("3538", 2)]
+)
 def test_ffmpeg_threads_follow_the_vcpus_lambda_grants_for_its_memory(
     memory_mb: str, threads: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
