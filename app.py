@@ -21,7 +21,7 @@ from chalicelib.auth import Principal, Role, authenticate
 from chalicelib.errors import BadRequest, NotFound
 from chalicelib.http import errors_middleware, parse_body
 from chalicelib.models import utcnow
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import logger, metrics, trace_handler
 
 app = Chalice(app_name="oneway")
 app.register_middleware(
@@ -30,7 +30,7 @@ app.register_middleware(
     ),
     "http",
 )
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
+app.register_middleware(ConvertToMiddleware(trace_handler), "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(errors_middleware, "http")
 
