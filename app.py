@@ -169,6 +169,15 @@ def update_interview(interview_id: str) -> dict:
     return interviews.interview_view(interview)
 
 
+@app.route("/interviews/{interview_id}/question-videos", methods=["POST"])
+def question_video_upload(interview_id: str) -> Response:
+    """A presigned POST for one question video, and the `video_key` to save on the question."""
+    principal = _principal(Role.ADMIN)
+    body = parse_body(app.current_request, "QuestionVideoIn")
+    upload = interviews.question_video_upload(principal.company_id, interview_id, body.mime_type)
+    return Response(upload, status_code=201)
+
+
 @app.route("/interviews/{interview_id}/duplicate", methods=["POST"])
 def duplicate_interview(interview_id: str) -> Response:
     principal = _principal(Role.ADMIN)

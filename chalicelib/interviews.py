@@ -6,13 +6,14 @@ Edits never reach candidates already invited: each invitation keeps its own snap
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.aws import client
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, Gone, NotFound
+from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.models import Interview, Question, RubricCriterion, company_pk, new_id, utcnow
 
 
@@ -32,6 +33,61 @@ def _questions(items: list[dict[str, Any]]) -> list[Question]:
     return questions
 
 
+QUESTION_VIDEO_PREFIX = "question-videos/"
+VIDEO_EXTENSIONS = {"video/mp4": "mp4", "video/webm": "webm"}
+
+
+def _video_prefix(company_id: str, interview_id: str) -> str:
+    return f"{QUESTION_VIDEO_PREFIX}{company_id}/{interview_id}/"
+
+
+def _check_video_keys(
+    company_id: str, interview_id: str, items: list[dict[str, Any]], known: Iterable[str] = ()
+) -> None:
+    """Each question's video is this interview's upload and is in S3; 422 naming it if not.
+
+    Keys the interview already has (or a duplicate copied from its source) are kept as they are.
+    """
+    from chalicelib.uploads import object_exists
+
+    kept = set(known)
+    prefix = _video_prefix(company_id, interview_id)
+    details = []
+    for index, item in enumerate(items):
+        key = item.get("video_key")
+        if not key or key in kept:
+            continue
+        if not key.startswith(prefix) or "/" in key[len(prefix) :]:
+            problem, message = "foreign", "This video does not belong to this interview."
+        elif not object_exists(key):
+            problem, message = "missing", "This video was not uploaded. Please add it again."
+        else:
+            continue
+        details.append(
+            {"field": f"questions.{index}.video_key", "problem": problem, "message": message}
+        )
+    if details:
+        raise InvalidInput("A question's video cannot be used.", details=details)
+
+
+def question_video_upload(company_id: str, interview_id: str, mime_type: str) -> dict[str, Any]:
+    """A fresh key for a question video of this interview and a presigned POST to upload it."""
+    from chalicelib.uploads import question_video_grant
+
+    interview = get_interview(company_id, interview_id)
+    if interview.status == "archived":
+        raise Conflict("This interview is archived. Duplicate it to make a new version.")
+    content_type = mime_type.split(";", 1)[0].strip().lower()
+    extension = VIDEO_EXTENSIONS.get(content_type)
+    if extension is None:
+        raise InvalidInput(
+            "Choose an MP4 or WebM video.",
+            details=[{"field": "mime_type", "problem": "unsupported", "message": "MP4 or WebM"}],
+        )
+    key = f"{_video_prefix(company_id, interview_id)}{new_id()}.{extension}"
+    return {"video_key": key, "upload": question_video_grant(key, content_type)}
+
+
 def _rubric(items: list[dict[str, Any]]) -> list[RubricCriterion]:
     return [
         RubricCriterion(
@@ -49,9 +105,12 @@ def create_interview(
     questions: list[dict[str, Any]],
     created_by: str | None = None,
     rubric: list[dict[str, Any]] | None = None,
+    *,
+    known_video_keys: Iterable[str] = (),
     **fields: Any,
 ) -> Interview:
     interview_id = new_id()
+    _check_video_keys(company_id, interview_id, questions, known_video_keys)
     pk, sk = Interview.key(company_id, interview_id)
     interview = Interview(
         pk,
@@ -89,6 +148,12 @@ def update_interview(company_id: str, interview_id: str, data: dict[str, Any]) -
     interview = get_interview(company_id, interview_id)
     if interview.status == "archived":
         raise Conflict("This interview is archived. Duplicate it to make a new version.")
+    _check_video_keys(
+        company_id,
+        interview_id,
+        data["questions"],
+        known=[q.video_key for q in interview.questions if q.video_key],
+    )
     actions = [
         Interview.title.set(data["title"]),
         Interview.role_description.set(data.get("role_description", "")),
@@ -119,6 +184,7 @@ def duplicate_interview(company_id: str, interview_id: str, created_by: str) -> 
         [q.as_dict() for q in source.questions],
         created_by=created_by,
         rubric=[c.as_dict() for c in source.rubric],
+        known_video_keys=[q.video_key for q in source.questions if q.video_key],
         role_description=source.role_description,
         intro=source.intro,
         outro=source.outro,
@@ -222,6 +288,7 @@ def interview_view(interview: Interview) -> dict[str, Any]:
                 "max_answer_seconds": int(q.max_answer_seconds),
                 "retakes": int(q.retakes),
                 "video_key": q.video_key,
+                "video_url": question_video_url(q.video_key),
             }
             for q in interview.questions
         ],

@@ -247,3 +247,14 @@ class WebhookIn(Body):
         ],
         Field(min_length=1, max_length=5),
     ]
+
+
+# --- question videos ------------------------------------------------------------------------
+
+
+class QuestionVideoIn(Body):
+    """A recruiter-recorded question video about to be uploaded: MP4 (H.264) or WebM."""
+
+    mime_type: Annotated[
+        str, StringConstraints(pattern=r"^video/(mp4|webm)(;.*)?$", max_length=100)
+    ]

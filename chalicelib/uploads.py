@@ -25,6 +25,7 @@ MANIFEST_NAME = "manifest.json"
 BYTES_PER_SECOND = {"video": 1_000_000, "audio": 64_000}
 SLACK_BYTES = 5 * 1024 * 1024
 MAX_CHUNK_BYTES = 50 * 1024 * 1024
+MAX_QUESTION_VIDEO_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,45 @@ def grant(key_prefix: str, mime_type: str, answer_type: str, max_seconds: float)
         max_total_bytes=total,
         expires_at=(utcnow() + timedelta(seconds=ttl)).isoformat(),
     )
+
+
+def question_video_grant(key: str, content_type: str) -> dict[str, Any]:
+    """A presigned POST for one recruiter-recorded question video at exactly `key`.
+
+    The policy fixes the key, the `video/` content type family and at most 200 MB, and expires
+    within 15 minutes. Keys live under `question-videos/`, not `raw/`, so no worker wakes up:
+    the video is played as uploaded.
+    """
+    settings = get_settings()
+    ttl = settings.upload_url_ttl_seconds
+    post = client("s3").generate_presigned_post(
+        Bucket=settings.media_bucket,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            ["starts-with", "$Content-Type", "video/"],
+            ["content-length-range", 1, MAX_QUESTION_VIDEO_BYTES],
+        ],
+        ExpiresIn=ttl,
+    )
+    return {
+        "url": post["url"],
+        "fields": dict(post["fields"]),  # includes `key`; the browser adds the file last
+        "max_bytes": MAX_QUESTION_VIDEO_BYTES,
+        "expires_at": (utcnow() + timedelta(seconds=ttl)).isoformat(),
+    }
+
+
+def object_exists(key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
 
 
 def stored_chunks(key_prefix: str) -> dict[int, int]:

@@ -1,8 +1,9 @@
 // Create or edit an interview: the basics, questions, rubric, settings, and a branding preview.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError } from "/shared/api.js";
 import { InterviewTabs } from "./interviews.js";
 import { authed } from "./session.js";
-import { ErrorBox, Field, html, link, Loading, navigate, useAction, useLoad } from "./ui.js";
+import { describe, ErrorBox, Field, html, link, Loading, navigate, useAction, useLoad } from "./ui.js";
 
 const DEFAULT_ANCHORS = ["Poor", "Weak", "Adequate", "Good", "Excellent"];
 
@@ -50,6 +51,7 @@ function body(form) {
       think_seconds: Number(q.think_seconds),
       max_answer_seconds: q.answer_type === "text" ? Number(q.max_answer_seconds) || 0 : Number(q.max_answer_seconds),
       retakes: Number(q.retakes),
+      video_key: q.video_key || null,
     })),
     rubric: form.rubric.map((c) => ({
       ...(c.criterion_id ? { criterion_id: c.criterion_id } : {}),
@@ -57,6 +59,92 @@ function body(form) {
       anchors: c.anchors,
     })),
   };
+}
+
+const VIDEO_TYPES = ["video/mp4", "video/webm"];
+const MAX_VIDEO_BYTES = 200 * 1024 * 1024;
+
+/** The browser's multipart POST straight to S3: the grant's fields (key included), file last. */
+function postVideo(upload, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append("file", file, file.name || "question-video");
+    const request = new XMLHttpRequest();
+    request.open("POST", upload.url);
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    request.onload = () =>
+      request.status >= 200 && request.status < 300
+        ? resolve()
+        : reject(new Error("The storage refused the video (the upload link may have expired). Please try again."));
+    request.onerror = () => reject(new Error("The video could not be uploaded. Check your connection and try again."));
+    request.send(form);
+  });
+}
+
+/** Add, preview and remove the recruiter's video for one question. */
+function QuestionVideo({ index, question, interviewId, onChange }) {
+  const [state, setState] = useState({ phase: "idle", progress: 0, error: "" });
+  const localUrl = useRef(null);
+  useEffect(() => () => localUrl.current && URL.revokeObjectURL(localUrl.current), []);
+  const id = `q-${index}-video`;
+  if (!interviewId) {
+    return html`<p class="meta question-video-note">To add a video to a question, create the interview first.</p>`;
+  }
+
+  const choose = async (event) => {
+    const input = event.currentTarget;
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    const type = (file.type || "").split(";")[0].trim().toLowerCase();
+    if (!VIDEO_TYPES.includes(type)) {
+      setState({ phase: "failed", progress: 0, error: "Choose an MP4 or WebM video file." });
+      return;
+    }
+    if (file.size > MAX_VIDEO_BYTES) {
+      setState({ phase: "failed", progress: 0, error: "This video is larger than 200 MB. Choose a shorter or smaller one." });
+      return;
+    }
+    setState({ phase: "uploading", progress: 0, error: "" });
+    try {
+      const grant = await authed(`/interviews/${encodeURIComponent(interviewId)}/question-videos`, {
+        method: "POST",
+        body: { mime_type: type },
+      });
+      await postVideo(grant.upload, file, (progress) => setState({ phase: "uploading", progress, error: "" }));
+      if (localUrl.current) URL.revokeObjectURL(localUrl.current);
+      localUrl.current = URL.createObjectURL(file);
+      onChange({ video_key: grant.video_key, video_url: localUrl.current });
+      setState({ phase: "uploaded", progress: 1, error: "" });
+    } catch (error) {
+      setState({ phase: "failed", progress: 0, error: error instanceof ApiError ? describe(error) : error.message });
+    }
+  };
+  const remove = () => {
+    onChange({ video_key: null, video_url: null });
+    setState({ phase: "idle", progress: 0, error: "" });
+  };
+
+  const busy = state.phase === "uploading";
+  return html`<div class="question-video" data-video=${index}>
+    ${question.video_key &&
+    html`<video id=${`${id}-preview`} class="question-video-preview" src=${question.video_url || ""} controls playsinline preload="metadata"
+      aria-label=${`Video of question ${index + 1}`}></video>`}
+    <div class="actions small">
+      <label for=${id}>${question.video_key ? "Replace the video" : "Add a video"} (question ${index + 1})</label>
+      <input type="file" id=${id} accept="video/*" disabled=${busy} onChange=${choose} />
+      ${question.video_key &&
+      html`<button type="button" class="secondary small danger" id=${`${id}-remove`} disabled=${busy} onClick=${remove}
+        aria-label=${`Remove the video of question ${index + 1}`}>Remove video</button>`}
+    </div>
+    <p class="meta" id=${`${id}-status`} role="status" aria-live="polite">
+      ${busy && `Uploading the video… ${Math.round(state.progress * 100)}%`}
+      ${state.phase === "uploaded" && "Video uploaded. Save changes to show it to candidates invited from now on."}
+      ${state.phase === "idle" && !question.video_key && "Optional: MP4 or WebM, up to 200 MB. Candidates see it above the question."}
+    </p>
+    ${state.phase === "failed" && html`<p class="error" role="alert" id=${`${id}-error`}>${state.error}</p>`}
+  </div>`;
 }
 
 export function EditorPage({ me, isAdmin, interviewId }) {
@@ -178,6 +266,7 @@ function Editor({ me, initial, interviewId }) {
                 <${Field} id=${`q-${i}-retakes`} label="Retakes" type="number" min="0" max="10"
                   value=${q.retakes} onInput=${(e) => setQuestion(i, { retakes: e.currentTarget.value })} />`}
             </div>
+            <${QuestionVideo} index=${i} question=${q} interviewId=${interviewId} onChange=${(patch) => setQuestion(i, patch)} />
             <div class="actions small">
               <button type="button" class="secondary small" disabled=${i === 0}
                 onClick=${() => set({ questions: move(form.questions, i, -1) })} aria-label=${`Move question ${i + 1} up`}>Up</button>

@@ -23,6 +23,7 @@ const FIELD_NAMES = {
   think_seconds: "Thinking time",
   max_answer_seconds: "Answer limit",
   retakes: "Retakes",
+  video_key: "Video",
   anchors: "Anchors",
   brand_color: "Brand colour",
   logo_url: "Logo URL",
