@@ -143,22 +143,10 @@ def main() -> int:
 
         reset_clients()
         names = provision.Names(prefix="bench")
-        os.environ["TABLE_NAME"] = names.table
-        provision.create_table()
-        provision.create_media_bucket(names.media_bucket, "http://127.0.0.1:8000")
-        queue_url, _ = provision.create_upload_queues(names, names.media_bucket)
-        pool_id, client_id = provision.create_user_pool(names.user_pool)
-        provision.verify_sender("bench@example.com")
         os.environ.update(
-            {
-                "MEDIA_BUCKET": names.media_bucket,
-                "UPLOADS_QUEUE_URL": queue_url,
-                "COGNITO_USER_POOL_ID": pool_id,
-                "COGNITO_CLIENT_ID": client_id,
-                "COGNITO_JWKS_URL": serve_jwks(),
-                "PUBLIC_SITE_URL": "http://127.0.0.1:8000",
-                "SENDER_EMAIL": "bench@example.com",
-            }
+            provision.provision_all(
+                names, "http://127.0.0.1:8000", "bench@example.com", serve_jwks()
+            )
         )
         reset_settings()
 

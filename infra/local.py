@@ -344,29 +344,16 @@ class LocalStack:
         from chalicelib.config import reset_settings
         from infra import provision
 
-        names = provision.Names()
-        os.environ["TABLE_NAME"] = names.table
         reset_clients()
-        provision.create_table()
-        provision.create_media_bucket(names.media_bucket, self.site_url)
-        queue_url, dlq_url = provision.create_upload_queues(names, names.media_bucket)
-        pool_id, client_id = provision.create_user_pool(names.user_pool)
-        provision.verify_sender(SENDER)
-        webhooks_url, webhooks_dlq_url = provision.create_webhook_queues(names)
         self.settings = {
-            "WEBHOOKS_QUEUE_URL": webhooks_url,
-            "WEBHOOKS_DLQ_URL": webhooks_dlq_url,
             "STAGE": "local",
-            "TABLE_NAME": names.table,
-            "MEDIA_BUCKET": names.media_bucket,
-            "UPLOADS_QUEUE_URL": queue_url,
-            "UPLOADS_DLQ_URL": dlq_url,
-            "COGNITO_USER_POOL_ID": pool_id,
-            "COGNITO_CLIENT_ID": client_id,
             # moto signs like Cognito (the AWS issuer) but serves the keys itself.
-            "COGNITO_JWKS_URL": f"{self.moto_url}/{pool_id}/.well-known/jwks.json",
-            "PUBLIC_SITE_URL": self.site_url,
-            "SENDER_EMAIL": SENDER,
+            **provision.provision_all(
+                provision.Names(),
+                self.site_url,
+                SENDER,
+                jwks_url=f"{self.moto_url}/{{pool_id}}/.well-known/jwks.json",
+            ),
         }
         os.environ.update(self.settings)
         reset_settings()

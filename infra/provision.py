@@ -8,6 +8,7 @@ dead-letter queue, a user pool whose company attribute the user cannot write.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 from chalicelib.aws import client
@@ -244,3 +245,31 @@ def create_webhook_queues(names: Names) -> tuple[str, str]:
         },
     )["QueueUrl"]
     return queue_url, dlq_url
+
+
+def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str) -> dict[str, str]:
+    """Every resource of one deployment; returns the environment the Lambdas would get.
+
+    The local stack, the integration tests and the API bench all provision through here, so
+    they run against the same shape of deployment.
+    """
+    os.environ["TABLE_NAME"] = names.table
+    create_table()
+    create_media_bucket(names.media_bucket, site_url)
+    queue_url, dlq_url = create_upload_queues(names, names.media_bucket)
+    pool_id, client_id = create_user_pool(names.user_pool)
+    verify_sender(sender_email)
+    webhooks_url, webhooks_dlq_url = create_webhook_queues(names)
+    return {
+        "TABLE_NAME": names.table,
+        "MEDIA_BUCKET": names.media_bucket,
+        "UPLOADS_QUEUE_URL": queue_url,
+        "UPLOADS_DLQ_URL": dlq_url,
+        "WEBHOOKS_QUEUE_URL": webhooks_url,
+        "WEBHOOKS_DLQ_URL": webhooks_dlq_url,
+        "COGNITO_USER_POOL_ID": pool_id,
+        "COGNITO_CLIENT_ID": client_id,
+        "COGNITO_JWKS_URL": jwks_url.format(pool_id=pool_id),
+        "PUBLIC_SITE_URL": site_url,
+        "SENDER_EMAIL": sender_email,
+    }

@@ -7,7 +7,6 @@ moto starts before any client is created; each test gets freshly provisioned res
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,27 +55,9 @@ def _deployment(jwks_url: str) -> Iterator[dict[str, str]]:
     """One moto deployment for the session, provisioned once by the local stack's code."""
     with mock_aws():
         reset_clients()
-        names = provision.Names(prefix="test")
-        os.environ["TABLE_NAME"] = names.table
-        provision.create_table()
-        provision.create_media_bucket(names.media_bucket, "http://127.0.0.1:8000")
-        queue_url, dlq_url = provision.create_upload_queues(names, names.media_bucket)
-        pool_id, client_id = provision.create_user_pool(names.user_pool)
-        provision.verify_sender(SENDER)
-        webhooks_url, webhooks_dlq_url = provision.create_webhook_queues(names)
-        yield {
-            "WEBHOOKS_QUEUE_URL": webhooks_url,
-            "WEBHOOKS_DLQ_URL": webhooks_dlq_url,
-            "TABLE_NAME": names.table,
-            "MEDIA_BUCKET": names.media_bucket,
-            "UPLOADS_QUEUE_URL": queue_url,
-            "UPLOADS_DLQ_URL": dlq_url,
-            "COGNITO_USER_POOL_ID": pool_id,
-            "COGNITO_CLIENT_ID": client_id,
-            "COGNITO_JWKS_URL": jwks_url,
-            "PUBLIC_SITE_URL": "http://127.0.0.1:8000",
-            "SENDER_EMAIL": SENDER,
-        }
+        yield provision.provision_all(
+            provision.Names(prefix="test"), "http://127.0.0.1:8000", SENDER, jwks_url
+        )
         reset_clients()
 
 
