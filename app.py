@@ -36,7 +36,10 @@ app.register_middleware(errors_middleware, "http")
 
 
 def _principal(role: Role | None = None) -> Principal:
-    return authenticate(app.current_request.headers, role)
+    """The verified caller; kept on the request so the audit middleware need not verify again."""
+    principal = authenticate(app.current_request.headers, role)
+    app.current_request.principal = principal  # type: ignore[attr-defined]
+    return principal
 
 
 @app.route("/health", methods=["GET"])

@@ -100,8 +100,6 @@ def _attempts(invitation: Invitation, question: Question) -> tuple[int, int]:
 
 
 def session_view(invitation: Invitation, answers: dict[str, Answer]) -> dict[str, Any]:
-    from chalicelib.interviews import question_video_url
-
     questions = []
     for position, question in enumerate(invitation.questions, 1):
         think, limit = _limits(invitation, question)
@@ -120,7 +118,7 @@ def session_view(invitation: Invitation, answers: dict[str, Answer]) -> dict[str
                 "retakes": int(question.retakes),
                 "attempts_used": used,
                 "attempts_left": left,
-                "video_url": question_video_url(question.video_key),
+                "video_url": uploads.playback_url(question.video_key),
                 "answer": answer_view(answers.get(question.question_id)),
             }
         )

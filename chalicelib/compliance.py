@@ -23,7 +23,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import activity
+from chalicelib import activity, uploads
 from chalicelib.auth import Principal
 from chalicelib.aws import client
 from chalicelib.config import get_settings
@@ -128,9 +128,11 @@ _CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def audit_request(request: Any, status: int) -> None:
-    """Record a recruiter's successful change (called by app.py's middleware)."""
-    from chalicelib.auth import authenticate
+    """Record a recruiter's successful change (called by app.py's middleware).
 
+    The route verified the caller already and left the principal on the request.
+    """
+    principal = getattr(request, "principal", None)
     context = request.context or {}
     path = context.get("resourcePath", "")
     if (
@@ -139,10 +141,9 @@ def audit_request(request: Any, status: int) -> None:
         or path in _SELF_AUDITED
         or not path
         or path.startswith(("/auth/", "/candidate/", "/apply/"))
-        or not (request.headers or {}).get("authorization")
+        or principal is None
     ):
         return
-    principal = authenticate(request.headers)
     params = request.uri_params or {}
     action = f"{request.method} {path}"
     target = next(iter(params.values()), principal.company_id) if params else principal.company_id
@@ -244,10 +245,9 @@ def _delete_media(company_id: str, interview_id: str, invitation_id: str) -> int
 
 def delete_candidate(principal: Principal, invitation_id: str) -> None:
     """An admin deletes one candidate now; another company's id is not found."""
-    try:
-        Invitation.get(*Invitation.key(principal.company_id, invitation_id))
-    except Invitation.DoesNotExist:
-        raise NotFound("Candidate not found.") from None
+    from chalicelib.invitations import get_invitation
+
+    get_invitation(principal.company_id, invitation_id)
     purge(principal.company_id, invitation_id, principal.user_id, "admin")
 
 
@@ -270,17 +270,6 @@ def set_retention(principal: Principal, days: int) -> dict[str, Any]:
 # --- the candidate's own data ---------------------------------------------------------------
 
 
-def _presigned(key: str | None) -> str | None:
-    if not key:
-        return None
-    settings = get_settings()
-    return client("s3").generate_presigned_url(
-        "get_object",
-        Params={"Bucket": settings.media_bucket, "Key": key},
-        ExpiresIn=settings.playback_url_ttl_seconds,
-    )
-
-
 def _answer_export(answer: Answer) -> dict[str, Any]:
     return {
         "question_id": answer.question_id,
@@ -291,7 +280,7 @@ def _answer_export(answer: Answer) -> dict[str, Any]:
         "duration_seconds": float(answer.duration_seconds)
         if answer.duration_seconds is not None
         else None,
-        "media_url": _presigned(answer.media_key) if answer.status == "ready" else None,
+        "media_url": uploads.playback_url(answer.media_key) if answer.status == "ready" else None,
         "recorded_at": answer.created_at.isoformat(),
     }
 

@@ -205,15 +205,11 @@ def invite_recruiter(admin: Recruiter, email: str, name: str, role: Role) -> Rec
         inviter=admin.name,
         company_name=company.name,
         role=role.value,
-        console_url=f"{settings_url()}/console/",
+        console_url=f"{get_settings().public_site_url}/console/",
         temporary_password=temporary,
     )
     mail.send(message)
     return recruiter
-
-
-def settings_url() -> str:
-    return get_settings().public_site_url
 
 
 def remove_recruiter(company_id: str, user_id: str, by_user_id: str) -> None:

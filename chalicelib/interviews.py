@@ -11,7 +11,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.aws import client
+from chalicelib import uploads
 from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.models import Interview, Question, RubricCriterion, company_pk, new_id, utcnow
@@ -258,18 +258,6 @@ def claim_apply_slot(interview: Interview) -> None:
         raise Gone("This interview has all the applications it can take.") from None
 
 
-def question_video_url(key: str | None) -> str | None:
-    """A short-lived link to a recruiter-recorded question video."""
-    if not key:
-        return None
-    settings = get_settings()
-    return client("s3").generate_presigned_url(
-        "get_object",
-        Params={"Bucket": settings.media_bucket, "Key": key},
-        ExpiresIn=settings.playback_url_ttl_seconds,
-    )
-
-
 def interview_view(interview: Interview) -> dict[str, Any]:
     settings = get_settings()
     return {
@@ -288,7 +276,7 @@ def interview_view(interview: Interview) -> dict[str, Any]:
                 "max_answer_seconds": int(q.max_answer_seconds),
                 "retakes": int(q.retakes),
                 "video_key": q.video_key,
-                "video_url": question_video_url(q.video_key),
+                "video_url": uploads.playback_url(q.video_key),
             }
             for q in interview.questions
         ],

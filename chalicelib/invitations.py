@@ -29,6 +29,7 @@ from chalicelib.models import (
     Invitation,
     Item,
     LinkToken,
+    invitation_pk,
     new_id,
     utcnow,
 )
@@ -212,34 +213,35 @@ def invite_many(
 
     report = InviteReport()
     seen: set[str] = set()
-    for number, candidate, problem in rows:
-        if candidate is None:
-            report.errors.append({"row": number, "reason": problem})
-            continue
-        address = _normal_email(candidate["email"])
-        if address in seen:
-            report.duplicates.append(
-                {"row": number, "email": address, "reason": "repeated in this list"}
+    with webhooks.one_read_of_endpoints():
+        for number, candidate, problem in rows:
+            if candidate is None:
+                report.errors.append({"row": number, "reason": problem})
+                continue
+            address = _normal_email(candidate["email"])
+            if address in seen:
+                report.duplicates.append(
+                    {"row": number, "email": address, "reason": "repeated in this list"}
+                )
+                continue
+            seen.add(address)
+            try:
+                invitation, token = create_invitation(
+                    company,
+                    interview,
+                    candidate["name"],
+                    address,
+                    time_multiplier=candidate["time_multiplier"],
+                )
+            except Conflict:
+                report.duplicates.append(
+                    {"row": number, "email": address, "reason": "already invited to this interview"}
+                )
+                continue
+            send_invitation_email(invitation, token)
+            report.invited.append(
+                {"row": number, "email": address, "invitation_id": invitation.invitation_id}
             )
-            continue
-        seen.add(address)
-        try:
-            invitation, token = create_invitation(
-                company,
-                interview,
-                candidate["name"],
-                address,
-                time_multiplier=candidate["time_multiplier"],
-            )
-        except Conflict:
-            report.duplicates.append(
-                {"row": number, "email": address, "reason": "already invited to this interview"}
-            )
-            continue
-        send_invitation_email(invitation, token)
-        report.invited.append(
-            {"row": number, "email": address, "invitation_id": invitation.invitation_id}
-        )
     logger.info(
         "invitations sent",
         extra={"interview_id": interview.interview_id, **report.to_dict()["summary"]},
@@ -255,13 +257,23 @@ def get_invitation(company_id: str, invitation_id: str) -> Invitation:
 
 
 def list_invitations(
-    company_id: str, interview_id: str, limit: int = 100, cursor: str | None = None
+    company_id: str,
+    interview_id: str,
+    limit: int = 100,
+    cursor: str | None = None,
+    filter_condition: Any = None,
 ) -> tuple[list[Invitation], str | None]:
-    """One page of an interview's invitations, newest first: a single Query on `by_parent`."""
+    """One page of an interview's invitations, newest first: a single Query on `by_parent`.
+
+    With `filter_condition`, DynamoDB filters the page, so it may hold fewer than `limit`
+    rows; the cursor (an invitation id) still moves on.
+    """
     kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": False}
+    if filter_condition is not None:
+        kwargs["filter_condition"] = filter_condition
     if cursor:
         kwargs["last_evaluated_key"] = {
-            "pk": {"S": f"C#{company_id}#INV#{cursor}"},
+            "pk": {"S": invitation_pk(company_id, cursor)},
             "sk": {"S": "INVITATION"},
             "gsi1pk": {"S": Invitation.parent_key(company_id, interview_id)},
             "gsi1sk": {"S": f"INV#{cursor}"},

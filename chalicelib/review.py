@@ -15,13 +15,12 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity
+from chalicelib import activity, uploads
 from chalicelib.answer_lifecycle import best_attempts
 from chalicelib.auth import Principal
-from chalicelib.aws import client
-from chalicelib.config import get_settings
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.interviews import get_interview
+from chalicelib.invitations import get_invitation, list_invitations
 from chalicelib.models import (
     Answer,
     Comment,
@@ -35,9 +34,6 @@ from chalicelib.models import (
     utcnow,
 )
 
-STAGES = ("new", "shortlisted", "advanced", "rejected")
-RECOMMENDATIONS = ("strong_yes", "yes", "no", "strong_no")
-
 
 def candidate_label(invitation_id: str) -> str:
     """A stable pseudonym for blind review ("Candidate 7F3K")."""
@@ -48,8 +44,8 @@ def _hides_identity(interview_blind: bool, principal: Principal) -> bool:
     return interview_blind and not principal.is_admin
 
 
-def pipeline_row(invitation: Invitation, principal: Principal, blind: bool) -> dict[str, Any]:
-    hidden = _hides_identity(blind, principal)
+def _candidate_fields(invitation: Invitation, hidden: bool) -> dict[str, Any]:
+    """Who and where a candidate is, as the pipeline and the detail both show it."""
     return {
         "invitation_id": invitation.invitation_id,
         "candidate_name": None if hidden else invitation.candidate_name,
@@ -60,6 +56,12 @@ def pipeline_row(invitation: Invitation, principal: Principal, blind: bool) -> d
         "tags": list(invitation.tags or []),
         "deadline": invitation.deadline.isoformat(),
         "completed_at": invitation.completed_at.isoformat() if invitation.completed_at else None,
+    }
+
+
+def pipeline_row(invitation: Invitation, principal: Principal, blind: bool) -> dict[str, Any]:
+    return {
+        **_candidate_fields(invitation, _hides_identity(blind, principal)),
         "average_score": _round(invitation.average_score),
         "reviews": int(invitation.review_count or 0),
         "my_review": principal.user_id in (invitation.reviewed_by or set()),
@@ -92,29 +94,10 @@ def pipeline(
     if min_score is not None:
         score_at_least = Invitation.average_score >= min_score
         condition = score_at_least if condition is None else condition & score_at_least
-    kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": False}
-    if condition is not None:
-        kwargs["filter_condition"] = condition
-    if cursor:
-        kwargs["last_evaluated_key"] = {
-            "pk": {"S": invitation_pk(principal.company_id, cursor)},
-            "sk": {"S": "INVITATION"},
-            "gsi1pk": {"S": Invitation.parent_key(principal.company_id, interview_id)},
-            "gsi1sk": {"S": f"INV#{cursor}"},
-        }
-    results = Invitation.by_parent.query(
-        Invitation.parent_key(principal.company_id, interview_id),
-        Invitation.gsi1sk.startswith("INV#"),
-        **kwargs,
+    page, next_cursor = list_invitations(
+        principal.company_id, interview_id, limit=limit, cursor=cursor, filter_condition=condition
     )
-    rows = [
-        pipeline_row(i, principal, interview.blind_review)
-        for i in results
-        if isinstance(i, Invitation)
-    ]
-    next_cursor = None
-    if results.last_evaluated_key:
-        next_cursor = results.last_evaluated_key["gsi1sk"]["S"].removeprefix("INV#")
+    rows = [pipeline_row(i, principal, interview.blind_review) for i in page]
     return {"candidates": rows, "next_cursor": next_cursor}
 
 
@@ -158,17 +141,6 @@ def load_candidate(company_id: str, invitation_id: str) -> Candidate:
     return candidate
 
 
-def _presigned(key: str | None) -> str | None:
-    if not key:
-        return None
-    settings = get_settings()
-    return client("s3").generate_presigned_url(
-        "get_object",
-        Params={"Bucket": settings.media_bucket, "Key": key},
-        ExpiresIn=settings.playback_url_ttl_seconds,
-    )
-
-
 def answers_view(candidate: Candidate, order_seed: str | None = None) -> list[dict[str, Any]]:
     """Answers in question order (or a stable shuffle per reviewer), with playback links."""
     invitation = candidate.record
@@ -187,9 +159,13 @@ def answers_view(candidate: Candidate, order_seed: str | None = None) -> list[di
                 "status": answer.status if answer else "unanswered",
                 "attempt": int(answer.attempt) if answer else None,
                 "duration_seconds": _round(answer.duration_seconds) if answer else None,
-                "video_url": _presigned(media) if question.answer_type == "video" else None,
-                "poster_url": _presigned(answer.poster_key) if ready and answer else None,
-                "audio_url": _presigned(media) if question.answer_type == "audio" else None,
+                "video_url": uploads.playback_url(media)
+                if question.answer_type == "video"
+                else None,
+                "poster_url": uploads.playback_url(answer.poster_key) if ready and answer else None,
+                "audio_url": uploads.playback_url(media)
+                if question.answer_type == "audio"
+                else None,
                 "text_answer": answer.text if answer else None,
                 "error_message": answer.error_message
                 if answer and answer.status == "failed"
@@ -245,15 +221,7 @@ def invitation_detail_view(invitation: Invitation, hidden: bool) -> dict[str, An
             "comment": invitation.feedback_comment,
         }
     return {
-        "invitation_id": invitation.invitation_id,
-        "candidate_name": None if hidden else invitation.candidate_name,
-        "candidate_email": None if hidden else invitation.candidate_email,
-        "candidate_label": candidate_label(invitation.invitation_id),
-        "status": invitation.status,
-        "stage": invitation.stage,
-        "tags": list(invitation.tags or []),
-        "deadline": invitation.deadline.isoformat(),
-        "completed_at": invitation.completed_at.isoformat() if invitation.completed_at else None,
+        **_candidate_fields(invitation, hidden),
         "time_multiplier": float(invitation.time_multiplier or 1),
         "feedback": feedback,
     }
@@ -404,7 +372,7 @@ def _aggregate_actions(reviews: list[Review]) -> list[Any]:
 
 
 def add_comment(principal: Principal, invitation_id: str, text: str) -> dict[str, Any]:
-    invitation = _get(principal.company_id, invitation_id)
+    invitation = get_invitation(principal.company_id, invitation_id)
     comment_id = new_id()
     comment = Comment(
         invitation_pk(principal.company_id, invitation.invitation_id),
@@ -425,20 +393,13 @@ def add_comment(principal: Principal, invitation_id: str, text: str) -> dict[str
     }
 
 
-def _get(company_id: str, invitation_id: str) -> Invitation:
-    try:
-        return Invitation.get(*Invitation.key(company_id, invitation_id))
-    except Invitation.DoesNotExist:
-        raise NotFound("Candidate not found.") from None
-
-
 def set_stage(
     principal: Principal, invitation_id: str, stage: str, tags: list[str] | None, notify: bool
 ) -> tuple[Invitation, bool]:
     """Move a candidate; with `notify`, email the decision (rendered before the move)."""
     from chalicelib import decisions, email, reminders, webhooks
 
-    invitation = _get(principal.company_id, invitation_id)
+    invitation = get_invitation(principal.company_id, invitation_id)
     if invitation.status == "revoked":
         raise Conflict("This invitation was revoked.")
     message = decisions.prepare(invitation, stage) if notify else None

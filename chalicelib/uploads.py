@@ -18,7 +18,6 @@ from chalicelib.aws import client
 from chalicelib.config import get_settings
 from chalicelib.models import utcnow
 
-CHUNK_NAME = "chunk-{index:05d}"
 MANIFEST_NAME = "manifest.json"
 # Generous upper bounds on what a browser records per second, so a long answer never hits the
 # size limit while a runaway upload still does: 8 Mbit/s for video, 512 kbit/s for audio.
@@ -125,6 +124,18 @@ def object_exists(key: str) -> bool:
             return False
         raise
     return True
+
+
+def playback_url(key: str | None) -> str | None:
+    """A short-lived presigned GET for a private media object (None for no object)."""
+    if not key:
+        return None
+    settings = get_settings()
+    return client("s3").generate_presigned_url(
+        "get_object",
+        Params={"Bucket": settings.media_bucket, "Key": key},
+        ExpiresIn=settings.playback_url_ttl_seconds,
+    )
 
 
 def stored_chunks(key_prefix: str) -> dict[int, int]:

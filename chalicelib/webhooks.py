@@ -20,6 +20,9 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -108,12 +111,34 @@ def create(principal: Principal, url: str, events: list[str]) -> dict[str, Any]:
     return _view(hook, with_secret=True)
 
 
+# Within `one_read_of_endpoints()`, a company's endpoints are read once, not per event.
+_endpoints_read: ContextVar[dict[str, list[Webhook]] | None] = ContextVar(
+    "endpoints_read", default=None
+)
+
+
+@contextmanager
+def one_read_of_endpoints() -> Iterator[None]:
+    """For work that emits many events at once (a 1000-row invite): one Query, not 1000."""
+    token = _endpoints_read.set({})
+    try:
+        yield
+    finally:
+        _endpoints_read.reset(token)
+
+
 def _hooks(company_id: str) -> list[Webhook]:
-    return [
+    cache = _endpoints_read.get()
+    if cache is not None and company_id in cache:
+        return cache[company_id]
+    hooks = [
         h
         for h in Webhook.query(company_pk(company_id), Webhook.sk.startswith("WEBHOOK#"))
         if isinstance(h, Webhook)
     ]
+    if cache is not None:
+        cache[company_id] = hooks
+    return hooks
 
 
 def list_for(principal: Principal) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -195,30 +196,37 @@ def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def poll_uploads(stack: LocalStack) -> None:
-    """Hand S3 upload events to the media worker, deleting what it processed."""
+def batches(stack: LocalStack, queue_url: str, size: int) -> Iterator[list[dict[str, Any]]]:
+    """Long-poll a queue until the stack stops, yielding each non-empty batch of messages."""
     from chalicelib.aws import client
-    from media_worker import handler as worker
 
     sqs = client("sqs")
-    queue_url = stack.settings["UPLOADS_QUEUE_URL"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
     while not stack.stopping.is_set():
         try:
             messages = sqs.receive_message(
                 QueueUrl=queue_url,
-                MaxNumberOfMessages=10,
+                MaxNumberOfMessages=size,
                 WaitTimeSeconds=1,
                 AttributeNames=["All"],
             ).get("Messages", [])
         except Exception:
             if stack.stopping.is_set():
-                return
+                return  # the moto server is going away at shutdown
             raise
-        if not messages:
-            continue
+        if messages:
+            yield messages
+
+
+def poll_uploads(stack: LocalStack) -> None:
+    """Hand S3 upload events to the media worker, deleting what it processed."""
+    from chalicelib.aws import client
+    from infra.provision import queue_arn_of
+    from media_worker import handler as worker
+
+    sqs = client("sqs")
+    queue_url = stack.settings["UPLOADS_QUEUE_URL"]
+    queue_arn = queue_arn_of(queue_url)
+    for messages in batches(stack, queue_url, 10):
         event = {"Records": [sqs_record(m, queue_arn) for m in messages]}
         result = worker.handler(event, lambda_context("media-worker"))
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
@@ -240,21 +248,12 @@ def poll_webhooks(stack: LocalStack) -> None:
     import app as app_module
     from chalicelib.aws import client
     from chalicelib.webhooks import DeliveryFailed
+    from infra.provision import queue_arn_of
 
     sqs = client("sqs")
     queue_url = stack.settings["WEBHOOKS_QUEUE_URL"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    while not stack.stopping.is_set():
-        try:
-            messages = sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1, AttributeNames=["All"]
-            ).get("Messages", [])
-        except Exception:
-            if stack.stopping.is_set():
-                return
-            raise
+    queue_arn = queue_arn_of(queue_url)
+    for messages in batches(stack, queue_url, 1):
         for message in messages:
             event = {"Records": [sqs_record(message, queue_arn)]}
             try:

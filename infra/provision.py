@@ -114,27 +114,38 @@ def create_media_bucket(bucket: str, site_origin: str) -> None:
     )
 
 
+def queue_arn_of(queue_url: str) -> str:
+    return client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+
+
+def _queue_with_dead_letters(
+    name: str, dlq_name: str, visibility_seconds: int, max_receives: int
+) -> tuple[str, str]:
+    """A queue whose messages move to its DLQ (kept 14 days) after `max_receives` tries."""
+    sqs = client("sqs")
+    dlq_url = sqs.create_queue(
+        QueueName=dlq_name, Attributes={"MessageRetentionPeriod": "1209600"}
+    )["QueueUrl"]
+    redrive = {"deadLetterTargetArn": queue_arn_of(dlq_url), "maxReceiveCount": str(max_receives)}
+    queue_url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": str(visibility_seconds),
+            "RedrivePolicy": json.dumps(redrive),
+        },
+    )["QueueUrl"]
+    return queue_url, dlq_url
+
+
 def create_upload_queues(names: Names, bucket: str) -> tuple[str, str]:
     """The uploads queue (S3 events for the worker) and its DLQ; returns both URLs."""
     sqs = client("sqs")
-    dlq_url = sqs.create_queue(
-        QueueName=names.uploads_dlq, Attributes={"MessageRetentionPeriod": "1209600"}
-    )["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue_url = sqs.create_queue(
-        QueueName=names.uploads_queue,
-        Attributes={
-            "VisibilityTimeout": str(UPLOAD_VISIBILITY_SECONDS),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES_BEFORE_DLQ)}
-            ),
-        },
-    )["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    queue_url, dlq_url = _queue_with_dead_letters(
+        names.uploads_queue, names.uploads_dlq, UPLOAD_VISIBILITY_SECONDS, MAX_RECEIVES_BEFORE_DLQ
+    )
+    queue_arn = queue_arn_of(queue_url)
     policy = {
         "Version": "2012-10-17",
         "Statement": [
@@ -228,23 +239,9 @@ WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one POST's timeout; retries set t
 
 def create_webhook_queues(names: Names) -> tuple[str, str]:
     """The webhook deliveries queue and its DLQ; returns both URLs."""
-    sqs = client("sqs")
-    dlq_url = sqs.create_queue(
-        QueueName=names.webhooks_dlq, Attributes={"MessageRetentionPeriod": "1209600"}
-    )["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue_url = sqs.create_queue(
-        QueueName=names.webhooks_queue,
-        Attributes={
-            "VisibilityTimeout": str(WEBHOOK_VISIBILITY_SECONDS),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(WEBHOOK_MAX_RECEIVES)}
-            ),
-        },
-    )["QueueUrl"]
-    return queue_url, dlq_url
+    return _queue_with_dead_letters(
+        names.webhooks_queue, names.webhooks_dlq, WEBHOOK_VISIBILITY_SECONDS, WEBHOOK_MAX_RECEIVES
+    )
 
 
 def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str) -> dict[str, str]:

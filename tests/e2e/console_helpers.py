@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import RunningStack
-from tests.e2e.test_local_stack import call, candidate_call, post_chunk, wait_for
+from tests.e2e.test_local_stack import call, candidate_call, upload_answer, wait_for
 
 TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1280, "height": 800}
@@ -52,7 +52,6 @@ def answer_everything(stack: RunningStack, token: str, clip: Path, text: str) ->
     assert candidate_call(stack, token, "POST", "/consent", {"accepted": True})[0] == 200
     _, session = candidate_call(stack, token, "GET", "/session")
     data = clip.read_bytes()
-    size = -(-len(data) // 2)
     for question in session["questions"]:
         qid = question["question_id"]
         if question["answer_type"] == "text":
@@ -60,26 +59,8 @@ def answer_everything(stack: RunningStack, token: str, clip: Path, text: str) ->
                 stack, token, "PUT", f"/questions/{qid}/text", {"text": text}
             )
             assert status == 200, saved
-            continue
-        status, started = candidate_call(
-            stack,
-            token,
-            "POST",
-            f"/questions/{qid}/attempts",
-            {"mime_type": "video/webm;codecs=vp8,opus"},
-        )
-        assert status == 201, started
-        chunks = [data[i : i + size] for i in range(0, len(data), size)]
-        for index, chunk in enumerate(chunks):
-            assert post_chunk(started["upload"], index, chunk) in (200, 201, 204)
-        status, finalised = candidate_call(
-            stack,
-            token,
-            "POST",
-            f"/questions/{qid}/attempts/{started['attempt']}/finalise",
-            {"chunks": len(chunks)},
-        )
-        assert status == 200, finalised
+        else:
+            upload_answer(stack, token, qid, data, parts=2)
 
     def all_ready() -> bool:
         _, now = candidate_call(stack, token, "GET", "/session")

@@ -235,38 +235,46 @@ def post_chunk(grant: dict, index: int, data: bytes) -> int:
         return reply.status
 
 
-def test_an_answer_uploaded_in_chunks_turns_ready_through_the_local_worker(
-    local_stack: RunningStack, tmp_path: Path
-) -> None:
-    from tests.media.conftest import Clip, generate
-
-    # GIVEN a candidate with a fresh link who consents and starts the first question
-    token = invite(local_stack, "pat.upload@example.com")
-    assert candidate_call(local_stack, token, "POST", "/consent", {"accepted": True})[0] == 200
-    _, session = candidate_call(local_stack, token, "GET", "/session")
-    question_id = session["questions"][0]["question_id"]
+def upload_answer(
+    stack: RunningStack, token: str, question_id: str, data: bytes, parts: int
+) -> dict[str, Any]:
+    """A recorded answer the way the site sends it: an attempt, chunk POSTs, finalise."""
     status, started = candidate_call(
-        local_stack,
+        stack,
         token,
         "POST",
         f"/questions/{question_id}/attempts",
         {"mime_type": "video/webm;codecs=vp8,opus"},
     )
     assert status == 201, started
-    # WHEN a real recording is POSTed in chunks with the grant, and finalised
-    data = generate(Clip(video="vp8", audio="opus"), tmp_path / "answer.webm").read_bytes()
-    size = -(-len(data) // 3)
+    size = -(-len(data) // parts)
     chunks = [data[i : i + size] for i in range(0, len(data), size)]
     for index, chunk in enumerate(chunks):
         assert post_chunk(started["upload"], index, chunk) in (200, 201, 204)
     status, answer = candidate_call(
-        local_stack,
+        stack,
         token,
         "POST",
         f"/questions/{question_id}/attempts/{started['attempt']}/finalise",
         {"chunks": len(chunks)},
     )
     assert status == 200, answer
+    return answer
+
+
+def test_an_answer_uploaded_in_chunks_turns_ready_through_the_local_worker(
+    local_stack: RunningStack, tmp_path: Path
+) -> None:
+    from tests.media.conftest import Clip, generate
+
+    # GIVEN a candidate with a fresh link who consents
+    token = invite(local_stack, "pat.upload@example.com")
+    assert candidate_call(local_stack, token, "POST", "/consent", {"accepted": True})[0] == 200
+    _, session = candidate_call(local_stack, token, "GET", "/session")
+    question_id = session["questions"][0]["question_id"]
+    # WHEN a real recording is POSTed in chunks with the grant, and finalised
+    data = generate(Clip(video="vp8", audio="opus"), tmp_path / "answer.webm").read_bytes()
+    upload_answer(local_stack, token, question_id, data, parts=3)
 
     # THEN the S3 → SQS → worker path turns it into a ready answer
     def ready() -> bool:

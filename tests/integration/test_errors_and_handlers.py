@@ -133,23 +133,13 @@ def _drain(queue_url: str) -> list[dict[str, Any]]:
     return messages
 
 
+UPLOADS_ARN = "arn:aws:sqs:us-east-1:123456789012:test-uploads"
+
+
 def _as_lambda_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test-uploads",
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
-    }
+    from infra.local import sqs_record
+
+    return {"Records": [sqs_record(m, UPLOADS_ARN) for m in messages]}
 
 
 def test_raw_uploads_reach_the_worker_through_s3_and_sqs_with_keys_decoded(

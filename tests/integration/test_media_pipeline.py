@@ -13,6 +13,7 @@ from chalice.local import LambdaContext
 from chalicelib import answer_lifecycle
 from chalicelib.aws import client
 from chalicelib.models import Answer, utcnow
+from infra.local import sqs_record
 from media_worker import handler as worker
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_interviews_and_invitations import create, links_sent_to
@@ -70,22 +71,10 @@ def queued_event(receive_count: int = 1) -> dict:
         QueueUrl=os.environ["UPLOADS_QUEUE_URL"], MaxNumberOfMessages=10
     ).get("Messages", [])
     assert messages, "S3 did not notify the uploads queue"
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {"ApproximateReceiveCount": str(receive_count)},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test-uploads",
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
-    }
+    records = [sqs_record(m, "arn:aws:sqs:us-east-1:123456789012:test-uploads") for m in messages]
+    for record in records:
+        record["attributes"] = {"ApproximateReceiveCount": str(receive_count)}
+    return {"Records": records}
 
 
 def run_worker(event: dict) -> dict:
