@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from aws_lambda_powertools.logging import correlation_paths
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, Response
 
-from chalicelib import (
+from chalicelib.api.http import errors_middleware, maps_errors, parse_body
+from chalicelib.data.models import utcnow
+from chalicelib.domain import (
     activity,
     analytics,
     candidates,
@@ -17,10 +22,8 @@ from chalicelib import (
     review,
     shares,
 )
-from chalicelib.auth import Principal, Role, authenticate
-from chalicelib.errors import BadRequest, NotFound
-from chalicelib.http import errors_middleware, parse_body
-from chalicelib.models import utcnow
+from chalicelib.domain.auth import Principal, Role, authenticate
+from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.observability import logger, metrics, trace_handler
 
 app = Chalice(app_name="oneway")
@@ -35,6 +38,13 @@ app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(errors_middleware, "http")
 
 
+def route(path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+    def register(view: Callable[..., Any]) -> Any:
+        return app.route(path, **kwargs)(maps_errors(view))
+
+    return register
+
+
 def _principal(role: Role | None = None) -> Principal:
     """The verified caller; kept on the request so the audit middleware need not verify again."""
     principal = authenticate(app.current_request.headers, role)
@@ -42,7 +52,7 @@ def _principal(role: Role | None = None) -> Principal:
     return principal
 
 
-@app.route("/health", methods=["GET"])
+@route("/health", methods=["GET"])
 def health() -> dict:
     return {"status": "ok"}
 
@@ -50,13 +60,13 @@ def health() -> dict:
 # --- identity ---------------------------------------------------------------------------
 
 
-@app.route("/auth/signup", methods=["POST"])
+@route("/auth/signup", methods=["POST"])
 def sign_up() -> dict:
     body = parse_body(app.current_request, "SignUp")
     return identity.sign_up(body.company_name, body.name, body.email, body.password)
 
 
-@app.route("/auth/signin", methods=["POST"])
+@route("/auth/signin", methods=["POST"])
 def sign_in() -> dict:
     body = parse_body(app.current_request, "SignIn")
     try:
@@ -65,19 +75,19 @@ def sign_in() -> dict:
         return {"challenge": "NEW_PASSWORD_REQUIRED", "session": challenge.session}
 
 
-@app.route("/auth/new-password", methods=["POST"])
+@route("/auth/new-password", methods=["POST"])
 def new_password() -> dict:
     body = parse_body(app.current_request, "NewPasswordIn")
     return identity.set_new_password(body.email, body.session, body.new_password).to_dict()
 
 
-@app.route("/auth/refresh", methods=["POST"])
+@route("/auth/refresh", methods=["POST"])
 def refresh() -> dict:
     body = parse_body(app.current_request, "Refresh")
     return identity.refresh(body.refresh_token).to_dict()
 
 
-@app.route("/me", methods=["GET"])
+@route("/me", methods=["GET"])
 def me() -> dict:
     principal = _principal()
     recruiter = identity.get_recruiter(principal.company_id, principal.user_id)
@@ -88,7 +98,7 @@ def me() -> dict:
     }
 
 
-@app.route("/company", methods=["PATCH"])
+@route("/company", methods=["PATCH"])
 def update_company() -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "CompanyUpdate")
@@ -98,7 +108,7 @@ def update_company() -> dict:
     return identity.company_view(company)
 
 
-@app.route("/team", methods=["POST"])
+@route("/team", methods=["POST"])
 def invite_recruiter() -> Response:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "TeamMemberIn")
@@ -108,7 +118,7 @@ def invite_recruiter() -> Response:
     return Response(identity.recruiter_view(recruiter), status_code=201)
 
 
-@app.route("/team/{user_id}", methods=["DELETE"])
+@route("/team/{user_id}", methods=["DELETE"])
 def remove_recruiter(user_id: str) -> Response:
     principal = _principal(Role.ADMIN)
     identity.remove_recruiter(principal.company_id, user_id, principal.user_id)
@@ -116,7 +126,7 @@ def remove_recruiter(user_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@app.route("/team", methods=["GET"])
+@route("/team", methods=["GET"])
 def list_team() -> dict:
     principal = _principal(Role.ADMIN)
     return {
@@ -135,7 +145,7 @@ def reminder_sweep(event: CloudWatchEvent) -> dict:
 # --- interviews (recruiters) -----------------------------------------------------------
 
 
-@app.route("/interviews", methods=["GET"])
+@route("/interviews", methods=["GET"])
 def list_interviews() -> dict:
     principal = _principal()
     archived = (app.current_request.query_params or {}).get("archived") == "true"
@@ -143,7 +153,7 @@ def list_interviews() -> dict:
     return {"interviews": [interviews.interview_view(i) for i in items]}
 
 
-@app.route("/interviews", methods=["POST"])
+@route("/interviews", methods=["POST"])
 def create_interview() -> Response:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "InterviewIn").model_dump()
@@ -158,13 +168,13 @@ def create_interview() -> Response:
     return Response(interviews.interview_view(interview), status_code=201)
 
 
-@app.route("/interviews/{interview_id}", methods=["GET"])
+@route("/interviews/{interview_id}", methods=["GET"])
 def get_interview(interview_id: str) -> dict:
     principal = _principal()
     return interviews.interview_view(interviews.get_interview(principal.company_id, interview_id))
 
 
-@app.route("/interviews/{interview_id}", methods=["PUT"])
+@route("/interviews/{interview_id}", methods=["PUT"])
 def update_interview(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "InterviewIn").model_dump()
@@ -172,7 +182,7 @@ def update_interview(interview_id: str) -> dict:
     return interviews.interview_view(interview)
 
 
-@app.route("/interviews/{interview_id}/question-videos", methods=["POST"])
+@route("/interviews/{interview_id}/question-videos", methods=["POST"])
 def question_video_upload(interview_id: str) -> Response:
     """A presigned POST for one question video, and the `video_key` to save on the question."""
     principal = _principal(Role.ADMIN)
@@ -181,14 +191,14 @@ def question_video_upload(interview_id: str) -> Response:
     return Response(upload, status_code=201)
 
 
-@app.route("/interviews/{interview_id}/duplicate", methods=["POST"])
+@route("/interviews/{interview_id}/duplicate", methods=["POST"])
 def duplicate_interview(interview_id: str) -> Response:
     principal = _principal(Role.ADMIN)
     copy = interviews.duplicate_interview(principal.company_id, interview_id, principal.user_id)
     return Response(interviews.interview_view(copy), status_code=201)
 
 
-@app.route("/interviews/{interview_id}/archive", methods=["POST"])
+@route("/interviews/{interview_id}/archive", methods=["POST"])
 def archive_interview(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     return interviews.interview_view(
@@ -196,7 +206,7 @@ def archive_interview(interview_id: str) -> dict:
     )
 
 
-@app.route("/interviews/{interview_id}/apply-link", methods=["PUT"])
+@route("/interviews/{interview_id}/apply-link", methods=["PUT"])
 def set_apply_link(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "ApplyLinkIn")
@@ -206,7 +216,7 @@ def set_apply_link(interview_id: str) -> dict:
     return interviews.interview_view(interview)
 
 
-@app.route("/interviews/{interview_id}/settings", methods=["PUT"])
+@route("/interviews/{interview_id}/settings", methods=["PUT"])
 def interview_settings(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "SettingsIn")
@@ -214,13 +224,13 @@ def interview_settings(interview_id: str) -> dict:
     return interviews.interview_view(interview)
 
 
-@app.route("/interviews/{interview_id}/analytics", methods=["GET"])
+@route("/interviews/{interview_id}/analytics", methods=["GET"])
 def interview_analytics(interview_id: str) -> dict:
     principal = _principal()
     return analytics.interview_analytics(principal.company_id, interview_id)
 
 
-@app.route("/company/usage", methods=["GET"])
+@route("/company/usage", methods=["GET"])
 def company_usage() -> dict:
     principal = _principal(Role.ADMIN)
     months = _page_size({"limit": (app.current_request.query_params or {}).get("months", "6")})
@@ -230,7 +240,7 @@ def company_usage() -> dict:
 # --- invitations (recruiters) ----------------------------------------------------------
 
 
-@app.route("/interviews/{interview_id}/invitations", methods=["POST"])
+@route("/interviews/{interview_id}/invitations", methods=["POST"])
 def invite(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "InviteIn")
@@ -239,7 +249,7 @@ def invite(interview_id: str) -> dict:
     return invitations.invite_many(company, interview, body.candidates, body.csv).to_dict()
 
 
-@app.route("/interviews/{interview_id}/invitations", methods=["GET"])
+@route("/interviews/{interview_id}/invitations", methods=["GET"])
 def list_invitations(interview_id: str) -> dict:
     principal = _principal()
     params = app.current_request.query_params or {}
@@ -257,14 +267,14 @@ def _page_size(params: dict) -> int:
         return 50
 
 
-@app.route("/invitations/{invitation_id}/resend", methods=["POST"])
+@route("/invitations/{invitation_id}/resend", methods=["POST"])
 def resend_invitation(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     invitation = invitations.resend(principal.company_id, invitation_id)
     return invitations.invitation_view(invitation)
 
 
-@app.route("/invitations/{invitation_id}/extend", methods=["POST"])
+@route("/invitations/{invitation_id}/extend", methods=["POST"])
 def extend_invitation(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "ExtendIn")
@@ -272,13 +282,13 @@ def extend_invitation(invitation_id: str) -> dict:
     return invitations.invitation_view(invitation)
 
 
-@app.route("/invitations/{invitation_id}/revoke", methods=["POST"])
+@route("/invitations/{invitation_id}/revoke", methods=["POST"])
 def revoke_invitation(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     return invitations.invitation_view(invitations.revoke(principal.company_id, invitation_id))
 
 
-@app.route("/invitations/{invitation_id}", methods=["PATCH"])
+@route("/invitations/{invitation_id}", methods=["PATCH"])
 def update_invitation(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "InvitationUpdate")
@@ -291,7 +301,7 @@ def update_invitation(invitation_id: str) -> dict:
 # --- review ----------------------------------------------------------------------------
 
 
-@app.route("/interviews/{interview_id}/pipeline", methods=["GET"])
+@route("/interviews/{interview_id}/pipeline", methods=["GET"])
 def pipeline(interview_id: str) -> dict:
     principal = _principal()
     params = app.current_request.query_params or {}
@@ -315,12 +325,12 @@ def _number(value: str | None) -> float | None:
         raise BadRequest("min_score must be a number.") from None
 
 
-@app.route("/invitations/{invitation_id}", methods=["GET"])
+@route("/invitations/{invitation_id}", methods=["GET"])
 def candidate_detail(invitation_id: str) -> dict:
     return review.detail(_principal(), invitation_id)
 
 
-@app.route("/invitations/{invitation_id}/review", methods=["PUT"])
+@route("/invitations/{invitation_id}/review", methods=["PUT"])
 def save_review(invitation_id: str) -> dict:
     principal = _principal()
     body = parse_body(app.current_request, "ReviewIn")
@@ -333,7 +343,7 @@ def save_review(invitation_id: str) -> dict:
     )
 
 
-@app.route("/invitations/{invitation_id}/comments", methods=["POST"])
+@route("/invitations/{invitation_id}/comments", methods=["POST"])
 def add_comment(invitation_id: str) -> Response:
     principal = _principal()
     body = parse_body(app.current_request, "CommentIn")
@@ -341,7 +351,7 @@ def add_comment(invitation_id: str) -> Response:
     return Response(comment, status_code=201)
 
 
-@app.route("/invitations/{invitation_id}/stage", methods=["POST"])
+@route("/invitations/{invitation_id}/stage", methods=["POST"])
 def set_stage(invitation_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "StageIn")
@@ -351,20 +361,20 @@ def set_stage(invitation_id: str) -> dict:
     return {**invitations.invitation_view(invitation), "notified": notified}
 
 
-@app.route("/company/templates", methods=["GET"])
+@route("/company/templates", methods=["GET"])
 def get_templates() -> dict:
     principal = _principal()
     return decisions.templates(identity.get_company(principal.company_id))
 
 
-@app.route("/company/templates", methods=["PUT"])
+@route("/company/templates", methods=["PUT"])
 def put_templates() -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "TemplatesIn")
     return decisions.save_templates(principal.company_id, body.model_dump())
 
 
-@app.route("/invitations/{invitation_id}/shares", methods=["POST"])
+@route("/invitations/{invitation_id}/shares", methods=["POST"])
 def create_share(invitation_id: str) -> Response:
     principal = _principal()
     body = parse_body(app.current_request, "ShareIn")
@@ -372,18 +382,18 @@ def create_share(invitation_id: str) -> Response:
     return Response(link, status_code=201)
 
 
-@app.route("/invitations/{invitation_id}/shares", methods=["GET"])
+@route("/invitations/{invitation_id}/shares", methods=["GET"])
 def list_shares(invitation_id: str) -> dict:
     return {"shares": shares.list_for(_principal(), invitation_id)}
 
 
-@app.route("/shares/{share_id}", methods=["DELETE"])
+@route("/shares/{share_id}", methods=["DELETE"])
 def revoke_share(share_id: str) -> Response:
     shares.revoke(_principal(), share_id)
     return Response(body="", status_code=204)
 
 
-@app.route("/shared", methods=["GET"])
+@route("/shared", methods=["GET"])
 def shared_candidate() -> dict:
     return shares.open_shared(app.current_request.headers.get("x-share-token", ""))
 
@@ -395,18 +405,18 @@ def _token() -> str:
     return app.current_request.headers.get("x-invitation-token", "")
 
 
-@app.route("/candidate/session", methods=["GET"])
+@route("/candidate/session", methods=["GET"])
 def candidate_session() -> dict:
     return candidates.open_session(_token())
 
 
-@app.route("/candidate/consent", methods=["POST"])
+@route("/candidate/consent", methods=["POST"])
 def candidate_consent() -> dict:
     parse_body(app.current_request, "ConsentIn")
     return candidates.consent(_token())
 
 
-@app.route("/candidate/questions/{question_id}/attempts", methods=["POST"])
+@route("/candidate/questions/{question_id}/attempts", methods=["POST"])
 def candidate_start_attempt(question_id: str) -> Response:
     body = parse_body(app.current_request, "AttemptIn")
     return Response(
@@ -414,12 +424,12 @@ def candidate_start_attempt(question_id: str) -> Response:
     )
 
 
-@app.route("/candidate/questions/{question_id}/attempts/{attempt}/grant", methods=["POST"])
+@route("/candidate/questions/{question_id}/attempts/{attempt}/grant", methods=["POST"])
 def candidate_renew_grant(question_id: str, attempt: str) -> dict:
     return candidates.renew_grant(_token(), question_id, _attempt_number(attempt))
 
 
-@app.route("/candidate/questions/{question_id}/attempts/{attempt}/finalise", methods=["POST"])
+@route("/candidate/questions/{question_id}/attempts/{attempt}/finalise", methods=["POST"])
 def candidate_finalise(question_id: str, attempt: str) -> dict:
     body = parse_body(app.current_request, "FinaliseIn")
     return candidates.finalise(_token(), question_id, _attempt_number(attempt), body.chunks)
@@ -431,18 +441,18 @@ def _attempt_number(value: str) -> int:
     return int(value)
 
 
-@app.route("/candidate/questions/{question_id}/text", methods=["PUT"])
+@route("/candidate/questions/{question_id}/text", methods=["PUT"])
 def candidate_text(question_id: str) -> dict:
     body = parse_body(app.current_request, "TextAnswerIn")
     return candidates.save_text(_token(), question_id, body.text)
 
 
-@app.route("/candidate/complete", methods=["POST"])
+@route("/candidate/complete", methods=["POST"])
 def candidate_complete() -> dict:
     return candidates.complete(_token())
 
 
-@app.route("/candidate/feedback", methods=["POST"])
+@route("/candidate/feedback", methods=["POST"])
 def candidate_feedback() -> dict:
     body = parse_body(app.current_request, "FeedbackIn")
     return candidates.feedback(_token(), body.rating, body.comment)
@@ -451,7 +461,7 @@ def candidate_feedback() -> dict:
 # --- public apply link -----------------------------------------------------------------
 
 
-@app.route("/apply/{code}", methods=["GET"])
+@route("/apply/{code}", methods=["GET"])
 def apply_info(code: str) -> dict:
     interview = interviews.find_by_apply_code(code)
     company = identity.get_company(interview.company_id)
@@ -466,7 +476,7 @@ def apply_info(code: str) -> dict:
     }
 
 
-@app.route("/apply/{code}", methods=["POST"])
+@route("/apply/{code}", methods=["POST"])
 def apply(code: str) -> Response:
     body = parse_body(app.current_request, "ApplyIn")
     interview = interviews.find_by_apply_code(code)
@@ -480,11 +490,10 @@ def apply(code: str) -> Response:
 
 # --- reminders, integrations and compliance ---------------------------------------------
 
-from collections.abc import Callable  # noqa: E402
-
 from chalice.app import Request, SQSEvent  # noqa: E402
 
-from chalicelib import compliance, openapi, webhooks  # noqa: E402
+from chalicelib.api import openapi  # noqa: E402
+from chalicelib.domain import compliance, webhooks  # noqa: E402
 
 
 def _audit_changes(request: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -497,7 +506,7 @@ def _audit_changes(request: Request, get_response: Callable[[Request], Response]
 app.register_middleware(_audit_changes, "http")
 
 
-@app.route("/interviews/{interview_id}/follow-up", methods=["PUT"])
+@route("/interviews/{interview_id}/follow-up", methods=["PUT"])
 def interview_follow_up(interview_id: str) -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "FollowUpIn")
@@ -506,14 +515,14 @@ def interview_follow_up(interview_id: str) -> dict:
     )
 
 
-@app.route("/company/retention", methods=["PUT"])
+@route("/company/retention", methods=["PUT"])
 def company_retention() -> dict:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "RetentionIn")
     return compliance.set_retention(principal, body.retention_days)
 
 
-@app.route("/audit", methods=["GET"])
+@route("/audit", methods=["GET"])
 def audit_log() -> dict:
     principal = _principal(Role.ADMIN)
     params = app.current_request.query_params or {}
@@ -522,7 +531,7 @@ def audit_log() -> dict:
     )
 
 
-@app.route("/audit/export", methods=["GET"])
+@route("/audit/export", methods=["GET"])
 def audit_export() -> Response:
     principal = _principal(Role.ADMIN)
     month = (app.current_request.query_params or {}).get("month")
@@ -535,46 +544,46 @@ def audit_export() -> Response:
     )
 
 
-@app.route("/invitations/{invitation_id}", methods=["DELETE"])
+@route("/invitations/{invitation_id}", methods=["DELETE"])
 def delete_candidate(invitation_id: str) -> Response:
     compliance.delete_candidate(_principal(Role.ADMIN), invitation_id)
     return Response(body="", status_code=204)
 
 
-@app.route("/company/export", methods=["GET"])
+@route("/company/export", methods=["GET"])
 def company_export() -> dict:
     return compliance.export_company(_principal(Role.ADMIN))
 
 
-@app.route("/candidate/data", methods=["GET"])
+@route("/candidate/data", methods=["GET"])
 def candidate_data() -> dict:
     return compliance.candidate_data(_token())
 
 
-@app.route("/candidate/deletion-request", methods=["POST"])
+@route("/candidate/deletion-request", methods=["POST"])
 def candidate_deletion_request() -> Response:
     return Response(compliance.request_deletion(_token()), status_code=202)
 
 
-@app.route("/webhooks", methods=["POST"])
+@route("/webhooks", methods=["POST"])
 def create_webhook() -> Response:
     principal = _principal(Role.ADMIN)
     body = parse_body(app.current_request, "WebhookIn")
     return Response(webhooks.create(principal, body.url, body.events), status_code=201)
 
 
-@app.route("/webhooks", methods=["GET"])
+@route("/webhooks", methods=["GET"])
 def list_webhooks() -> dict:
     return {"webhooks": webhooks.list_for(_principal(Role.ADMIN))}
 
 
-@app.route("/webhooks/{webhook_id}", methods=["DELETE"])
+@route("/webhooks/{webhook_id}", methods=["DELETE"])
 def delete_webhook(webhook_id: str) -> Response:
     webhooks.delete(_principal(Role.ADMIN), webhook_id)
     return Response(body="", status_code=204)
 
 
-@app.route("/webhooks/deliveries", methods=["GET"])
+@route("/webhooks/deliveries", methods=["GET"])
 def webhook_deliveries() -> dict:
     principal = _principal(Role.ADMIN)
     params = app.current_request.query_params or {}
@@ -591,6 +600,6 @@ def webhook_delivery(event: SQSEvent) -> None:
         )
 
 
-@app.route("/openapi.json", methods=["GET"])
+@route("/openapi.json", methods=["GET"])
 def openapi_document() -> dict:
     return openapi.document(app.routes)

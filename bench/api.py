@@ -68,7 +68,7 @@ class DynamoCalls:
         self.calls[model.name] += 1
 
     def attach(self) -> None:
-        from chalicelib.models import Item
+        from chalicelib.data.models import Item
 
         client = Item._get_connection().connection.client
         client.meta.events.register("before-call.dynamodb", self)
@@ -137,7 +137,7 @@ def main() -> int:
     from moto import mock_aws
 
     with mock_aws():
-        from chalicelib.aws import reset_clients
+        from chalicelib.adapters.aws import reset_clients
         from chalicelib.config import reset_settings
         from infra import provision
 
@@ -151,8 +151,8 @@ def main() -> int:
         reset_settings()
 
         import app as app_module
-        from chalicelib import identity, interviews, invitations
-        from chalicelib.aws import client
+        from chalicelib.adapters.aws import client
+        from chalicelib.domain import identity, interviews, invitations
 
         signed_up = identity.sign_up(
             "Bench Co", "Bea Bench", "bea@bench.example.com", "bench passphrase"

@@ -198,7 +198,7 @@ def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
 
 def batches(stack: LocalStack, queue_url: str, size: int) -> Iterator[list[dict[str, Any]]]:
     """Long-poll a queue until the stack stops, yielding each non-empty batch of messages."""
-    from chalicelib.aws import client
+    from chalicelib.adapters.aws import client
 
     sqs = client("sqs")
     while not stack.stopping.is_set():
@@ -219,7 +219,7 @@ def batches(stack: LocalStack, queue_url: str, size: int) -> Iterator[list[dict[
 
 def poll_uploads(stack: LocalStack) -> None:
     """Hand S3 upload events to the media worker, deleting what it processed."""
-    from chalicelib.aws import client
+    from chalicelib.adapters.aws import client
     from infra.provision import queue_arn_of
     from media_worker import handler as worker
 
@@ -246,8 +246,8 @@ def poll_uploads(stack: LocalStack) -> None:
 def poll_webhooks(stack: LocalStack) -> None:
     """Hand queued webhook events to the Chalice SQS handler; a failure waits for SQS."""
     import app as app_module
-    from chalicelib.aws import client
-    from chalicelib.webhooks import DeliveryFailed
+    from chalicelib.adapters.aws import client
+    from chalicelib.domain.webhooks import DeliveryFailed
     from infra.provision import queue_arn_of
 
     sqs = client("sqs")
@@ -339,7 +339,7 @@ class LocalStack:
         self._moto.start()
 
     def _provision(self) -> None:
-        from chalicelib.aws import reset_clients
+        from chalicelib.adapters.aws import reset_clients
         from chalicelib.config import reset_settings
         from infra import provision
 
@@ -359,7 +359,7 @@ class LocalStack:
 
     def _seed(self) -> None:
         """A demo company, its admin, a sample interview and one invited candidate."""
-        from chalicelib import identity, interviews, invitations
+        from chalicelib.domain import identity, interviews, invitations
 
         signed_up = identity.sign_up("Demo Company", "Dana Admin", DEMO_EMAIL, DEMO_PASSWORD)
         identity.update_company(signed_up["company"]["company_id"], None, "#0b5cad", None)

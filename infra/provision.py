@@ -11,8 +11,8 @@ import json
 import os
 from dataclasses import dataclass
 
-from chalicelib.aws import client
-from chalicelib.models import Item
+from chalicelib.adapters.aws import client
+from chalicelib.data.models import Item
 
 PASSWORD_MIN_LENGTH = 10
 MAX_RECEIVES_BEFORE_DLQ = 3
@@ -233,7 +233,7 @@ def verify_sender(sender_email: str) -> None:
     client("ses").verify_email_identity(EmailAddress=sender_email)
 
 
-WEBHOOK_MAX_RECEIVES = 5  # chalicelib.webhooks.MAX_ATTEMPTS
+WEBHOOK_MAX_RECEIVES = 5  # chalicelib.domain.webhooks.MAX_ATTEMPTS
 WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one POST's timeout; retries set their own delay
 
 

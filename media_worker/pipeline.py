@@ -20,8 +20,8 @@ from aws_lambda_powertools import Logger
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from chalicelib import answer_lifecycle as lifecycle
-from chalicelib.models import Answer
+from chalicelib.data.models import Answer
+from chalicelib.domain import answer_lifecycle as lifecycle
 from media_worker import transcode
 
 logger = Logger(service="oneway-media")

@@ -20,7 +20,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from chalicelib.models import table_schema
+from chalicelib.data.models import table_schema
 from infra import provision
 from infra.stacks.settings import DeploySettings
 

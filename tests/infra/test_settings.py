@@ -59,7 +59,7 @@ def test_an_already_verified_sender_is_not_created_again() -> None:
 
 
 def test_media_backstop_outlasts_the_longest_retention_a_company_may_choose() -> None:
-    from chalicelib.schemas import RetentionIn
+    from chalicelib.api.schemas import RetentionIn
 
     longest = max(
         bound.le

@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match
 
-from chalicelib import webhooks
-from chalicelib.models import Item, table_schema
+from chalicelib.data.models import Item, table_schema
+from chalicelib.domain import webhooks
 from infra import provision
 from infra.stacks import DeploySettings
 from tests.infra.support import Synthesized, mentions, only

@@ -18,9 +18,9 @@ from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT_ID
 from moto.utilities.utils import load_resource
 
-from chalicelib.auth import reset_jwks_cache
-from chalicelib.aws import client, reset_clients
+from chalicelib.adapters.aws import client, reset_clients
 from chalicelib.config import reset_settings
+from chalicelib.domain.auth import reset_jwks_cache
 from infra import provision
 from tests.integration.support import Http, sign_up
 
@@ -63,7 +63,7 @@ def _deployment(jwks_url: str) -> Iterator[dict[str, str]]:
 
 def _empty(settings: dict[str, str]) -> None:
     """Give the next test an empty deployment: no items, users, objects, messages or mail."""
-    from chalicelib.models import Item
+    from chalicelib.data.models import Item
 
     if Item.exists():
         Item.delete_table()

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.aws import client
-from chalicelib.models import Answer, Invitation, utcnow
+from chalicelib.adapters.aws import client
+from chalicelib.data.models import Answer, Invitation, utcnow
 from tests.integration.support import Http, sign_up
 from tests.integration.test_interviews_and_invitations import create, links_sent_to
 
@@ -92,7 +92,7 @@ def consented(sam: Candidate) -> Candidate:
 
 
 def _invitation(setup: dict, candidate: Candidate) -> Invitation:
-    from chalicelib.invitations import find_by_token
+    from chalicelib.domain.invitations import find_by_token
 
     return find_by_token(candidate.token)
 
@@ -329,7 +329,7 @@ def test_after_the_deadline_nothing_new_starts_but_a_recording_in_flight_is_save
 def test_an_abandoned_or_failed_re_record_never_hides_the_saved_answer(
     consented: Candidate, setup: dict
 ) -> None:
-    from chalicelib import answer_lifecycle
+    from chalicelib.domain import answer_lifecycle
 
     question_id = consented.question(1)
     consented.record(question_id)  # attempt 1 saved

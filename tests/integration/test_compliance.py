@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib import answer_lifecycle, reminders
-from chalicelib.aws import client
-from chalicelib.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
+from chalicelib.adapters.aws import client
+from chalicelib.data.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
+from chalicelib.domain import answer_lifecycle, reminders
 from tests.integration.support import Http, sent_emails, sign_up
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_review import Team

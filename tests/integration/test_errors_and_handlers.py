@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib import identity, interviews, invitations
-from chalicelib.aws import client
-from chalicelib.models import Invitation
+from chalicelib.adapters.aws import client
+from chalicelib.data.models import Invitation
+from chalicelib.domain import identity, interviews, invitations
 from tests.integration.support import Http, sent_emails
 
 

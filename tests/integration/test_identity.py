@@ -13,7 +13,7 @@ import jwt
 import pytest
 from moto.utilities.utils import load_resource
 
-from chalicelib.aws import client
+from chalicelib.adapters.aws import client
 from tests.integration.support import PASSWORD, Http, sign_up
 
 
@@ -34,8 +34,8 @@ def _resign(token: str, **changes: Any) -> str:
 
 
 def _add_reviewer(aws: dict[str, str], company_id: str, email: str) -> None:
-    from chalicelib.auth import Role
-    from chalicelib.identity import create_recruiter
+    from chalicelib.domain.auth import Role
+    from chalicelib.domain.identity import create_recruiter
 
     create_recruiter(company_id, email, "Rey Reviewer", Role.REVIEWER, PASSWORD)
 

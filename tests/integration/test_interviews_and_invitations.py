@@ -86,8 +86,8 @@ def test_an_invalid_interview_is_refused_naming_the_field(
 def test_a_reviewer_reads_interviews_but_cannot_create_or_invite(
     aws: dict, http: Http, token: str, admin: dict
 ) -> None:
-    from chalicelib.auth import Role
-    from chalicelib.identity import create_recruiter
+    from chalicelib.domain.auth import Role
+    from chalicelib.domain.identity import create_recruiter
 
     interview = create(http, token)
     create_recruiter(
@@ -278,7 +278,7 @@ def test_resend_issues_a_fresh_link_and_the_old_one_stops_working(http: Http, to
 def test_extending_a_deadline_reopens_an_expired_invitation(http: Http, token: str) -> None:
     from datetime import timedelta
 
-    from chalicelib.models import Invitation, utcnow
+    from chalicelib.data.models import Invitation, utcnow
 
     interview = create(http, token)
     path = f"/interviews/{interview['interview_id']}/invitations"

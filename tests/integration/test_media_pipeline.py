@@ -10,9 +10,9 @@ import av
 import pytest
 from chalice.local import LambdaContext
 
-from chalicelib import answer_lifecycle
-from chalicelib.aws import client
-from chalicelib.models import Answer, utcnow
+from chalicelib.adapters.aws import client
+from chalicelib.data.models import Answer, utcnow
+from chalicelib.domain import answer_lifecycle
 from infra.local import sqs_record
 from media_worker import handler as worker
 from tests.integration.test_candidate import Candidate
@@ -82,7 +82,7 @@ def run_worker(event: dict) -> dict:
 
 
 def answer_of(candidate: Candidate, grant: dict) -> Answer:
-    from chalicelib.invitations import find_by_token
+    from chalicelib.domain.invitations import find_by_token
 
     invitation = find_by_token(candidate.token)
     return Answer.get(

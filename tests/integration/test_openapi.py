@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import app as app_module
-from chalicelib import openapi
+from chalicelib.api import openapi
 from tests.integration.support import Http
 
 CHECKED_IN = Path(__file__).parents[2] / "docs" / "openapi.json"
@@ -32,5 +32,5 @@ def test_the_served_document_lists_every_route_and_nothing_else(http: Http) -> N
 def test_the_checked_in_document_is_in_step_with_the_code() -> None:
     generated = openapi.document(app_module.app.routes)
     assert json.loads(CHECKED_IN.read_text()) == generated, (
-        "docs/openapi.json is stale: python -m chalicelib.openapi > docs/openapi.json"
+        "docs/openapi.json is stale: python -m chalicelib.api.openapi > docs/openapi.json"
     )

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.aws import client
-from chalicelib.models import utcnow
+from chalicelib.adapters.aws import client
+from chalicelib.data.models import utcnow
 from tests.integration.support import PASSWORD, Http, sign_up
 from tests.integration.test_interviews_and_invitations import (
     INTERVIEW,
@@ -156,8 +156,8 @@ def test_a_missing_or_foreign_video_is_refused_naming_the_question(
 def test_a_reviewer_cannot_upload_and_another_company_gets_404(
     http: Http, token: str, admin: dict
 ) -> None:
-    from chalicelib.auth import Role
-    from chalicelib.identity import create_recruiter
+    from chalicelib.domain.auth import Role
+    from chalicelib.domain.identity import create_recruiter
 
     interview = create(http, token)
     create_recruiter(

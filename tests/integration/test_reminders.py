@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib import reminders
-from chalicelib.models import Invitation, utcnow
+from chalicelib.data.models import Invitation, utcnow
+from chalicelib.domain import reminders
 from tests.integration.support import Http, sent_emails
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_interviews_and_invitations import links_sent_to, session

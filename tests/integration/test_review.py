@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.auth import Role
-from chalicelib.identity import create_recruiter
-from chalicelib.models import ShareLink, utcnow
+from chalicelib.data.models import ShareLink, utcnow
+from chalicelib.domain.auth import Role
+from chalicelib.domain.identity import create_recruiter
+from chalicelib.domain.invitations import hash_token
 from tests.integration.support import PASSWORD, Http, sent_emails, sign_up
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_interviews_and_invitations import create, links_sent_to
@@ -257,13 +258,7 @@ def test_share_links_open_read_only_until_revoked_or_expired(team: Team) -> None
     listed = team.http.call("GET", f"/invitations/{ann}/shares", token=team.admin)[1]
     assert [s["share_id"] for s in listed["shares"]] == [link["share_id"]]
     # expired
-    stored = next(
-        iter(
-            ShareLink.by_token.query(
-                __import__("chalicelib.invitations", fromlist=["hash_token"]).hash_token(token)
-            )
-        )
-    )
+    stored = next(iter(ShareLink.by_token.query(hash_token(token))))
     stored.update(actions=[ShareLink.expires.set(utcnow() - timedelta(minutes=1))])
     status, body = open_share()
     assert status == 410

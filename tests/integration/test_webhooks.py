@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib import webhooks
-from chalicelib.aws import client
+from chalicelib.adapters.aws import client
+from chalicelib.domain import webhooks
 from tests.integration.support import Http, sign_up
 from tests.integration.test_review import Team
 

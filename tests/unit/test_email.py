@@ -1,6 +1,6 @@
 """Email templates: personal, escaped, with a text part of their own."""
 
-from chalicelib.email import render
+from chalicelib.adapters.email import render
 
 
 def _invitation(**overrides: str) -> dict:

@@ -5,8 +5,8 @@ import json
 import pytest
 from chalice.app import Request
 
-from chalicelib.errors import BadRequest, Conflict, InvalidInput
-from chalicelib.http import errors_middleware, parse_body
+from chalicelib.api.http import errors_middleware, parse_body
+from chalicelib.domain.errors import BadRequest, Conflict, InvalidInput
 
 
 def _request(body: str | None) -> Request:

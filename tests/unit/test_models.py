@@ -2,7 +2,7 @@
 
 import time
 
-from chalicelib.models import (
+from chalicelib.data.models import (
     Answer,
     Company,
     Interview,

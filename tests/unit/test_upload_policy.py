@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import uploads
-from chalicelib.aws import reset_clients
+from chalicelib.adapters import uploads
+from chalicelib.adapters.aws import reset_clients
 from chalicelib.config import reset_settings
 from tests.unit.test_config import VALID
 

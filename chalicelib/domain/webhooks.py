@@ -28,11 +28,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.auth import Principal
-from chalicelib.aws import client
+from chalicelib.adapters.aws import client
 from chalicelib.config import ConfigError, get_settings
-from chalicelib.errors import NotFound
-from chalicelib.models import Webhook, WebhookDelivery, company_pk, new_id, utcnow
+from chalicelib.data.models import Webhook, WebhookDelivery, company_pk, new_id, utcnow
+from chalicelib.domain.auth import Principal
+from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
 
 EVENTS = (
@@ -93,7 +93,7 @@ def _view(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
 
 def create(principal: Principal, url: str, events: list[str]) -> dict[str, Any]:
     """A new endpoint; its signing secret is shown this once."""
-    from chalicelib import activity
+    from chalicelib.domain import activity
 
     webhook_id = new_id()
     hook = Webhook(
@@ -146,7 +146,7 @@ def list_for(principal: Principal) -> list[dict[str, Any]]:
 
 
 def delete(principal: Principal, webhook_id: str) -> None:
-    from chalicelib import activity
+    from chalicelib.domain import activity
 
     hook = Webhook(*Webhook.key(principal.company_id, webhook_id))
     try:

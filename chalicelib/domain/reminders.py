@@ -10,8 +10,8 @@ index one bucket at a time, never a scan:
 - `DIGEST`: one item per company collecting interviews completed since its last digest, due
   at the next digest hour.
 - `RETENTION`: each closed invitation, due when its company's retention ends (or at once,
-  after the candidate asked for deletion); `chalicelib.compliance` deletes it.
-- `PROCESSING`: answers stuck in processing (`chalicelib.answer_lifecycle`).
+  after the candidate asked for deletion); `chalicelib.domain.compliance` deletes it.
+- `PROCESSING`: answers stuck in processing (`chalicelib.domain.answer_lifecycle`).
 
 Invitations enter `INVITATION` when created (`schedule`), move within it when extended
 (`due_actions`) and leave it for `RETENTION` when completed, expired or revoked
@@ -26,7 +26,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.models import (
+from chalicelib.data.models import (
     Company,
     Digest,
     Invitation,
@@ -123,8 +123,8 @@ def decided_actions(now: datetime) -> list[Any]:
 
 def sweep(now: datetime, source: str) -> dict[str, Any]:
     """Run one sweep at `now`; returns counts of what it did."""
-    from chalicelib import compliance
-    from chalicelib.answer_lifecycle import fail_stuck
+    from chalicelib.domain import compliance
+    from chalicelib.domain.answer_lifecycle import fail_stuck
 
     stuck = fail_stuck(now)
     invitations = sweep_invitations(now)
@@ -199,7 +199,7 @@ def _handle_invitation(invitation: Invitation, now: datetime) -> str | None:
 
 
 def expire(invitation: Invitation, now: datetime) -> bool:
-    from chalicelib import activity
+    from chalicelib.domain import activity
 
     actions = [Invitation.status.set("expired"), *closed_actions(invitation, now)]
     if not _claim(invitation, actions):
@@ -212,7 +212,7 @@ def expire(invitation: Invitation, now: datetime) -> bool:
 
 def mint_link_token(invitation: Invitation) -> str:
     """A further working link for this invitation (the first link keeps working too)."""
-    from chalicelib.invitations import hash_token
+    from chalicelib.domain.invitations import hash_token
 
     token = secrets.token_urlsafe(32)
     LinkToken(
@@ -226,9 +226,9 @@ def mint_link_token(invitation: Invitation) -> str:
 
 
 def send_reminder(invitation: Invitation, hours: int, now: datetime) -> None:
-    from chalicelib import email
-    from chalicelib.compliance import privacy_link
-    from chalicelib.invitations import candidate_link
+    from chalicelib.adapters import email
+    from chalicelib.domain.compliance import privacy_link
+    from chalicelib.domain.invitations import candidate_link
 
     token = mint_link_token(invitation)
     left = invitation.deadline - now
@@ -308,7 +308,7 @@ def send_digests(now: datetime) -> int:
 
 
 def _send_digest(company_id: str, entries: list[dict[str, Any]]) -> None:
-    from chalicelib import email
+    from chalicelib.adapters import email
     from chalicelib.config import get_settings
 
     try:
@@ -341,8 +341,8 @@ def set_interview_follow_up(
     company_id: str, interview_id: str, hours: list[int] | None, booking_url: str | None
 ) -> Any:
     """Reminder hours and the optional booking link for invitations sent from now on."""
-    from chalicelib.errors import NotFound
-    from chalicelib.models import Interview
+    from chalicelib.data.models import Interview
+    from chalicelib.domain.errors import NotFound
 
     interview = Interview(*Interview.key(company_id, interview_id))
     actions = [

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chalicelib.aws import client
+from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.observability import logger
 

@@ -272,7 +272,7 @@ class Invitation(Item, discriminator="Invitation"):
     feedback_at = UTCDateTimeAttribute(null=True)
     reminders_sent = ListAttribute(default=list)
     revoked = BooleanAttribute(default=False)
-    # Reminders, retention and the candidate's own requests (chalicelib.reminders, compliance).
+    # Reminders, retention and the candidate's own requests (domain.reminders, compliance).
     reminder_hours = ListAttribute(of=NumberAttribute, null=True)
     booking_url = UnicodeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)  # completed, expired or revoked

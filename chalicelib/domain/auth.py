@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import get_settings
-from chalicelib.errors import Forbidden, Unauthenticated
+from chalicelib.domain.errors import Forbidden, Unauthenticated
 
 if TYPE_CHECKING:
     import jwt

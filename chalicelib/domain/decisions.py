@@ -10,10 +10,10 @@ from typing import Any
 
 from markupsafe import escape
 
-from chalicelib import email
-from chalicelib.errors import InvalidInput
-from chalicelib.identity import get_company
-from chalicelib.models import Company, Invitation
+from chalicelib.adapters import email
+from chalicelib.data.models import Company, Invitation
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.identity import get_company
 
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "advanced": {

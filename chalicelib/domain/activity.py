@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.models import AuditEvent, Interview, Usage, new_id, utcnow
+from chalicelib.data.models import AuditEvent, Interview, Usage, new_id, utcnow
 
 COUNTERS = ("invited", "opened", "started", "completed", "revoked", "expired")
 
@@ -55,7 +55,7 @@ def add_usage(
 
 
 def usage(company_id: str, months: int = 6) -> list[dict[str, Any]]:
-    from chalicelib.models import company_pk
+    from chalicelib.data.models import company_pk
 
     items = Usage.query(
         company_pk(company_id),

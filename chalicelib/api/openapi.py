@@ -3,7 +3,7 @@
 Paths and methods come from the app's route table, request bodies from the pydantic schema
 each handler passes to `parse_body`, and the security scheme from the path, so the document
 cannot drift from the code; `docs/openapi.json` is a checked-in copy that a test keeps equal
-(regenerate: `python -m chalicelib.openapi > docs/openapi.json`).
+(regenerate: `python -m chalicelib.api.openapi > docs/openapi.json`).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _summary(view: Any, name: str) -> str:
 
 
 def _components(names: set[str]) -> dict[str, Any]:
-    from chalicelib import schemas
+    from chalicelib.api import schemas
 
     found: dict[str, Any] = {}
     for name in sorted(names):

@@ -19,10 +19,9 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity, compliance, email, reminders, webhooks
+from chalicelib.adapters import email
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
-from chalicelib.models import (
+from chalicelib.data.models import (
     Company,
     EmailClaim,
     Interview,
@@ -33,6 +32,8 @@ from chalicelib.models import (
     new_id,
     utcnow,
 )
+from chalicelib.domain import activity, compliance, reminders, webhooks
+from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
 from chalicelib.observability import logger, metrics
 
 INVALID_LINK = "This interview link is not valid. Check the link in your email."
@@ -175,7 +176,7 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
 def _validate_candidate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
     from pydantic import ValidationError
 
-    from chalicelib.schemas import CandidateIn
+    from chalicelib.api.schemas import CandidateIn
 
     try:
         return CandidateIn.model_validate(data).model_dump(), None
@@ -386,7 +387,7 @@ def _linked_invitation(link: LinkToken) -> list[Invitation]:
 
 def apply(interview: Interview, company: Company, name: str, address: str) -> None:
     """A candidate applying through the public link gets their own invitation by email."""
-    from chalicelib.interviews import claim_apply_slot
+    from chalicelib.domain.interviews import claim_apply_slot
 
     claim_apply_slot(interview)
     try:

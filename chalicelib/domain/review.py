@@ -15,13 +15,8 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity, uploads
-from chalicelib.answer_lifecycle import best_attempts
-from chalicelib.auth import Principal
-from chalicelib.errors import Conflict, InvalidInput, NotFound
-from chalicelib.interviews import get_interview
-from chalicelib.invitations import get_invitation, list_invitations
-from chalicelib.models import (
+from chalicelib.adapters import uploads
+from chalicelib.data.models import (
     Answer,
     Comment,
     Interview,
@@ -33,6 +28,12 @@ from chalicelib.models import (
     new_id,
     utcnow,
 )
+from chalicelib.domain import activity
+from chalicelib.domain.answer_lifecycle import best_attempts
+from chalicelib.domain.auth import Principal
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.interviews import get_interview
+from chalicelib.domain.invitations import get_invitation, list_invitations
 
 
 def candidate_label(invitation_id: str) -> str:
@@ -397,7 +398,8 @@ def set_stage(
     principal: Principal, invitation_id: str, stage: str, tags: list[str] | None, notify: bool
 ) -> tuple[Invitation, bool]:
     """Move a candidate; with `notify`, email the decision (rendered before the move)."""
-    from chalicelib import decisions, email, reminders, webhooks
+    from chalicelib.adapters import email
+    from chalicelib.domain import decisions, reminders, webhooks
 
     invitation = get_invitation(principal.company_id, invitation_id)
     if invitation.status == "revoked":

@@ -11,10 +11,10 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import uploads
+from chalicelib.adapters import uploads
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
-from chalicelib.models import Interview, Question, RubricCriterion, company_pk, new_id, utcnow
+from chalicelib.data.models import Interview, Question, RubricCriterion, company_pk, new_id, utcnow
+from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 
 
 def _questions(items: list[dict[str, Any]]) -> list[Question]:
@@ -48,7 +48,7 @@ def _check_video_keys(
 
     Keys the interview already has (or a duplicate copied from its source) are kept as they are.
     """
-    from chalicelib.uploads import object_exists
+    from chalicelib.adapters.uploads import object_exists
 
     kept = set(known)
     prefix = _video_prefix(company_id, interview_id)
@@ -72,7 +72,7 @@ def _check_video_keys(
 
 def question_video_upload(company_id: str, interview_id: str, mime_type: str) -> dict[str, Any]:
     """A fresh key for a question video of this interview and a presigned POST to upload it."""
-    from chalicelib.uploads import question_video_grant
+    from chalicelib.adapters.uploads import question_video_grant
 
     interview = get_interview(company_id, interview_id)
     if interview.status == "archived":

@@ -23,12 +23,10 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import activity, uploads
-from chalicelib.auth import Principal
-from chalicelib.aws import client
+from chalicelib.adapters import uploads
+from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
-from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.models import (
+from chalicelib.data.models import (
     Answer,
     AuditEvent,
     Comment,
@@ -42,6 +40,9 @@ from chalicelib.models import (
     invitation_pk,
     utcnow,
 )
+from chalicelib.domain import activity
+from chalicelib.domain.auth import Principal
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.observability import logger
 
 DELETION_WITHIN = timedelta(hours=24)
@@ -164,7 +165,7 @@ def _purge_at(invitation: Invitation, retention_days: int) -> datetime | None:
 
 def sweep_retention(now: datetime) -> int:
     """Delete candidates whose retention ended (or who asked); returns how many."""
-    from chalicelib.reminders import BATCH, RETENTION_BUCKET
+    from chalicelib.domain.reminders import BATCH, RETENTION_BUCKET
 
     purged = 0
     companies: dict[str, int] = {}
@@ -181,7 +182,7 @@ def sweep_retention(now: datetime) -> int:
         purge_at = _purge_at(item, companies[item.company_id]) or now
         if purge_at > now:
             # Not yet: wait until then, with DynamoDB's TTL as the backstop.
-            from chalicelib.reminders import TTL_GRACE
+            from chalicelib.domain.reminders import TTL_GRACE
 
             # Moved meanwhile (a decision, a deletion request): read again when next due.
             with contextlib.suppress(UpdateError):
@@ -245,7 +246,7 @@ def _delete_media(company_id: str, interview_id: str, invitation_id: str) -> int
 
 def delete_candidate(principal: Principal, invitation_id: str) -> None:
     """An admin deletes one candidate now; another company's id is not found."""
-    from chalicelib.invitations import get_invitation
+    from chalicelib.domain.invitations import get_invitation
 
     get_invitation(principal.company_id, invitation_id)
     purge(principal.company_id, invitation_id, principal.user_id, "admin")
@@ -291,7 +292,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def candidate_data(token: str) -> dict[str, Any]:
     """Everything stored about the candidate behind `token`, with short-lived media links."""
-    from chalicelib.invitations import find_by_token
+    from chalicelib.domain.invitations import find_by_token
 
     invitation = find_by_token(token)
     answers = [
@@ -335,8 +336,8 @@ def candidate_data(token: str) -> dict[str, Any]:
 
 def request_deletion(token: str, now: datetime | None = None) -> dict[str, Any]:
     """Record the candidate's request; the next sweep deletes everything (within 24 hours)."""
-    from chalicelib.invitations import find_by_token
-    from chalicelib.reminders import RETENTION_BUCKET
+    from chalicelib.domain.invitations import find_by_token
+    from chalicelib.domain.reminders import RETENTION_BUCKET
 
     now = now or utcnow()
     invitation = find_by_token(token)

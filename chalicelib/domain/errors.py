@@ -1,17 +1,16 @@
-"""Domain errors: what went wrong in words a client can act on, with the HTTP status it maps to.
+"""Domain errors: what went wrong in words a client can act on.
 
-They derive from Chalice's `ChaliceUnhandledError` only so that Chalice lets them propagate
-to the one middleware in `chalicelib.http` that turns them into JSON responses.
+Plain exceptions, so the domain, the media worker and the scheduled jobs need no web
+framework. Each names the HTTP status it stands for; the HTTP layer (`chalicelib.api`) is
+the one place that turns them into responses.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import ChaliceUnhandledError
 
-
-class DomainError(ChaliceUnhandledError):
+class DomainError(Exception):
     """Base of every error a client is allowed to see."""
 
     status_code = 400

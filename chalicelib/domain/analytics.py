@@ -9,8 +9,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from chalicelib.interviews import get_interview
-from chalicelib.models import Invitation
+from chalicelib.data.models import Invitation
+from chalicelib.domain.interviews import get_interview
 
 
 def interview_analytics(company_id: str, interview_id: str) -> dict[str, Any]:

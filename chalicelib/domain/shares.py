@@ -12,13 +12,13 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import activity
-from chalicelib.auth import Principal
 from chalicelib.config import get_settings
-from chalicelib.errors import Gone, NotFound, Unauthenticated
-from chalicelib.invitations import hash_token
-from chalicelib.models import ShareLink, invitation_pk, new_id, utcnow
-from chalicelib.review import answers_view, candidate_label, load_candidate
+from chalicelib.data.models import ShareLink, invitation_pk, new_id, utcnow
+from chalicelib.domain import activity
+from chalicelib.domain.auth import Principal
+from chalicelib.domain.errors import Gone, NotFound, Unauthenticated
+from chalicelib.domain.invitations import hash_token
+from chalicelib.domain.review import answers_view, candidate_label, load_candidate
 
 INVALID = "This share link is not valid. Ask the person who sent it for a new one."
 

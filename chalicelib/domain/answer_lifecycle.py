@@ -18,7 +18,7 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.models import Answer, Invitation, utcnow
+from chalicelib.data.models import Answer, Invitation, utcnow
 
 PROCESSING_BUCKET = "PROCESSING"
 # Longer than the worker's 15-minute timeout plus SQS's retries: past this an answer is stuck.
@@ -127,7 +127,7 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
 
 def record_usage(answer: Answer, facts: MediaFacts) -> None:
     """Recorded minutes and stored bytes for the company's monthly bill."""
-    from chalicelib.activity import add_usage
+    from chalicelib.domain.activity import add_usage
 
     add_usage(
         answer.company_id, recorded_seconds=facts.duration_seconds, stored_bytes=facts.size_bytes
@@ -156,7 +156,7 @@ def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "p
 
 
 def _report_failure(answer: Answer, reason: str) -> None:
-    from chalicelib import webhooks
+    from chalicelib.domain import webhooks
 
     webhooks.emit(
         answer.company_id,

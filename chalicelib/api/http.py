@@ -7,12 +7,13 @@ body says nothing about the code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Request, Response
 
-from chalicelib.errors import BadRequest, DomainError, InvalidInput
+from chalicelib.domain.errors import BadRequest, DomainError, InvalidInput
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -44,15 +45,30 @@ def error_response(
     return Response(body=body, status_code=status, headers=dict(JSON_HEADERS))
 
 
+def domain_error_response(error: DomainError) -> Response:
+    logger.info("request refused", extra={"error": error.code, "status": error.status_code})
+    return Response(body=error.to_body(), status_code=error.status_code, headers=dict(JSON_HEADERS))
+
+
+def maps_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer a view's domain errors in the one JSON shape (Chalice would make them 500s)."""
+
+    @functools.wraps(view)
+    def mapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            return domain_error_response(error)
+
+    return mapped
+
+
 def errors_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Map domain errors to their status; never let a stack trace reach a client."""
     try:
         response = get_response(request)
     except DomainError as error:
-        logger.info("request refused", extra={"error": error.code, "status": error.status_code})
-        return Response(
-            body=error.to_body(), status_code=error.status_code, headers=dict(JSON_HEADERS)
-        )
+        return domain_error_response(error)
     except Exception:
         logger.exception("unhandled error")
         return error_response(
@@ -68,14 +84,14 @@ def errors_middleware(request: Request, get_response: Callable[[Request], Respon
 
 
 def parse_body(request: Request, model_name: str) -> Any:
-    """Validate a JSON body against `chalicelib.schemas.<model_name>`, naming bad fields.
+    """Validate a JSON body against `chalicelib.api.schemas.<model_name>`, naming bad fields.
 
     The schemas (and pydantic) load on the first request that has a body, not at cold start,
     so reads such as a candidate opening their link do not pay for them.
     """
     from pydantic import ValidationError
 
-    from chalicelib import schemas
+    from chalicelib.api import schemas
 
     model: type[BaseModel] = getattr(schemas, model_name)
 

@@ -15,11 +15,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity, reminders, uploads, webhooks
-from chalicelib.answer_lifecycle import best_attempts
-from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
-from chalicelib.invitations import find_by_token
-from chalicelib.models import Answer, Interview, Invitation, Question, invitation_pk, utcnow
+from chalicelib.adapters import uploads
+from chalicelib.data.models import Answer, Interview, Invitation, Question, invitation_pk, utcnow
+from chalicelib.domain import activity, reminders, webhooks
+from chalicelib.domain.answer_lifecycle import best_attempts
+from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
+from chalicelib.domain.invitations import find_by_token
 from chalicelib.observability import logger, metrics
 
 ANSWERED = {"uploaded", "processing", "ready"}

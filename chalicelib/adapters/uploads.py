@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.aws import client
+from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
-from chalicelib.models import utcnow
+from chalicelib.data.models import utcnow
 
 MANIFEST_NAME = "manifest.json"
 # Generous upper bounds on what a browser records per second, so a long answer never hits the

@@ -13,11 +13,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PutError
 
-from chalicelib.auth import Role
-from chalicelib.aws import client
+from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
-from chalicelib.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from chalicelib.models import Company, Recruiter, new_id
+from chalicelib.data.models import Company, Recruiter, new_id
+from chalicelib.domain.auth import Role
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.observability import logger, metrics
 
 COMPANY_ATTRIBUTE = "custom:company_id"
@@ -193,7 +193,7 @@ def invite_recruiter(admin: Recruiter, email: str, name: str, role: Role) -> Rec
     """Add a colleague with a temporary password, sent to them by email."""
     import secrets
 
-    from chalicelib import email as mail
+    from chalicelib.adapters import email as mail
 
     temporary = secrets.token_urlsafe(12) + "-1a"
     recruiter = create_recruiter(admin.company_id, email, name, role, temporary, temporary=True)

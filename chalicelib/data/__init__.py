@@ -1,0 +1,1 @@
+"""Data access: the table's items, every key shape, cursors and repositories."""
