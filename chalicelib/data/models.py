@@ -35,6 +35,9 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.data import keys
+from chalicelib.data.keys import company_pk, invitation_pk
+
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -111,14 +114,6 @@ class Item(Model):
     by_due = ByDueIndex()
 
 
-def company_pk(company_id: str) -> str:
-    return f"C#{company_id}"
-
-
-def invitation_pk(company_id: str, invitation_id: str) -> str:
-    return f"C#{company_id}#INV#{invitation_id}"
-
-
 class Company(Item, discriminator="Company"):
     """A customer company: the tenant.
 
@@ -135,7 +130,7 @@ class Company(Item, discriminator="Company"):
 
     @classmethod
     def key(cls, company_id: str) -> tuple[str, str]:
-        return company_pk(company_id), "PROFILE"
+        return company_pk(company_id), keys.PROFILE
 
 
 class Recruiter(Item, discriminator="Recruiter"):
@@ -152,7 +147,7 @@ class Recruiter(Item, discriminator="Recruiter"):
 
     @classmethod
     def key(cls, company_id: str, user_id: str) -> tuple[str, str]:
-        return company_pk(company_id), f"RECRUITER#{user_id}"
+        return company_pk(company_id), keys.recruiter_sk(user_id)
 
 
 class Question(MapAttribute[str, Any]):
@@ -216,7 +211,7 @@ class Interview(Item, discriminator="Interview"):
 
     @classmethod
     def key(cls, company_id: str, interview_id: str) -> tuple[str, str]:
-        return company_pk(company_id), f"INTERVIEW#{interview_id}"
+        return company_pk(company_id), keys.interview_sk(interview_id)
 
 
 class Invitation(Item, discriminator="Invitation"):
@@ -281,11 +276,11 @@ class Invitation(Item, discriminator="Invitation"):
 
     @classmethod
     def key(cls, company_id: str, invitation_id: str) -> tuple[str, str]:
-        return invitation_pk(company_id, invitation_id), "INVITATION"
+        return invitation_pk(company_id, invitation_id), keys.INVITATION
 
     @staticmethod
     def parent_key(company_id: str, interview_id: str) -> str:
-        return f"C#{company_id}#INTERVIEW#{interview_id}"
+        return keys.interview_children_pk(company_id, interview_id)
 
 
 class Answer(Item, discriminator="Answer"):
@@ -324,7 +319,7 @@ class Answer(Item, discriminator="Answer"):
     def key(
         cls, company_id: str, invitation_id: str, question_id: str, attempt: int
     ) -> tuple[str, str]:
-        return invitation_pk(company_id, invitation_id), f"ANSWER#{question_id}#{attempt:03d}"
+        return invitation_pk(company_id, invitation_id), keys.answer_sk(question_id, attempt)
 
     @staticmethod
     def raw_prefix(
@@ -344,7 +339,7 @@ class EmailClaim(Item, discriminator="EmailClaim"):
 
     @classmethod
     def key(cls, company_id: str, interview_id: str, email: str) -> tuple[str, str]:
-        return Invitation.parent_key(company_id, interview_id), f"EMAIL#{email}"
+        return keys.interview_children_pk(company_id, interview_id), keys.email_claim_sk(email)
 
 
 class Review(Item, discriminator="Review"):
@@ -366,7 +361,7 @@ class Review(Item, discriminator="Review"):
 
     @classmethod
     def key(cls, company_id: str, invitation_id: str, user_id: str) -> tuple[str, str]:
-        return invitation_pk(company_id, invitation_id), f"REVIEW#{user_id}"
+        return invitation_pk(company_id, invitation_id), keys.review_sk(user_id)
 
 
 class Comment(Item, discriminator="Comment"):
@@ -381,6 +376,10 @@ class Comment(Item, discriminator="Comment"):
     user_id = UnicodeAttribute()
     author_name = UnicodeAttribute()
     text = UnicodeAttribute()
+
+    @classmethod
+    def key(cls, company_id: str, invitation_id: str, comment_id: str) -> tuple[str, str]:
+        return invitation_pk(company_id, invitation_id), keys.comment_sk(comment_id)
 
 
 class ShareLink(Item, discriminator="ShareLink"):
@@ -398,6 +397,10 @@ class ShareLink(Item, discriminator="ShareLink"):
     revoked = BooleanAttribute(default=False)
     mask_name = BooleanAttribute(default=False)
 
+    @classmethod
+    def key(cls, company_id: str, invitation_id: str, share_id: str) -> tuple[str, str]:
+        return invitation_pk(company_id, invitation_id), keys.share_sk(share_id)
+
 
 class AuditEvent(Item, discriminator="AuditEvent"):
     """Who did or saw what, when: one item per action, a partition per company and month.
@@ -410,6 +413,11 @@ class AuditEvent(Item, discriminator="AuditEvent"):
     action = UnicodeAttribute()
     target = UnicodeAttribute()
     detail = MapAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str, at: datetime, event_id: str) -> tuple[str, str]:
+        """`at` is when it happened; its month picks the partition."""
+        return keys.audit_pk(company_id, at.strftime("%Y-%m")), keys.audit_sk(at, event_id)
 
 
 class Usage(Item, discriminator="Usage"):
@@ -426,7 +434,7 @@ class Usage(Item, discriminator="Usage"):
 
     @classmethod
     def key(cls, company_id: str, month: str) -> tuple[str, str]:
-        return company_pk(company_id), f"USAGE#{month}"
+        return company_pk(company_id), keys.usage_sk(month)
 
 
 class LinkToken(Item, discriminator="LinkToken"):
@@ -438,6 +446,10 @@ class LinkToken(Item, discriminator="LinkToken"):
 
     company_id = UnicodeAttribute()
     invitation_id = UnicodeAttribute()
+
+    @classmethod
+    def key(cls, company_id: str, invitation_id: str, token_id: str) -> tuple[str, str]:
+        return invitation_pk(company_id, invitation_id), keys.link_token_sk(token_id)
 
 
 class Digest(Item, discriminator="Digest"):
@@ -454,7 +466,7 @@ class Digest(Item, discriminator="Digest"):
 
     @classmethod
     def key(cls, company_id: str) -> tuple[str, str]:
-        return company_pk(company_id), "DIGEST"
+        return company_pk(company_id), keys.DIGEST
 
 
 class Webhook(Item, discriminator="Webhook"):
@@ -472,7 +484,7 @@ class Webhook(Item, discriminator="Webhook"):
 
     @classmethod
     def key(cls, company_id: str, webhook_id: str) -> tuple[str, str]:
-        return company_pk(company_id), f"WEBHOOK#{webhook_id}"
+        return company_pk(company_id), keys.webhook_sk(webhook_id)
 
 
 class WebhookDelivery(Item, discriminator="WebhookDelivery"):
@@ -493,7 +505,7 @@ class WebhookDelivery(Item, discriminator="WebhookDelivery"):
 
     @classmethod
     def key(cls, company_id: str, delivery_id: str) -> tuple[str, str]:
-        return f"C#{company_id}#DELIVERIES", delivery_id
+        return keys.deliveries_pk(company_id), delivery_id
 
 
 ALL_MODELS: tuple[type[Item], ...] = (

@@ -1,0 +1,193 @@
+"""Repositories on a real table (moto in-process): what they return and what they never reach."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.data import keys
+from chalicelib.data.models import (
+    Answer,
+    Comment,
+    Invitation,
+    LinkToken,
+    Review,
+    ShareLink,
+    new_id,
+    utcnow,
+)
+from chalicelib.data.repositories import CandidateRepository, InvitationRepository
+from chalicelib.data.transactions import transact_write
+from chalicelib.domain.errors import BadRequest
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+invitations = InvitationRepository()
+candidates = CandidateRepository()
+
+
+def _invite(company_id: str, interview_id: str, token_hash: str | None = None) -> Invitation:
+    invitation_id = new_id()
+    invitation = Invitation(
+        *Invitation.key(company_id, invitation_id),
+        company_id=company_id,
+        interview_id=interview_id,
+        invitation_id=invitation_id,
+        candidate_name="Sam",
+        candidate_email=f"{invitation_id.lower()}@example.com",
+        deadline=utcnow() + timedelta(days=7),
+        gsi1pk=Invitation.parent_key(company_id, interview_id),
+        gsi1sk=keys.invitation_child_sk(invitation_id),
+        token_hash=token_hash,
+    )
+    invitation.save()
+    return invitation
+
+
+def _answer(invitation: Invitation, question_id: str, attempt: int) -> Answer:
+    answer = Answer(
+        *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt),
+        company_id=invitation.company_id,
+        interview_id=invitation.interview_id,
+        invitation_id=invitation.invitation_id,
+        question_id=question_id,
+        attempt=attempt,
+        answer_type="video",
+    )
+    answer.save()
+    return answer
+
+
+def test_an_invitation_is_found_by_id_only_within_its_company() -> None:
+    invitation = _invite("C1", "I1")
+    found = invitations.get("C1", invitation.invitation_id)
+    assert found is not None
+    assert found.candidate_email == invitation.candidate_email
+    assert invitations.get("C2", invitation.invitation_id) is None
+
+
+def test_an_interviews_invitations_come_in_pages_newest_first_until_none_are_left() -> None:
+    # GIVEN five invitations to one interview and one to another interview
+    made = [_invite("C1", "I1").invitation_id for _ in range(5)]
+    _invite("C1", "I2")
+    # WHEN they are read two at a time
+    seen: list[str] = []
+    page, cursor = invitations.page_by_interview("C1", "I1", limit=2)
+    seen += [i.invitation_id for i in page]
+    while cursor:
+        page, cursor = invitations.page_by_interview("C1", "I1", limit=2, page_cursor=cursor)
+        seen += [i.invitation_id for i in page]
+    # THEN each of the interview's invitations comes once, newest first, and no other
+    assert seen == sorted(made, reverse=True)
+    assert [i.invitation_id for i in invitations.all_by_interview("C1", "I1")] == sorted(made)
+
+
+def test_a_page_cursor_from_another_interview_is_refused() -> None:
+    for _ in range(3):
+        _invite("C1", "I1")
+    _, cursor = invitations.page_by_interview("C1", "I1", limit=1)
+    assert cursor
+    with pytest.raises(BadRequest):
+        invitations.page_by_interview("C1", "I2", limit=1, page_cursor=cursor)
+    with pytest.raises(BadRequest):
+        invitations.page_by_interview("C2", "I1", limit=1, page_cursor=cursor)
+
+
+def test_a_link_hash_finds_its_invitation_directly_or_through_a_further_link() -> None:
+    invitation = _invite("C1", "I1", token_hash="h-first")
+    LinkToken(
+        *LinkToken.key("C1", invitation.invitation_id, new_id()),
+        company_id="C1",
+        invitation_id=invitation.invitation_id,
+        token_hash="h-reminder",
+    ).save()
+    direct = invitations.find_by_token_hash("h-first")
+    further = invitations.find_by_token_hash("h-reminder")
+    assert direct is not None
+    assert direct.invitation_id == invitation.invitation_id
+    assert further is not None
+    assert further.invitation_id == invitation.invitation_id
+    assert invitations.find_by_token_hash("h-unknown") is None
+
+
+def test_a_share_links_hash_opens_no_invitation() -> None:
+    invitation = _invite("C1", "I1")
+    ShareLink(
+        *ShareLink.key("C1", invitation.invitation_id, "s1"),
+        company_id="C1",
+        invitation_id=invitation.invitation_id,
+        share_id="s1",
+        created_by="u1",
+        expires=utcnow() + timedelta(days=1),
+        token_hash="h-share",
+    ).save()
+    assert invitations.find_by_token_hash("h-share") is None
+
+
+def test_a_candidate_is_read_whole_from_one_partition_and_sorted_by_kind() -> None:
+    # GIVEN an invitation with answers, a review, a comment and a share link
+    invitation = _invite("C1", "I1")
+    iid = invitation.invitation_id
+    _answer(invitation, "Q1", 2)
+    _answer(invitation, "Q1", 1)
+    _answer(invitation, "Q2", 1)
+    Review(*Review.key("C1", iid, "u1"), company_id="C1", invitation_id=iid, user_id="u1",
+           reviewer_name="Ada").save()  # fmt: skip
+    Comment(*Comment.key("C1", iid, "c1"), company_id="C1", invitation_id=iid, comment_id="c1",
+            user_id="u1", author_name="Ada", text="Good").save()  # fmt: skip
+    other = _invite("C1", "I1")
+    _answer(other, "Q1", 1)
+    # WHEN the candidate is loaded
+    found = candidates.load("C1", iid)
+    # THEN everything under the invitation comes back by kind, nothing of anyone else's
+    assert found.invitation is not None
+    assert found.invitation.invitation_id == iid
+    assert [(a.question_id, int(a.attempt)) for a in found.answers] == [
+        ("Q1", 1),
+        ("Q1", 2),
+        ("Q2", 1),
+    ]
+    assert [r.user_id for r in found.reviews] == ["u1"]
+    assert [c.text for c in found.comments] == ["Good"]
+    assert len(found.items) == 6
+    assert [(a.question_id, int(a.attempt)) for a in candidates.answers("C1", iid)] == [
+        ("Q1", 1),
+        ("Q1", 2),
+        ("Q2", 1),
+    ]
+    # AND another company asking for the same id sees nothing
+    assert candidates.load("C2", iid).items == []
+
+
+def test_an_answer_is_got_by_its_attempt_or_not_at_all() -> None:
+    invitation = _invite("C1", "I1")
+    _answer(invitation, "Q1", 1)
+    assert candidates.answer("C1", invitation.invitation_id, "Q1", 1) is not None
+    assert candidates.answer("C1", invitation.invitation_id, "Q1", 2) is None
+    assert candidates.answer("C2", invitation.invitation_id, "Q1", 1) is None
+
+
+def test_a_transaction_through_the_shared_connection_writes_all_or_nothing() -> None:
+    invitation = _invite("C1", "I1")
+    iid = invitation.invitation_id
+    comment = Comment(*Comment.key("C1", iid, "c1"), company_id="C1", invitation_id=iid,
+                      comment_id="c1", user_id="u1", author_name="Ada", text="Hi")  # fmt: skip
+
+    def comment_on_a_new_invitation() -> None:
+        with transact_write() as transaction:
+            transaction.save(comment)
+            transaction.save(invitation, condition=Invitation.pk.does_not_exist())
+
+    # A failed condition on one write cancels the other.
+    with pytest.raises(TransactWriteError):
+        comment_on_a_new_invitation()
+    assert candidates.load("C1", iid).comments == []
+    with transact_write() as transaction:
+        transaction.save(comment)
+        transaction.update(invitation, actions=[Invitation.stage.set("shortlist")])
+    loaded = candidates.load("C1", iid)
+    assert [c.comment_id for c in loaded.comments] == ["c1"]
+    assert loaded.invitation is not None
+    assert loaded.invitation.stage == "shortlist"
