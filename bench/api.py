@@ -139,12 +139,12 @@ def main() -> int:
     with mock_aws():
         from chalicelib.adapters.aws import reset_clients
         from chalicelib.config import reset_settings
-        from infra import provision
+        from infra.local import provisioning
 
         reset_clients()
-        names = provision.Names(prefix="bench")
+        names = provisioning.Names(prefix="bench")
         os.environ.update(
-            provision.provision_all(
+            provisioning.provision_all(
                 names, "http://127.0.0.1:8000", "bench@example.com", serve_jwks()
             )
         )

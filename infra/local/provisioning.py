@@ -1,26 +1,58 @@
-"""Create the product's AWS resources through the AWS APIs (the local stack, on moto).
+"""Local AWS: a moto server and the product's resources created on it through the AWS APIs.
 
-Production declares the same resources in CDK; both follow the same rules: the table from
-the models, a private encrypted bucket whose `raw/` uploads notify a queue with a
-dead-letter queue, a user pool whose company attribute the user cannot write.
+Production declares the same resources in CDK (`infra/stacks/`); both follow the same rules
+(`infra/resources.py`): the table from the models, a private encrypted bucket whose `raw/`
+uploads notify a queue with a dead-letter queue, a user pool whose company attribute the
+user cannot write. The integration tests and the API bench provision through here too.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.adapters.aws import client
 from chalicelib.data.models import Item
+from infra.resources import (
+    MAX_RECEIVES_BEFORE_DLQ,
+    PASSWORD_MIN_LENGTH,
+    RAW_EXPIRY_DAYS,
+    UPLOAD_EVENT_PREFIX,
+    UPLOAD_EVENT_SUFFIX,
+    UPLOAD_VISIBILITY_SECONDS,
+    WEBHOOK_MAX_RECEIVES,
+    WEBHOOK_VISIBILITY_SECONDS,
+)
 
-PASSWORD_MIN_LENGTH = 10
-MAX_RECEIVES_BEFORE_DLQ = 3
-# The worker may run up to 15 minutes; a message stays invisible for longer than that.
-UPLOAD_VISIBILITY_SECONDS = 960
-RAW_EXPIRY_DAYS = 7
-UPLOAD_EVENT_PREFIX = "raw/"
-UPLOAD_EVENT_SUFFIX = "/manifest.json"
+REGION = "us-east-1"
+
+
+def start_moto(host: str, port: int) -> Any:
+    """A moto server standing in for S3, SQS, DynamoDB, SES and Cognito; points boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    # moto's werkzeug logs every AWS call; keep the terminal for what a developer needs.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_SERVICE_NAME": "oneway",
+            "POWERTOOLS_METRICS_NAMESPACE": "Oneway",
+            "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
+        }
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
 
 
 @dataclass(frozen=True)
@@ -167,8 +199,7 @@ def create_upload_queues(names: Names, bucket: str) -> tuple[str, str]:
                     "Id": "raw-uploads-to-worker",
                     "QueueArn": queue_arn,
                     "Events": ["s3:ObjectCreated:*"],
-                    # Chunks arrive while recording; only the manifest written at finalise
-                    # means an attempt is whole, so only it wakes the worker.
+                    # Only the manifest written at finalise wakes the worker.
                     "Filter": {
                         "Key": {
                             "FilterRules": [
@@ -231,10 +262,6 @@ def create_user_pool(name: str) -> tuple[str, str]:
 
 def verify_sender(sender_email: str) -> None:
     client("ses").verify_email_identity(EmailAddress=sender_email)
-
-
-WEBHOOK_MAX_RECEIVES = 5  # chalicelib.domain.webhooks.MAX_ATTEMPTS
-WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one POST's timeout; retries set their own delay
 
 
 def create_webhook_queues(names: Names) -> tuple[str, str]:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STATIC_ROOT = ROOT / "static_site"
 API_PATH = "/api/*"
 
-# The local stack's rules for paths (infra/local.py): `/` opens the console, a folder serves
+# The local stack's rules for paths (infra/local/server.py): `/` opens the console, a folder serves
 # its index.html, and a folder named without its slash is redirected to it.
 DIRECTORY_INDEX_JS = """\
 function handler(event) {

@@ -1,10 +1,11 @@
 """The stateful stack: what holds data and must outlive any redeploy of the code.
 
 Table, media bucket, upload and webhook queues, recruiters' user pool and the SES sender.
-The same rules as the local stack (`infra/provision.py`): the table from the models, a
-private encrypted bucket whose `raw/` manifests notify a queue with a dead-letter queue, a
-user pool whose company attribute users cannot write. Data resources are retained when the
-stack is deleted: removing a deployment never deletes candidates' recordings by accident.
+The same rules as the local stack (`infra/local/provisioning.py`), with the numbers both
+read from `infra/resources.py`: the table from the models, a private encrypted bucket whose
+`raw/` manifests notify a queue with a dead-letter queue, a user pool whose company attribute
+users cannot write. Data resources are retained when the stack is deleted: removing a
+deployment never deletes candidates' recordings by accident.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.data.models import table_schema
-from infra import provision
+from infra import resources
 from infra.stacks.settings import DeploySettings
 
 _ATTRIBUTE_TYPES = {
@@ -31,7 +32,7 @@ _ATTRIBUTE_TYPES = {
 }
 TTL_ATTRIBUTE = "expires_at"
 # The worker may run for 15 minutes; SQS must not hand the message to another worker first.
-UPLOAD_VISIBILITY = cdk.Duration.seconds(provision.UPLOAD_VISIBILITY_SECONDS)
+UPLOAD_VISIBILITY = cdk.Duration.seconds(resources.UPLOAD_VISIBILITY_SECONDS)
 
 
 class InterviewTable(Construct):
@@ -101,7 +102,7 @@ class MediaBucket(Construct):
                 s3.LifecycleRule(
                     id="expire-raw-uploads",
                     prefix="raw/",
-                    expiration=cdk.Duration.days(provision.RAW_EXPIRY_DAYS),
+                    expiration=cdk.Duration.days(resources.RAW_EXPIRY_DAYS),
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
                 ),
                 s3.LifecycleRule(
@@ -133,7 +134,7 @@ class UploadQueues(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dlq, max_receive_count=provision.MAX_RECEIVES_BEFORE_DLQ
+                queue=self.dlq, max_receive_count=resources.MAX_RECEIVES_BEFORE_DLQ
             ),
         )
         # Chunks arrive while recording; only the manifest written at finalise means an
@@ -142,7 +143,7 @@ class UploadQueues(Construct):
             s3.EventType.OBJECT_CREATED,
             s3n.SqsDestination(self.queue),
             s3.NotificationKeyFilter(
-                prefix=provision.UPLOAD_EVENT_PREFIX, suffix=provision.UPLOAD_EVENT_SUFFIX
+                prefix=resources.UPLOAD_EVENT_PREFIX, suffix=resources.UPLOAD_EVENT_SUFFIX
             ),
         )
 
@@ -168,11 +169,11 @@ class WebhookQueues(Construct):
             self,
             "Deliveries",
             queue_name=f"{prefix}-webhooks",
-            visibility_timeout=cdk.Duration.seconds(provision.WEBHOOK_VISIBILITY_SECONDS),
+            visibility_timeout=cdk.Duration.seconds(resources.WEBHOOK_VISIBILITY_SECONDS),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dlq, max_receive_count=provision.WEBHOOK_MAX_RECEIVES
+                queue=self.dlq, max_receive_count=resources.WEBHOOK_MAX_RECEIVES
             ),
         )
 
@@ -190,7 +191,7 @@ class RecruiterPool(Construct):
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             self_sign_up_enabled=False,
             password_policy=cognito.PasswordPolicy(
-                min_length=provision.PASSWORD_MIN_LENGTH,
+                min_length=resources.PASSWORD_MIN_LENGTH,
                 require_lowercase=False,
                 require_uppercase=False,
                 require_digits=False,

@@ -8,7 +8,7 @@ from aws_cdk.assertions import Match
 
 from chalicelib.data.models import Item, table_schema
 from chalicelib.domain import webhooks
-from infra import provision
+from infra import resources
 from infra.stacks import DeploySettings
 from tests.infra.support import Synthesized, mentions, only
 
@@ -68,7 +68,7 @@ def test_media_bucket_is_private_encrypted_and_expires_raw_chunks(
     }
     assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     rules = {rule["Prefix"]: rule for rule in properties["LifecycleConfiguration"]["Rules"]}
-    assert rules["raw/"]["ExpirationInDays"] == provision.RAW_EXPIRY_DAYS
+    assert rules["raw/"]["ExpirationInDays"] == resources.RAW_EXPIRY_DAYS
     assert rules["raw/"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert rules["media/"]["ExpirationInDays"] == DeploySettings.media_retention_days
     assert rules["media/"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}

@@ -1,7 +1,7 @@
 """Integration tests: the Chalice app and the worker handler against moto in-process.
 
 moto starts before any client is created; each test gets freshly provisioned resources
-(the same `infra.provision` code the local stack uses) and its own settings.
+(the same `infra.local.provisioning` code the local stack uses) and its own settings.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from moto.utilities.utils import load_resource
 from chalicelib.adapters.aws import client, reset_clients
 from chalicelib.config import reset_settings
 from chalicelib.domain.auth import reset_jwks_cache
-from infra import provision
+from infra.local import provisioning
 from tests.integration.support import Http, sign_up
 
 SENDER = "interviews@example.com"
@@ -55,8 +55,8 @@ def _deployment(jwks_url: str) -> Iterator[dict[str, str]]:
     """One moto deployment for the session, provisioned once by the local stack's code."""
     with mock_aws():
         reset_clients()
-        yield provision.provision_all(
-            provision.Names(prefix="test"), "http://127.0.0.1:8000", SENDER, jwks_url
+        yield provisioning.provision_all(
+            provisioning.Names(prefix="test"), "http://127.0.0.1:8000", SENDER, jwks_url
         )
         reset_clients()
 
@@ -67,7 +67,7 @@ def _empty(settings: dict[str, str]) -> None:
 
     if Item.exists():
         Item.delete_table()
-    provision.create_table()
+    provisioning.create_table()
     cognito = client("cognito-idp")
     pool = settings["COGNITO_USER_POOL_ID"]
     for user in cognito.list_users(UserPoolId=pool)["Users"]:

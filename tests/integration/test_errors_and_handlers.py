@@ -137,7 +137,7 @@ UPLOADS_ARN = "arn:aws:sqs:us-east-1:123456789012:test-uploads"
 
 
 def _as_lambda_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    from infra.local import sqs_record
+    from infra.local.pollers import sqs_record
 
     return {"Records": [sqs_record(m, UPLOADS_ARN) for m in messages]}
 

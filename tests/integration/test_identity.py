@@ -164,7 +164,7 @@ def test_a_token_hmac_signed_with_the_public_key_is_refused(http: Http, admin: d
 
 def test_a_token_from_another_user_pool_is_refused(aws: dict[str, str], http: Http) -> None:
     # GIVEN a genuine token from a different Cognito pool (same signing keys in moto)
-    from infra.provision import create_user_pool
+    from infra.local.provisioning import create_user_pool
 
     cognito = client("cognito-idp")
     pool_id, client_id = create_user_pool("someone-elses-pool")

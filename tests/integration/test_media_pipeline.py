@@ -13,7 +13,7 @@ from chalice.local import LambdaContext
 from chalicelib.adapters.aws import client
 from chalicelib.data.models import Answer, utcnow
 from chalicelib.domain import answer_lifecycle
-from infra.local import sqs_record
+from infra.local.pollers import sqs_record
 from media_worker import handler as worker
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_interviews_and_invitations import create, links_sent_to

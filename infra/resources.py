@@ -1,0 +1,22 @@
+"""The settings every deployment's resources share, in AWS (CDK) and on the local stack (moto).
+
+`infra/stacks/` declares the resources for AWS and `infra/local/provisioning.py` creates them
+through the AWS APIs on moto; both read these numbers so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from chalicelib.data import media_layout
+
+PASSWORD_MIN_LENGTH = 10
+MAX_RECEIVES_BEFORE_DLQ = 3
+# The worker may run up to 15 minutes; a message stays invisible for longer than that.
+UPLOAD_VISIBILITY_SECONDS = 960
+RAW_EXPIRY_DAYS = 7
+# Chunks arrive while recording; only the manifest written at finalise means an attempt is
+# whole, so only it wakes the worker.
+UPLOAD_EVENT_PREFIX = media_layout.RAW_ROOT
+UPLOAD_EVENT_SUFFIX = media_layout.MANIFEST_SUFFIX
+
+WEBHOOK_MAX_RECEIVES = 5  # chalicelib.domain.webhooks.MAX_ATTEMPTS
+WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one POST's timeout; retries set their own delay
