@@ -9,42 +9,35 @@ one stops working.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import email
 from chalicelib.config import get_settings
+from chalicelib.data import keys
 from chalicelib.data.models import (
     Company,
     EmailClaim,
     Interview,
     Invitation,
-    Item,
-    LinkToken,
-    invitation_pk,
     new_id,
     utcnow,
 )
-from chalicelib.domain import activity, compliance, reminders, webhooks
+from chalicelib.data.repositories import invitations as invitation_repository
+from chalicelib.data.transactions import transact_write
+from chalicelib.domain import invitation_lifecycle as lifecycle
+from chalicelib.domain import reminders, webhooks
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
+from chalicelib.domain.interviews import claim_apply_slot
+from chalicelib.domain.links import candidate_link, hash_token, new_token, privacy_link
 from chalicelib.observability import logger, metrics
 
 INVALID_LINK = "This interview link is not valid. Check the link in your email."
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def candidate_link(token: str) -> str:
-    return f"{get_settings().public_site_url}/candidate/#token={token}"
 
 
 def _normal_email(address: str) -> str:
@@ -67,7 +60,7 @@ def create_invitation(
     """
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     invitation_id = new_id()
     address = _normal_email(candidate_email)
     pk, sk = Invitation.key(company.company_id, invitation_id)
@@ -95,7 +88,7 @@ def create_invitation(
         attempt_seq={q.question_id: 0 for q in interview.questions},
         token_hash=hash_token(token),
         gsi1pk=Invitation.parent_key(company.company_id, interview.interview_id),
-        gsi1sk=f"INV#{invitation_id}",
+        gsi1sk=keys.invitation_child_sk(invitation_id),
     )
     reminders.schedule(invitation, interview.reminder_hours, utcnow())
     if interview.booking_url:
@@ -105,8 +98,7 @@ def create_invitation(
         claim_pk, claim_sk, company_id=company.company_id, invitation_id=invitation_id
     )
     try:
-        # The table connection is reused: a fresh Connection would build a new client.
-        with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+        with transact_write() as transaction:
             transaction.save(claim, condition=EmailClaim.pk.does_not_exist())
             transaction.save(invitation, condition=Invitation.pk.does_not_exist())
             transaction.update(
@@ -134,7 +126,7 @@ def send_invitation_email(invitation: Invitation, token: str) -> None:
         deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
         link=candidate_link(token),
         support_contact=invitation.support_contact,
-        privacy_link=compliance.privacy_link(token),
+        privacy_link=privacy_link(token),
     )
     email.send(message, reply_to=invitation.support_contact)
     invitation.update(actions=[Invitation.email_sent_at.set(utcnow())])
@@ -173,36 +165,33 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _validate_candidate(data: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
-    from pydantic import ValidationError
-
-    from chalicelib.api.schemas import CandidateIn
-
-    try:
-        return CandidateIn.model_validate(data).model_dump(), None
-    except ValidationError as error:
-        first = error.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "row"
-        return None, f"{where}: {first['msg']}"
+# Checks one candidate row: the clean row (name, email, time_multiplier), or what is wrong.
+RowCheck = Callable[[dict[str, Any]], tuple[dict[str, Any] | None, str | None]]
 
 
 def invite_many(
-    company: Company, interview: Interview, candidates: list[dict[str, Any]], csv_text: str | None
+    company: Company,
+    interview: Interview,
+    candidates: list[dict[str, Any]],
+    csv_text: str | None,
+    check_row: RowCheck,
 ) -> InviteReport:
-    """Invite each valid row; report invalid and repeated rows without stopping the rest."""
+    """Invite each valid row; report invalid and repeated rows without stopping the rest.
+
+    `check_row` is the HTTP layer's schema check (`InviteIn.check_candidate`), so the rows
+    of a list and of a CSV are held to the same rule as a single invitation.
+    """
     settings = get_settings()
     rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
     for number, data in enumerate(candidates, 1):
-        rows.append((number, *_validate_candidate(data)))
+        rows.append((number, *check_row(data)))
     if csv_text:
         for parsed in parse_csv(csv_text):
             cells = [c.strip() for c in parsed["cells"]]
             if len(cells) != 2:
                 rows.append((parsed["row"], None, "expected two columns: name,email"))
                 continue
-            rows.append(
-                (parsed["row"], *_validate_candidate({"name": cells[0], "email": cells[1]}))
-            )
+            rows.append((parsed["row"], *check_row({"name": cells[0], "email": cells[1]})))
     if len(rows) > settings.max_invites_per_request:
         raise InvalidInput(
             f"At most {settings.max_invites_per_request} candidates per request; "
@@ -251,10 +240,10 @@ def invite_many(
 
 
 def get_invitation(company_id: str, invitation_id: str) -> Invitation:
-    try:
-        return Invitation.get(*Invitation.key(company_id, invitation_id))
-    except Invitation.DoesNotExist:
-        raise NotFound("Invitation not found.") from None
+    invitation = invitation_repository.get(company_id, invitation_id)
+    if invitation is None:
+        raise NotFound("Invitation not found.")
+    return invitation
 
 
 def list_invitations(
@@ -267,42 +256,22 @@ def list_invitations(
     """One page of an interview's invitations, newest first: a single Query on `by_parent`.
 
     With `filter_condition`, DynamoDB filters the page, so it may hold fewer than `limit`
-    rows; the cursor (an invitation id) still moves on.
+    rows; the cursor (opaque, 400 if tampered with) still moves on.
     """
-    kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": False}
-    if filter_condition is not None:
-        kwargs["filter_condition"] = filter_condition
-    if cursor:
-        kwargs["last_evaluated_key"] = {
-            "pk": {"S": invitation_pk(company_id, cursor)},
-            "sk": {"S": "INVITATION"},
-            "gsi1pk": {"S": Invitation.parent_key(company_id, interview_id)},
-            "gsi1sk": {"S": f"INV#{cursor}"},
-        }
-    results = Invitation.by_parent.query(
-        Invitation.parent_key(company_id, interview_id),
-        Invitation.gsi1sk.startswith("INV#"),
-        **kwargs,
+    return invitation_repository.page_by_interview(
+        company_id,
+        interview_id,
+        limit=limit,
+        page_cursor=cursor,
+        filter_condition=filter_condition,
     )
-    page = [i for i in results if isinstance(i, Invitation)]
-    next_cursor = None
-    if results.last_evaluated_key:
-        next_cursor = results.last_evaluated_key["gsi1sk"]["S"].removeprefix("INV#")
-    return page, next_cursor
-
-
-def _live(invitation: Invitation) -> None:
-    if invitation.status == "revoked":
-        raise Conflict("This invitation was revoked.")
-    if invitation.status == "completed":
-        raise Conflict("This candidate has already completed the interview.")
 
 
 def resend(company_id: str, invitation_id: str) -> Invitation:
     """Email a fresh link; the previous link stops working (only hashes are stored)."""
     invitation = get_invitation(company_id, invitation_id)
-    _live(invitation)
-    token = secrets.token_urlsafe(32)
+    lifecycle.ensure_changeable(invitation)
+    token = new_token()
     invitation.update(actions=[Invitation.token_hash.set(hash_token(token))])
     send_invitation_email(invitation, token)
     return invitation
@@ -310,45 +279,60 @@ def resend(company_id: str, invitation_id: str) -> Invitation:
 
 def extend(company_id: str, invitation_id: str, days: int) -> Invitation:
     """Move the deadline `days` after the later of now and the current deadline."""
-    invitation = get_invitation(company_id, invitation_id)
-    _live(invitation)
-    base = max(utcnow(), invitation.deadline)
-    actions = [Invitation.deadline.set(base + timedelta(days=days))]
-    actions += reminders.due_actions(invitation, base + timedelta(days=days), utcnow())
-    if invitation.status == "expired":
-        actions.append(Invitation.status.set("started" if invitation.started_at else "invited"))
-    try:
-        invitation.update(actions=actions, condition=Invitation.status != "completed")
-    except UpdateError:
-        raise Conflict("This candidate has already completed the interview.") from None
-    return invitation
+    return lifecycle.extend(get_invitation(company_id, invitation_id), days, utcnow())
 
 
 def revoke(company_id: str, invitation_id: str) -> Invitation:
-    invitation = get_invitation(company_id, invitation_id)
-    if invitation.status == "completed":
-        raise Conflict("This candidate has already completed the interview.")
-    if invitation.status == "revoked":
-        return invitation
+    return lifecycle.revoke(get_invitation(company_id, invitation_id), utcnow())
+
+
+def send_rerecord_notice(invitation: Invitation, now: Any) -> bool:
+    """Email the candidate whose question reopened, with a fresh link (the sweep calls this).
+
+    Claimed by a conditional update first, so two overlapping sweeps send it once. Links are
+    stored only as hashes, so the email carries a newly minted one.
+    """
     try:
         invitation.update(
             actions=[
-                Invitation.status.set("revoked"),
-                Invitation.revoked.set(True),
-                *reminders.closed_actions(invitation, utcnow()),
+                Invitation.rerecord_notice_due.remove(),
+                Invitation.due_at.set(
+                    reminders.next_due(invitation, invitation.deadline, now).isoformat()
+                ),
             ],
-            condition=Invitation.status.is_in("invited", "opened", "started", "expired"),
+            condition=(Invitation.rerecord_notice_due == True)  # noqa: E712 - a DynamoDB condition
+            & Invitation.status.is_in(*lifecycle.LIVE),
         )
     except UpdateError:
-        raise Conflict("This invitation changed meanwhile. Reload and try again.") from None
-    activity.bump(company_id, invitation.interview_id, "revoked")
-    return invitation
+        return False
+    reopened = set(invitation.reopened_questions or ())
+    questions = [
+        {"position": position, "text": question.text}
+        for position, question in enumerate(invitation.questions, 1)
+        if question.question_id in reopened
+    ]
+    token = reminders.mint_link_token(invitation)
+    message = email.render(
+        "rerecord",
+        to=invitation.candidate_email,
+        candidate_name=invitation.candidate_name,
+        company_name=invitation.company_name,
+        title=invitation.title,
+        questions=questions,
+        deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
+        link=candidate_link(token),
+        support_contact=invitation.support_contact,
+        privacy_link=privacy_link(token),
+    )
+    email.send(message, reply_to=invitation.support_contact)
+    logger.info("re-record notice sent", extra={"invitation_id": invitation.invitation_id})
+    return True
 
 
 def set_time_multiplier(company_id: str, invitation_id: str, multiplier: float) -> Invitation:
     """Extra time as an accommodation: think and answer limits are multiplied."""
     invitation = get_invitation(company_id, invitation_id)
-    _live(invitation)
+    lifecycle.ensure_changeable(invitation)
     invitation.update(actions=[Invitation.time_multiplier.set(multiplier)])
     return invitation
 
@@ -357,17 +341,10 @@ def find_by_token(token: str) -> Invitation:
     """The one invitation a candidate token opens; 401 for unknown, 410 once withdrawn."""
     if not token or len(token) > 200:
         raise Unauthenticated(INVALID_LINK)
-    # The base model: a reminder's further link is a LinkToken naming its invitation.
-    matches = [
-        i
-        for i in Item.by_token.query(hash_token(token), limit=1)
-        if isinstance(i, Invitation | LinkToken)
-    ]
-    if matches and isinstance(matches[0], LinkToken):
-        matches = _linked_invitation(matches[0])
-    if not matches:
+    # A reminder's further link opens the same invitation as the first one.
+    invitation = invitation_repository.find_by_token_hash(hash_token(token))
+    if invitation is None:
         raise Unauthenticated(INVALID_LINK)
-    invitation = matches[0]
     if invitation.revoked or invitation.status == "revoked":
         contact = (
             f" Contact {invitation.support_contact} if unsure."
@@ -378,17 +355,8 @@ def find_by_token(token: str) -> Invitation:
     return invitation
 
 
-def _linked_invitation(link: LinkToken) -> list[Invitation]:
-    try:
-        return [Invitation.get(*Invitation.key(link.company_id, link.invitation_id))]
-    except Invitation.DoesNotExist:
-        return []
-
-
 def apply(interview: Interview, company: Company, name: str, address: str) -> None:
     """A candidate applying through the public link gets their own invitation by email."""
-    from chalicelib.domain.interviews import claim_apply_slot
-
     claim_apply_slot(interview)
     try:
         invitation, token = create_invitation(company, interview, name, address, source="apply")

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from chalicelib.data.models import Invitation, utcnow
-from chalicelib.domain import reminders
+from chalicelib.domain import reminders, retention
+from chalicelib.domain import sweep as scheduled_sweep
+from chalicelib.domain.digest import next_digest_time
 from tests.integration.support import Http, sent_emails
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_interviews_and_invitations import links_sent_to, session
@@ -29,7 +31,7 @@ def mail_to(address: str, subject_part: str = "") -> list[dict[str, Any]]:
 
 
 def sweep(at: datetime) -> dict[str, Any]:
-    return reminders.sweep(at, source="test")
+    return scheduled_sweep.sweep(at, source="test")
 
 
 def test_reminders_go_out_once_48_and_4_hours_before_the_deadline(team: Team) -> None:
@@ -59,7 +61,7 @@ def test_two_overlapping_sweeps_send_a_reminder_once(team: Team) -> None:
     seen_by_first = invitation(team, sam)
     # WHEN the second finishes first, then the first acts on what it read
     assert sweep(at)["reminders_sent"] == 1
-    assert reminders._handle_invitation(seen_by_first, at) is None
+    assert scheduled_sweep._handle_invitation(seen_by_first, at) is None
     # THEN one reminder went out
     assert len(mail_to("sam@example.com", "Reminder")) == 1
 
@@ -87,8 +89,8 @@ def test_no_reminder_to_completed_or_revoked_candidates(team: Team) -> None:
     assert mail_to("liv@example.com", "Reminder")
     assert not mail_to("cai@example.com", "Reminder")
     assert not mail_to("rev@example.com", "Reminder")
-    assert invitation(team, done).due_bucket == reminders.RETENTION_BUCKET
-    assert invitation(team, gone).due_bucket == reminders.RETENTION_BUCKET
+    assert invitation(team, done).due_bucket == retention.RETENTION_BUCKET
+    assert invitation(team, gone).due_bucket == retention.RETENTION_BUCKET
     # AND nothing is reminded or expired at the deadline but the live candidate
     result = sweep(deadline + timedelta(minutes=1))
     assert result["expired"] == 1
@@ -154,7 +156,7 @@ def test_recruiters_get_one_daily_digest_of_completed_interviews(team: Team) -> 
     team.complete("Cai")
     team.complete("Dee")
     now = utcnow()
-    digest_time = reminders.next_digest_time(now)
+    digest_time = next_digest_time(now)
     # WHEN sweeps run before and at the digest hour, then again
     assert sweep(digest_time - timedelta(minutes=15))["digests_sent"] == 0
     assert sweep(digest_time + timedelta(minutes=1))["digests_sent"] == 1

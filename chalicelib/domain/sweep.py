@@ -1,0 +1,105 @@
+"""The scheduled sweep over work that falls due: reminders, deadlines, digests, retention.
+
+The schedule (EventBridge in AWS, a timer in the local stack) calls `sweep` every few
+minutes with the time it runs at. Everything it handles is read from the sparse `by_due`
+index one bucket at a time, never a scan, and handed to the module that owns it:
+
+- `INVITATION` (`reminders`): each live invitation, due at its next event (the earliest
+  reminder not yet sent, else its deadline). A reminder is claimed by a conditional update
+  that moves `due_at` on, so two overlapping sweeps send it once; at the deadline the
+  invitation expires (`invitation_lifecycle.expire`).
+- `DIGEST` (`digest`): one item per company collecting interviews completed since its last
+  digest, due at the next digest hour.
+- `RETENTION` (`retention`): each closed invitation, due when its company's retention ends
+  (or at once, after the candidate asked for deletion).
+- `PROCESSING` (`answer_lifecycle`): answers stuck in processing.
+- `RECORDING` (`answer_lifecycle`): attempts started but still recording once their first
+  upload grant expired; one that stored nothing is released (it no longer counts).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.data.models import Invitation, Item
+from chalicelib.domain import answer_lifecycle, digest, reminders, retention
+from chalicelib.domain import invitation_lifecycle as lifecycle
+from chalicelib.domain.digest import DIGEST_BUCKET
+from chalicelib.domain.invitations import send_rerecord_notice
+from chalicelib.domain.reminders import INVITATION_BUCKET
+from chalicelib.domain.retention import RETENTION_BUCKET
+from chalicelib.observability import logger
+
+BATCH = 100
+
+
+def sweep(now: datetime, source: str) -> dict[str, Any]:
+    """Run one sweep at `now`; returns counts of what it did."""
+    stuck = answer_lifecycle.fail_stuck(now)
+    released = answer_lifecycle.release_stranded(now)
+    invitations = sweep_invitations(now)
+    digests = digest.send_digests(_due(DIGEST_BUCKET, now), now)
+    purged = retention.sweep_retention(_due(RETENTION_BUCKET, now), now)
+    summary = {
+        "at": now.isoformat(),
+        "source": source,
+        "reminders_sent": invitations["reminders_sent"],
+        "expired": invitations["expired"],
+        "stuck_answers_failed": len(stuck),
+        "attempts_released": released,
+        "rerecord_notices_sent": invitations["rerecord_notices_sent"],
+        "digests_sent": digests,
+        "candidates_purged": purged,
+    }
+    logger.info("reminder sweep", extra=summary)
+    return summary
+
+
+def _due(bucket: str, now: datetime) -> list[Any]:
+    return list(Item.by_due.query(bucket, Item.due_at <= now.isoformat(), limit=BATCH))
+
+
+def sweep_invitations(now: datetime) -> dict[str, int]:
+    counts = {"reminders_sent": 0, "expired": 0, "rerecord_notices_sent": 0}
+    for item in _due(INVITATION_BUCKET, now):
+        if not isinstance(item, Invitation):
+            continue
+        outcome = _handle_invitation(item, now)
+        if outcome in counts:
+            counts[outcome] += 1
+    return counts
+
+
+def _claim(invitation: Invitation, actions: list[Any], live: bool = True) -> bool:
+    """Apply `actions` only if nobody moved this invitation since we read it."""
+    condition = Invitation.due_at == invitation.due_at
+    if live:
+        condition &= Invitation.status.is_in(*lifecycle.LIVE)
+    try:
+        invitation.update(actions=actions, condition=condition)
+    except UpdateError:
+        return False  # another sweep, the candidate or a recruiter got there first
+    return True
+
+
+def _handle_invitation(invitation: Invitation, now: datetime) -> str | None:
+    if invitation.status not in lifecycle.LIVE:
+        _claim(invitation, [Invitation.due_bucket.remove(), Invitation.due_at.remove()], False)
+        return None
+    if invitation.rerecord_notice_due and now < invitation.deadline:
+        return "rerecord_notices_sent" if send_rerecord_notice(invitation, now) else None
+    if now >= invitation.deadline:
+        return "expired" if lifecycle.expire(invitation, now) else None
+    due_now = reminders.due_now(invitation, now)
+    if not due_now:
+        next_at = reminders.next_due(invitation, invitation.deadline, now)
+        _claim(invitation, [Invitation.due_at.set(next_at.isoformat())])
+        return None
+    # Several due at once (a missed sweep): send the latest one, count the others as sent.
+    if not _claim(invitation, reminders.sent_actions(invitation, due_now, now)):
+        return None
+    reminders.send_reminder(invitation, min(due_now), now)
+    return "reminders_sent"
