@@ -1,0 +1,162 @@
+"""Where an attempt's files live in the media bucket: the one definition of every S3 key shape.
+
+    raw/<company>/<interview>/<invitation>/<question>/<attempt:03d>/chunk-00000   browser POSTs
+    raw/<company>/<interview>/<invitation>/<question>/<attempt:03d>/manifest.json API, at finalise
+    media/<company>/<interview>/<invitation>/<question>/<attempt:03d>/answer.mp4  worker output
+    question-videos/<company>/<interview>/<video id>.<mp4|webm>                   recruiter upload
+
+The API grants and checks chunk keys and writes the manifest, the worker parses the manifest
+key and writes the outputs, retention deletes everything under an invitation, the browser
+receives the chunk-key template in its grant, and infra filters and expires by the roots. Every
+path segment is one id, so a key splits on `/` without ambiguity. Pure Python: the worker's
+image and the browser-facing API both import it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+RAW_ROOT = "raw/"
+MEDIA_ROOT = "media/"
+QUESTION_VIDEO_ROOT = "question-videos/"
+CHUNK_PREFIX = "chunk-"
+CHUNK_DIGITS = 5
+MANIFEST_NAME = "manifest.json"
+MANIFEST_SUFFIX = "/" + MANIFEST_NAME  # the S3 notification's suffix filter
+# Python format syntax; the candidate site substitutes `{index:0Nd}` the same way.
+CHUNK_INDEX_FIELD = f"{{index:0{CHUNK_DIGITS}d}}"
+
+# What the worker stores per answer type: (media file, poster or None).
+OUTPUT_NAMES: dict[str, tuple[str, str | None]] = {
+    "video": ("answer.mp4", "poster.jpg"),
+    "audio": ("answer.m4a", None),
+}
+
+_SEGMENT = r"[^/]+"
+_MANIFEST_KEY = re.compile(
+    rf"^{re.escape(RAW_ROOT)}(?P<company>{_SEGMENT})/(?P<interview>{_SEGMENT})/"
+    rf"(?P<invitation>{_SEGMENT})/(?P<question>{_SEGMENT})/(?P<attempt>\d{{3}})"
+    rf"{re.escape(MANIFEST_SUFFIX)}$"
+)
+_CHUNK_NAME = re.compile(rf"^{re.escape(CHUNK_PREFIX)}(?P<index>\d{{{CHUNK_DIGITS},}})$")
+
+
+@dataclass(frozen=True)
+class OutputKeys:
+    """Where the worker stores one answer's playable file and its poster (None for audio)."""
+
+    media: str
+    poster: str | None
+
+
+@dataclass(frozen=True)
+class AttemptLocation:
+    """One attempt at one question of one invitation, as the bucket sees it."""
+
+    company_id: str
+    interview_id: str
+    invitation_id: str
+    question_id: str
+    attempt: int
+
+    def __post_init__(self) -> None:
+        # A `/` inside an id would shift every segment after it and make keys unparseable.
+        ids = (self.company_id, self.interview_id, self.invitation_id, self.question_id)
+        if any(not value or "/" in value for value in ids):
+            raise ValueError("attempt location ids must be non-empty and contain no '/'")
+        if not 0 < self.attempt < 1000:
+            raise ValueError("attempt numbers have three digits")
+
+    @property
+    def _path(self) -> str:
+        return (
+            f"{self.company_id}/{self.interview_id}/{self.invitation_id}/"
+            f"{self.question_id}/{self.attempt:03d}/"
+        )
+
+    @property
+    def raw_prefix(self) -> str:
+        """Chunks and manifest; the worker deletes it once the answer is stored."""
+        return RAW_ROOT + self._path
+
+    @property
+    def chunk_prefix(self) -> str:
+        """What every chunk key starts with: the upload policy's `starts-with` condition."""
+        return self.raw_prefix + CHUNK_PREFIX
+
+    @property
+    def chunk_key_template(self) -> str:
+        """`chunk_key(n)` as a format string, for the browser: `….format(index=n)`."""
+        return self.chunk_prefix + CHUNK_INDEX_FIELD
+
+    def chunk_key(self, index: int) -> str:
+        return self.raw_prefix + chunk_name(index)
+
+    def chunk_index(self, key: str) -> int | None:
+        """The index a chunk key of this attempt carries; None for any other key."""
+        if not key.startswith(self.raw_prefix):
+            return None
+        match = _CHUNK_NAME.match(key[len(self.raw_prefix) :])
+        return int(match["index"]) if match else None
+
+    @property
+    def manifest_key(self) -> str:
+        return self.raw_prefix + MANIFEST_NAME
+
+    @property
+    def media_prefix(self) -> str:
+        return MEDIA_ROOT + self._path
+
+    def output_keys(self, answer_type: str) -> OutputKeys:
+        """Where the worker stores a `video` or `audio` answer (KeyError for any other type)."""
+        media_name, poster_name = OUTPUT_NAMES[answer_type]
+        return OutputKeys(
+            media=self.media_prefix + media_name,
+            poster=self.media_prefix + poster_name if poster_name else None,
+        )
+
+
+def chunk_name(index: int) -> str:
+    """`chunk-00000`: zero-padded so a listing sorts in recording order."""
+    return CHUNK_PREFIX + CHUNK_INDEX_FIELD.format(index=index)
+
+
+def parse_manifest_key(key: str) -> AttemptLocation | None:
+    """The attempt a manifest key names; None for chunks, outputs and any other key.
+
+    `key` is the object's real key: S3 event notifications URL-encode it (`q 1` arrives as
+    `q+1`), so decode it with `urllib.parse.unquote_plus` first, as the worker's handler does.
+    No key a browser can write under its grant (`<raw prefix>chunk-…`) parses as a manifest.
+    """
+    match = _MANIFEST_KEY.match(key)
+    if not match:
+        return None
+    return AttemptLocation(
+        company_id=match["company"],
+        interview_id=match["interview"],
+        invitation_id=match["invitation"],
+        question_id=match["question"],
+        attempt=int(match["attempt"]),
+    )
+
+
+def invitation_prefixes(company_id: str, interview_id: str, invitation_id: str) -> tuple[str, ...]:
+    """Every prefix holding a candidate's files (raw uploads and media): what a purge deletes."""
+    path = f"{company_id}/{interview_id}/{invitation_id}/"
+    return (RAW_ROOT + path, MEDIA_ROOT + path)
+
+
+def question_video_prefix(company_id: str, interview_id: str) -> str:
+    """Question videos live outside `raw/`, so their upload wakes no worker."""
+    return f"{QUESTION_VIDEO_ROOT}{company_id}/{interview_id}/"
+
+
+def question_video_key(company_id: str, interview_id: str, video_id: str, extension: str) -> str:
+    return f"{question_video_prefix(company_id, interview_id)}{video_id}.{extension}"
+
+
+def is_question_video_of(key: str, company_id: str, interview_id: str) -> bool:
+    """Whether `key` is directly under this interview's question-video prefix (not another's)."""
+    prefix = question_video_prefix(company_id, interview_id)
+    return key.startswith(prefix) and "/" not in key[len(prefix) :]

@@ -1,0 +1,134 @@
+"""An attempt's S3 keys: built in one place, parsed back to the same attempt, nothing else."""
+
+from urllib.parse import quote_plus, unquote_plus
+
+import pytest
+
+from chalicelib.data import media_layout
+from chalicelib.data.media_layout import AttemptLocation, parse_manifest_key
+
+LOCATION = AttemptLocation("C1", "I1", "V1", "Q1", 3)
+
+
+def test_raw_upload_prefix_names_company_interview_invitation_question_and_attempt() -> None:
+    assert LOCATION.raw_prefix == "raw/C1/I1/V1/Q1/003/"
+
+
+def test_chunks_manifest_and_outputs_sit_under_the_attempts_prefixes() -> None:
+    assert LOCATION.chunk_key(0) == "raw/C1/I1/V1/Q1/003/chunk-00000"
+    assert LOCATION.chunk_key(42) == "raw/C1/I1/V1/Q1/003/chunk-00042"
+    assert LOCATION.manifest_key == "raw/C1/I1/V1/Q1/003/manifest.json"
+    assert LOCATION.media_prefix == "media/C1/I1/V1/Q1/003/"
+    video = LOCATION.output_keys("video")
+    assert (video.media, video.poster) == (
+        "media/C1/I1/V1/Q1/003/answer.mp4",
+        "media/C1/I1/V1/Q1/003/poster.jpg",
+    )
+    audio = LOCATION.output_keys("audio")
+    assert (audio.media, audio.poster) == ("media/C1/I1/V1/Q1/003/answer.m4a", None)
+
+
+def test_chunk_names_sort_in_recording_order() -> None:
+    keys = [LOCATION.chunk_key(index) for index in (10, 2, 1, 0)]
+    assert sorted(keys) == [LOCATION.chunk_key(index) for index in (0, 1, 2, 10)]
+
+
+def test_the_browsers_template_names_the_same_keys_as_the_server() -> None:
+    # GIVEN the template a grant hands the browser
+    template = LOCATION.chunk_key_template
+    assert template == "raw/C1/I1/V1/Q1/003/chunk-{index:05d}"
+    # THEN filling it in gives exactly the key the server checks and the worker fetches
+    for index in (0, 7, 99999):
+        assert template.format(index=index) == LOCATION.chunk_key(index)
+        assert LOCATION.chunk_index(template.format(index=index)) == index
+
+
+def test_chunk_index_ignores_keys_that_are_not_this_attempts_chunks() -> None:
+    other = AttemptLocation("C1", "I1", "V1", "Q1", 4)
+    assert LOCATION.chunk_index(other.chunk_key(1)) is None
+    assert LOCATION.chunk_index(LOCATION.manifest_key) is None
+    assert LOCATION.chunk_index(LOCATION.chunk_prefix + "12") is None  # not zero-padded
+    assert LOCATION.chunk_index(LOCATION.chunk_prefix + "abcde") is None
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        LOCATION,
+        AttemptLocation("01JCOMPANY", "01JINTERVIEW", "01JINVITE", "01JQUESTION", 1),
+        AttemptLocation("c", "i", "v", "q 1+&%é", 999),
+    ],
+)
+def test_a_manifest_key_parses_back_to_the_attempt_that_built_it(
+    location: AttemptLocation,
+) -> None:
+    assert parse_manifest_key(location.manifest_key) == location
+
+
+def test_a_url_encoded_event_key_parses_once_decoded() -> None:
+    # GIVEN a question id that S3 event notifications URL-encode (spaces arrive as `+`)
+    location = AttemptLocation("c1", "i1", "v1", "q 1+x", 1)
+    event_key = quote_plus(location.manifest_key, safe="/")
+    assert event_key == "raw/c1/i1/v1/q+1%2Bx/001/manifest.json"
+    # WHEN the worker decodes it as its handler does
+    # THEN it names the same attempt
+    assert parse_manifest_key(unquote_plus(event_key)) == location
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        LOCATION.chunk_key(0),
+        LOCATION.raw_prefix,
+        LOCATION.output_keys("video").media,
+        LOCATION.media_prefix + "manifest.json",
+        "media/manifest.json",
+        "raw/manifest.json",
+        "raw/C1/I1/V1/Q1/3/manifest.json",  # attempt not three digits
+        "raw/C1/I1/V1/Q1/003/manifest.json.tmp",
+        "raw/C1/I1/V1/extra/Q1/003/manifest.json",
+        "raw//I1/V1/Q1/003/manifest.json",
+        "question-videos/C1/I1/x.mp4",
+    ],
+)
+def test_keys_that_are_not_manifests_are_ignored(key: str) -> None:
+    assert parse_manifest_key(key) is None
+
+
+def test_no_key_a_browser_may_write_under_its_grant_parses_as_a_manifest() -> None:
+    # The POST policy admits any key starting with the chunk prefix, slashes included.
+    for tail in ("manifest.json", "/manifest.json", "x/001/manifest.json", "/../manifest.json"):
+        assert parse_manifest_key(LOCATION.chunk_prefix + tail) is None
+
+
+def test_ids_that_would_shift_the_keys_segments_are_refused() -> None:
+    with pytest.raises(ValueError, match="no '/'"):
+        AttemptLocation("C1", "I1", "V1", "a/b", 1)
+    with pytest.raises(ValueError, match="non-empty"):
+        AttemptLocation("C1", "", "V1", "Q1", 1)
+    with pytest.raises(ValueError, match="three digits"):
+        AttemptLocation("C1", "I1", "V1", "Q1", 1000)
+
+
+def test_a_purge_covers_every_attempt_of_the_invitation_and_nothing_of_its_neighbours() -> None:
+    prefixes = media_layout.invitation_prefixes("C1", "I1", "V1")
+    covered = [
+        LOCATION.chunk_key(0),
+        LOCATION.manifest_key,
+        LOCATION.output_keys("video").media,
+        LOCATION.output_keys("video").poster,
+    ]
+    assert all(any(key.startswith(p) for p in prefixes) for key in covered)
+    neighbour = AttemptLocation("C1", "I1", "V10", "Q1", 3)
+    assert not any(neighbour.chunk_key(0).startswith(p) for p in prefixes)
+    assert not any(neighbour.media_prefix.startswith(p) for p in prefixes)
+
+
+def test_question_videos_live_outside_raw_and_belong_to_one_interview() -> None:
+    key = media_layout.question_video_key("C1", "I1", "01JVIDEO", "mp4")
+    assert key == "question-videos/C1/I1/01JVIDEO.mp4"
+    assert not key.startswith(media_layout.RAW_ROOT)  # uploading it wakes no worker
+    assert media_layout.is_question_video_of(key, "C1", "I1")
+    assert not media_layout.is_question_video_of(key, "C1", "I2")
+    assert not media_layout.is_question_video_of(key, "C2", "I1")
+    assert not media_layout.is_question_video_of("question-videos/C1/I1/x/y.mp4", "C1", "I1")
