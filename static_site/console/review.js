@@ -1,6 +1,6 @@
 // The review page: answers one question at a time, rubric scores, note, comments, stage, shares.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { AnswerView, SPEEDS } from "./answers.js";
+import { AnswerView, SPEEDS } from "/shared/answers.js";
 import { displayName, STAGES } from "./pipeline.js";
 import { authed } from "./session.js";
 import { Badge, ErrorBox, Field, formatDate, formatScore, html, link, Loading, useAction, useLoad } from "./ui.js";

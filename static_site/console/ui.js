@@ -1,10 +1,11 @@
-// Small shared pieces: the htm binding, error text, async loading, dates and form fields.
-// htm/Preact put every interpolated value in as text or as a property: never as HTML.
-import { html } from "htm/preact";
+// The console's building blocks: error boxes, async loading, badges, form fields, links.
+// The formatting the share page uses too lives in /shared/ui.js; it is re-exported here so
+// console modules import their toolkit from one place.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "/shared/api.js";
+import { describe, formatDate, formatDuration, formatScore, html } from "/shared/ui.js";
 
-export { html };
+export { describe, formatDate, formatDuration, formatScore, html };
 
 const FIELD_NAMES = {
   company_name: "Company name",
@@ -47,14 +48,6 @@ export function fieldLabel(path) {
     }
   }
   return words.join(" · ");
-}
-
-export function describe(error) {
-  if (!(error instanceof ApiError)) return "We could not reach the server. Check your connection and try again.";
-  if (!error.code && [403, 404, 405].includes(error.status)) {
-    return "This part of the API is not available yet.";
-  }
-  return error.message;
 }
 
 /** The message and, for invalid input, one line per field. */
@@ -113,26 +106,6 @@ export function Loading({ state, children }) {
   if (state.error) return html`<${ErrorBox} error=${state.error} />`;
   if (state.loading && !state.data) return html`<p class="meta" aria-live="polite">Loading…</p>`;
   return children();
-}
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
-export function formatDate(value, withTime = false) {
-  if (!value) return "—";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return "—";
-  return (withTime ? dateTimeFormat : dateFormat).format(date);
-}
-
-export function formatScore(value) {
-  return value === null || value === undefined ? "—" : Number(value).toFixed(1);
-}
-
-export function formatDuration(seconds) {
-  if (seconds === null || seconds === undefined) return "";
-  const s = Math.round(Number(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 export function Badge({ value, kind = "status" }) {

@@ -2,8 +2,8 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "/shared/api.js";
-import { AnswerView } from "/console/answers.js";
-import { describe, formatDate, html } from "/console/ui.js";
+import { AnswerView } from "/shared/answers.js";
+import { describe, formatDate, html } from "/shared/ui.js";
 
 function tokenFromFragment() {
   const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
