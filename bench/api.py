@@ -69,9 +69,11 @@ class DynamoCalls:
 
     def attach(self) -> None:
         from chalicelib.data.models import Item
+        from chalicelib.data.transactions import connection
 
-        client = Item._get_connection().connection.client
-        client.meta.events.register("before-call.dynamodb", self)
+        # The models' own client, and the one transactions go through.
+        for client in (Item._get_connection().connection.client, connection().client):
+            client.meta.events.register("before-call.dynamodb", self)
 
     def take(self) -> Counter[str]:
         taken, self.calls = self.calls, Counter()

@@ -38,7 +38,8 @@ DUE_INVITATION = "INVITATION"  # reminders and deadlines of live invitations
 DUE_DIGEST = "DIGEST"  # daily digests with entries waiting
 DUE_RETENTION = "RETENTION"  # closed candidates whose personal data falls due for deletion
 DUE_PROCESSING = "PROCESSING"  # answers stuck in processing past their deadline
-DUE_BUCKETS = (DUE_INVITATION, DUE_DIGEST, DUE_RETENTION, DUE_PROCESSING)
+DUE_RECORDING = "RECORDING"  # attempts still recording once their first upload grant expired
+DUE_BUCKETS = (DUE_INVITATION, DUE_DIGEST, DUE_RETENTION, DUE_PROCESSING, DUE_RECORDING)
 
 
 class MalformedKey(ValueError):
@@ -123,6 +124,11 @@ def split_invitation_pk(pk: str) -> tuple[str, str]:
 def answer_sk(question_id: str, attempt: int) -> str:
     """Zero-padded attempt, so a question's attempts sort in the order they were made."""
     return f"{ANSWER_PREFIX}{question_id}#{attempt:03d}"
+
+
+def answer_question_prefix(question_id: str) -> str:
+    """Sort-key prefix of every attempt at one question."""
+    return f"{ANSWER_PREFIX}{question_id}#"
 
 
 def split_answer_sk(sk: str) -> tuple[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.data import keys
 from chalicelib.data.models import AuditEvent, Interview, Usage, new_id, utcnow
 
 COUNTERS = ("invited", "opened", "started", "completed", "revoked", "expired")
@@ -55,11 +56,9 @@ def add_usage(
 
 
 def usage(company_id: str, months: int = 6) -> list[dict[str, Any]]:
-    from chalicelib.data.models import company_pk
-
     items = Usage.query(
-        company_pk(company_id),
-        Usage.sk.startswith("USAGE#"),
+        keys.company_pk(company_id),
+        Usage.sk.startswith(keys.USAGE_PREFIX),
         scan_index_forward=False,
         limit=months,
     )
@@ -71,7 +70,6 @@ def usage(company_id: str, months: int = 6) -> list[dict[str, Any]]:
             "stored_gb": round(float(item.stored_bytes) / 1024**3, 3),
         }
         for item in items
-        if isinstance(item, Usage)
     ]
 
 
@@ -88,8 +86,7 @@ def audit_event(
     """An audit item to save, alone or inside a transaction with the change it records."""
     now = utcnow()
     return AuditEvent(
-        f"C#{company_id}#AUDIT#{month_of(now)}",
-        f"{now.isoformat()}#{new_id()}",
+        *AuditEvent.key(company_id, now, new_id()),
         company_id=company_id,
         actor=actor,
         action=action,

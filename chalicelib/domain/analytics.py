@@ -9,19 +9,13 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from chalicelib.data.models import Invitation
+from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.domain.interviews import get_interview
 
 
 def interview_analytics(company_id: str, interview_id: str) -> dict[str, Any]:
     interview = get_interview(company_id, interview_id)
-    invitations = [
-        i
-        for i in Invitation.by_parent.query(
-            Invitation.parent_key(company_id, interview_id), Invitation.gsi1sk.startswith("INV#")
-        )
-        if isinstance(i, Invitation)
-    ]
+    invitations = list(invitation_repository.all_by_interview(company_id, interview_id))
     funnel = {
         "invited": len(invitations),
         "opened": sum(1 for i in invitations if i.opened_at),

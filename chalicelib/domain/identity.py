@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
+from chalicelib.data import keys
 from chalicelib.data.models import Company, Recruiter, new_id
 from chalicelib.domain.auth import Role
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -253,8 +254,9 @@ def get_recruiter(company_id: str, user_id: str) -> Recruiter:
 
 def list_team(company_id: str) -> list[Recruiter]:
     """Everyone on the company's hiring team: one Query on the company partition."""
-    pk, _ = Company.key(company_id)
-    return list(Recruiter.query(pk, Recruiter.sk.startswith("RECRUITER#")))
+    return list(
+        Recruiter.query(keys.company_pk(company_id), Recruiter.sk.startswith(keys.RECRUITER_PREFIX))
+    )
 
 
 def company_view(company: Company) -> dict[str, Any]:

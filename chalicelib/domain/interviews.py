@@ -13,7 +13,8 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.adapters import uploads
 from chalicelib.config import get_settings
-from chalicelib.data.models import Interview, Question, RubricCriterion, company_pk, new_id, utcnow
+from chalicelib.data import keys
+from chalicelib.data.models import Interview, Question, RubricCriterion, new_id, utcnow
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 
 
@@ -138,7 +139,9 @@ def get_interview(company_id: str, interview_id: str) -> Interview:
 def list_interviews(company_id: str, include_archived: bool = False) -> list[Interview]:
     """Newest first: one Query on the company partition (ids sort by creation time)."""
     items = Interview.query(
-        company_pk(company_id), Interview.sk.startswith("INTERVIEW#"), scan_index_forward=False
+        keys.company_pk(company_id),
+        Interview.sk.startswith(keys.INTERVIEW_PREFIX),
+        scan_index_forward=False,
     )
     return [i for i in items if include_archived or i.status != "archived"]
 
@@ -216,8 +219,8 @@ def set_apply_link(company_id: str, interview_id: str, enabled: bool, cap: int) 
         code = secrets.token_urlsafe(12)
         actions += [
             Interview.apply_code.set(code),
-            Interview.gsi1pk.set(f"APPLY#{code}"),
-            Interview.gsi1sk.set("INTERVIEW"),
+            Interview.gsi1pk.set(keys.apply_gsi1pk(code)),
+            Interview.gsi1sk.set(keys.APPLY_CHILD),
         ]
     interview.update(actions=actions)
     return interview
@@ -235,9 +238,7 @@ def find_by_apply_code(code: str) -> Interview:
     """The interview behind a public apply link, while it takes applications."""
     if not code or len(code) > 64:
         raise NotFound("This application link is not valid.")
-    matches = [
-        i for i in Interview.by_parent.query(f"APPLY#{code}", limit=1) if isinstance(i, Interview)
-    ]
+    matches = list(Interview.by_parent.query(keys.apply_gsi1pk(code), limit=1))
     if not matches:
         raise NotFound("This application link is not valid.")
     interview = matches[0]

@@ -13,21 +13,20 @@ import random
 import statistics
 from typing import Any
 
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.adapters import uploads
 from chalicelib.data.models import (
     Answer,
     Comment,
     Interview,
     Invitation,
-    Item,
     Review,
     ShareLink,
-    invitation_pk,
     new_id,
     utcnow,
 )
+from chalicelib.data.repositories import CandidateItems
+from chalicelib.data.repositories import candidates as candidate_repository
+from chalicelib.data.transactions import transact_write
 from chalicelib.domain import activity
 from chalicelib.domain.answer_lifecycle import best_attempts
 from chalicelib.domain.auth import Principal
@@ -105,23 +104,12 @@ def pipeline(
 class Candidate:
     """Everything stored under one invitation, read in one Query."""
 
-    def __init__(self, items: list[Any]) -> None:
-        self.invitation: Invitation | None = None
-        self.answers: list[Answer] = []
-        self.reviews: list[Review] = []
-        self.comments: list[Comment] = []
-        self.shares: list[ShareLink] = []
-        for item in items:
-            if isinstance(item, Invitation):
-                self.invitation = item
-            elif isinstance(item, Answer):
-                self.answers.append(item)
-            elif isinstance(item, Review):
-                self.reviews.append(item)
-            elif isinstance(item, Comment):
-                self.comments.append(item)
-            elif isinstance(item, ShareLink):
-                self.shares.append(item)
+    def __init__(self, found: CandidateItems) -> None:
+        self.invitation: Invitation | None = found.invitation
+        self.answers: list[Answer] = found.answers
+        self.reviews: list[Review] = found.reviews
+        self.comments: list[Comment] = found.comments
+        self.shares: list[ShareLink] = found.shares
 
     @property
     def record(self) -> Invitation:
@@ -135,8 +123,7 @@ class Candidate:
 
 
 def load_candidate(company_id: str, invitation_id: str) -> Candidate:
-    # The base model, not Invitation: a subclass query would filter to its own kind.
-    candidate = Candidate(list(Item.query(invitation_pk(company_id, invitation_id))))
+    candidate = Candidate(candidate_repository.load(company_id, invitation_id))
     if candidate.invitation is None:
         raise NotFound("Candidate not found.")
     return candidate
@@ -305,7 +292,7 @@ def save_review(
         submitted_at=utcnow(),
     )
     reviews = [r for r in candidate.reviews if r.user_id != principal.user_id] + [review]
-    with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+    with transact_write() as transaction:
         transaction.save(review)
         transaction.update(
             invitation, actions=_aggregate_actions(reviews), condition=Invitation.pk.exists()
@@ -376,8 +363,7 @@ def add_comment(principal: Principal, invitation_id: str, text: str) -> dict[str
     invitation = get_invitation(principal.company_id, invitation_id)
     comment_id = new_id()
     comment = Comment(
-        invitation_pk(principal.company_id, invitation.invitation_id),
-        f"COMMENT#{comment_id}",
+        *Comment.key(principal.company_id, invitation.invitation_id, comment_id),
         company_id=principal.company_id,
         invitation_id=invitation_id,
         comment_id=comment_id,

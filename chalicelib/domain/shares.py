@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.config import get_settings
-from chalicelib.data.models import ShareLink, invitation_pk, new_id, utcnow
+from chalicelib.data.models import ShareLink, new_id, utcnow
 from chalicelib.domain import activity
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import Gone, NotFound, Unauthenticated
@@ -41,8 +41,7 @@ def create(principal: Principal, invitation_id: str, days: int, mask_name: bool)
     share_id = _share_id(invitation_id)
     expires = utcnow() + timedelta(days=days)
     link = ShareLink(
-        invitation_pk(principal.company_id, invitation_id),
-        f"SHARE#{share_id}",
+        *ShareLink.key(principal.company_id, invitation_id, share_id),
         company_id=principal.company_id,
         invitation_id=invitation_id,
         share_id=share_id,
@@ -84,7 +83,7 @@ def list_for(principal: Principal, invitation_id: str) -> list[dict[str, Any]]:
 
 def revoke(principal: Principal, share_id: str) -> None:
     invitation_id, share_id = _locate(share_id)
-    link = ShareLink(invitation_pk(principal.company_id, invitation_id), f"SHARE#{share_id}")
+    link = ShareLink(*ShareLink.key(principal.company_id, invitation_id, share_id))
     try:
         link.update(actions=[ShareLink.revoked.set(True)], condition=ShareLink.pk.exists())
     except UpdateError:
@@ -102,9 +101,7 @@ def open_shared(token: str) -> dict[str, Any]:
     """The read-only candidate behind a share token, while the link lives."""
     if not token or len(token) > 200:
         raise Unauthenticated(INVALID)
-    matches = [
-        s for s in ShareLink.by_token.query(hash_token(token), limit=1) if isinstance(s, ShareLink)
-    ]
+    matches = list(ShareLink.by_token.query(hash_token(token), limit=1))
     if not matches:
         raise Unauthenticated(INVALID)
     link = matches[0]

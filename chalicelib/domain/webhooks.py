@@ -30,7 +30,9 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import ConfigError, get_settings
-from chalicelib.data.models import Webhook, WebhookDelivery, company_pk, new_id, utcnow
+from chalicelib.data import cursor as page_cursor
+from chalicelib.data import keys
+from chalicelib.data.models import Webhook, WebhookDelivery, new_id, utcnow
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
@@ -131,11 +133,9 @@ def _hooks(company_id: str) -> list[Webhook]:
     cache = _endpoints_read.get()
     if cache is not None and company_id in cache:
         return cache[company_id]
-    hooks = [
-        h
-        for h in Webhook.query(company_pk(company_id), Webhook.sk.startswith("WEBHOOK#"))
-        if isinstance(h, Webhook)
-    ]
+    hooks = list(
+        Webhook.query(keys.company_pk(company_id), Webhook.sk.startswith(keys.WEBHOOK_PREFIX))
+    )
     if cache is not None:
         cache[company_id] = hooks
     return hooks
@@ -158,10 +158,11 @@ def delete(principal: Principal, webhook_id: str) -> None:
 
 def deliveries(principal: Principal, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
     """The delivery log, newest first: one Query on the company's delivery partition."""
-    pk = WebhookDelivery.key(principal.company_id, "")[0]
+    pk = keys.deliveries_pk(principal.company_id)
     kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": False}
-    if cursor:
-        kwargs["last_evaluated_key"] = {"pk": {"S": pk}, "sk": {"S": cursor}}
+    start = page_cursor.decode(cursor, attributes=("pk", "sk"), fixed={"pk": pk})
+    if start:
+        kwargs["last_evaluated_key"] = start
     results = WebhookDelivery.query(pk, **kwargs)
     rows = [
         {
@@ -176,10 +177,8 @@ def deliveries(principal: Principal, limit: int = 50, cursor: str | None = None)
             "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
         }
         for d in results
-        if isinstance(d, WebhookDelivery)
     ]
-    next_cursor = results.last_evaluated_key["sk"]["S"] if results.last_evaluated_key else None
-    return {"deliveries": rows, "next_cursor": next_cursor}
+    return {"deliveries": rows, "next_cursor": page_cursor.encode(results.last_evaluated_key)}
 
 
 # --- events ---------------------------------------------------------------------------------
