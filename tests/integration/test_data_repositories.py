@@ -1,17 +1,29 @@
-"""Repositories on a real table (moto in-process): what they return and what they never reach."""
+"""The repositories' contract, on a real table (moto in-process) and on the in-memory twin.
+
+Each test runs against both, so a rule tested with the twin is tested against what the
+table would answer: same kinds, same order, same pages and cursors, same tenant walls.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.data import keys
+from chalicelib.data.memory import (
+    InMemoryCandidateRepository,
+    InMemoryInvitationRepository,
+    MemoryTable,
+)
 from chalicelib.data.models import (
     Answer,
     Comment,
     Invitation,
+    Item,
     LinkToken,
     Review,
     ShareLink,
@@ -22,13 +34,28 @@ from chalicelib.data.repositories import CandidateRepository, InvitationReposito
 from chalicelib.data.transactions import transact_write
 from chalicelib.domain.errors import BadRequest
 
-pytestmark = pytest.mark.usefixtures("aws")
 
-invitations = InvitationRepository()
-candidates = CandidateRepository()
+@dataclass
+class Store:
+    """A pair of repositories and how to put an item where they read."""
+
+    candidates: CandidateRepository | InMemoryCandidateRepository
+    invitations: InvitationRepository | InMemoryInvitationRepository
+    put: Callable[[Item], None]
 
 
-def _invite(company_id: str, interview_id: str, token_hash: str | None = None) -> Invitation:
+@pytest.fixture(params=["dynamodb", "memory"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "dynamodb":
+        request.getfixturevalue("aws")
+        return Store(CandidateRepository(), InvitationRepository(), lambda item: item.save())
+    table = MemoryTable()
+    return Store(InMemoryCandidateRepository(table), InMemoryInvitationRepository(table), table.put)
+
+
+def _invite(
+    store: Store, company_id: str, interview_id: str, token_hash: str | None = None
+) -> Invitation:
     invitation_id = new_id()
     invitation = Invitation(
         *Invitation.key(company_id, invitation_id),
@@ -42,11 +69,11 @@ def _invite(company_id: str, interview_id: str, token_hash: str | None = None) -
         gsi1sk=keys.invitation_child_sk(invitation_id),
         token_hash=token_hash,
     )
-    invitation.save()
+    store.put(invitation)
     return invitation
 
 
-def _answer(invitation: Invitation, question_id: str, attempt: int) -> Answer:
+def _answer(store: Store, invitation: Invitation, question_id: str, attempt: int) -> Answer:
     answer = Answer(
         *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt),
         company_id=invitation.company_id,
@@ -56,91 +83,113 @@ def _answer(invitation: Invitation, question_id: str, attempt: int) -> Answer:
         attempt=attempt,
         answer_type="video",
     )
-    answer.save()
+    store.put(answer)
     return answer
 
 
-def test_an_invitation_is_found_by_id_only_within_its_company() -> None:
-    invitation = _invite("C1", "I1")
-    found = invitations.get("C1", invitation.invitation_id)
+def test_an_invitation_is_found_by_id_only_within_its_company(store: Store) -> None:
+    invitation = _invite(store, "C1", "I1")
+    found = store.invitations.get("C1", invitation.invitation_id)
     assert found is not None
     assert found.candidate_email == invitation.candidate_email
-    assert invitations.get("C2", invitation.invitation_id) is None
+    assert store.invitations.get("C2", invitation.invitation_id) is None
 
 
-def test_an_interviews_invitations_come_in_pages_newest_first_until_none_are_left() -> None:
+def test_an_interviews_invitations_come_in_pages_newest_first_until_none_are_left(
+    store: Store,
+) -> None:
     # GIVEN five invitations to one interview and one to another interview
-    made = [_invite("C1", "I1").invitation_id for _ in range(5)]
-    _invite("C1", "I2")
+    made = [_invite(store, "C1", "I1").invitation_id for _ in range(5)]
+    _invite(store, "C1", "I2")
     # WHEN they are read two at a time
     seen: list[str] = []
-    page, cursor = invitations.page_by_interview("C1", "I1", limit=2)
+    page, cursor = store.invitations.page_by_interview("C1", "I1", limit=2)
     seen += [i.invitation_id for i in page]
     while cursor:
-        page, cursor = invitations.page_by_interview("C1", "I1", limit=2, page_cursor=cursor)
+        page, cursor = store.invitations.page_by_interview("C1", "I1", limit=2, page_cursor=cursor)
         seen += [i.invitation_id for i in page]
     # THEN each of the interview's invitations comes once, newest first, and no other
     assert seen == sorted(made, reverse=True)
-    assert [i.invitation_id for i in invitations.all_by_interview("C1", "I1")] == sorted(made)
+    assert [i.invitation_id for i in store.invitations.all_by_interview("C1", "I1")] == sorted(made)
 
 
-def test_a_page_cursor_from_another_interview_is_refused() -> None:
+def test_a_page_cursor_from_another_interview_is_refused(store: Store) -> None:
     for _ in range(3):
-        _invite("C1", "I1")
-    _, cursor = invitations.page_by_interview("C1", "I1", limit=1)
+        _invite(store, "C1", "I1")
+    _, cursor = store.invitations.page_by_interview("C1", "I1", limit=1)
     assert cursor
     with pytest.raises(BadRequest):
-        invitations.page_by_interview("C1", "I2", limit=1, page_cursor=cursor)
+        store.invitations.page_by_interview("C1", "I2", limit=1, page_cursor=cursor)
     with pytest.raises(BadRequest):
-        invitations.page_by_interview("C2", "I1", limit=1, page_cursor=cursor)
+        store.invitations.page_by_interview("C2", "I1", limit=1, page_cursor=cursor)
 
 
-def test_a_link_hash_finds_its_invitation_directly_or_through_a_further_link() -> None:
-    invitation = _invite("C1", "I1", token_hash="h-first")
-    LinkToken(
-        *LinkToken.key("C1", invitation.invitation_id, new_id()),
-        company_id="C1",
-        invitation_id=invitation.invitation_id,
-        token_hash="h-reminder",
-    ).save()
-    direct = invitations.find_by_token_hash("h-first")
-    further = invitations.find_by_token_hash("h-reminder")
+def test_a_link_hash_finds_its_invitation_directly_or_through_a_further_link(store: Store) -> None:
+    invitation = _invite(store, "C1", "I1", token_hash="h-first")
+    store.put(
+        LinkToken(
+            *LinkToken.key("C1", invitation.invitation_id, new_id()),
+            company_id="C1",
+            invitation_id=invitation.invitation_id,
+            token_hash="h-reminder",
+        )
+    )
+    direct = store.invitations.find_by_token_hash("h-first")
+    further = store.invitations.find_by_token_hash("h-reminder")
     assert direct is not None
     assert direct.invitation_id == invitation.invitation_id
     assert further is not None
     assert further.invitation_id == invitation.invitation_id
-    assert invitations.find_by_token_hash("h-unknown") is None
+    assert store.invitations.find_by_token_hash("h-unknown") is None
 
 
-def test_a_share_links_hash_opens_no_invitation() -> None:
-    invitation = _invite("C1", "I1")
-    ShareLink(
-        *ShareLink.key("C1", invitation.invitation_id, "s1"),
-        company_id="C1",
-        invitation_id=invitation.invitation_id,
-        share_id="s1",
-        created_by="u1",
-        expires=utcnow() + timedelta(days=1),
-        token_hash="h-share",
-    ).save()
-    assert invitations.find_by_token_hash("h-share") is None
+def test_a_share_links_hash_opens_no_invitation(store: Store) -> None:
+    invitation = _invite(store, "C1", "I1")
+    store.put(
+        ShareLink(
+            *ShareLink.key("C1", invitation.invitation_id, "s1"),
+            company_id="C1",
+            invitation_id=invitation.invitation_id,
+            share_id="s1",
+            created_by="u1",
+            expires=utcnow() + timedelta(days=1),
+            token_hash="h-share",
+        )
+    )
+    assert store.invitations.find_by_token_hash("h-share") is None
 
 
-def test_a_candidate_is_read_whole_from_one_partition_and_sorted_by_kind() -> None:
+def test_a_candidate_is_read_whole_from_one_partition_and_sorted_by_kind(store: Store) -> None:
     # GIVEN an invitation with answers, a review, a comment and a share link
-    invitation = _invite("C1", "I1")
+    invitation = _invite(store, "C1", "I1")
     iid = invitation.invitation_id
-    _answer(invitation, "Q1", 2)
-    _answer(invitation, "Q1", 1)
-    _answer(invitation, "Q2", 1)
-    Review(*Review.key("C1", iid, "u1"), company_id="C1", invitation_id=iid, user_id="u1",
-           reviewer_name="Ada").save()  # fmt: skip
-    Comment(*Comment.key("C1", iid, "c1"), company_id="C1", invitation_id=iid, comment_id="c1",
-            user_id="u1", author_name="Ada", text="Good").save()  # fmt: skip
-    other = _invite("C1", "I1")
-    _answer(other, "Q1", 1)
+    _answer(store, invitation, "Q1", 2)
+    _answer(store, invitation, "Q1", 1)
+    _answer(store, invitation, "Q2", 1)
+    store.put(
+        Review(
+            *Review.key("C1", iid, "u1"),
+            company_id="C1",
+            invitation_id=iid,
+            user_id="u1",
+            reviewer_name="Ada",
+        )
+    )
+    store.put(
+        Comment(
+            *Comment.key("C1", iid, "c1"),
+            company_id="C1",
+            invitation_id=iid,
+            comment_id="c1",
+            user_id="u1",
+            author_name="Ada",
+            text="Good",
+        )
+    )
+    other = _invite(store, "C1", "I1")
+    _answer(store, other, "Q1", 1)
     # WHEN the candidate is loaded
-    found = candidates.load("C1", iid)
+    found = store.candidates.load("C1", iid)
     # THEN everything under the invitation comes back by kind, nothing of anyone else's
     assert found.invitation is not None
     assert found.invitation.invitation_id == iid
@@ -152,28 +201,37 @@ def test_a_candidate_is_read_whole_from_one_partition_and_sorted_by_kind() -> No
     assert [r.user_id for r in found.reviews] == ["u1"]
     assert [c.text for c in found.comments] == ["Good"]
     assert len(found.items) == 6
-    assert [(a.question_id, int(a.attempt)) for a in candidates.answers("C1", iid)] == [
+    assert [(a.question_id, int(a.attempt)) for a in store.candidates.answers("C1", iid)] == [
         ("Q1", 1),
         ("Q1", 2),
         ("Q2", 1),
     ]
     # AND another company asking for the same id sees nothing
-    assert candidates.load("C2", iid).items == []
+    assert store.candidates.load("C2", iid).items == []
 
 
-def test_an_answer_is_got_by_its_attempt_or_not_at_all() -> None:
-    invitation = _invite("C1", "I1")
-    _answer(invitation, "Q1", 1)
-    assert candidates.answer("C1", invitation.invitation_id, "Q1", 1) is not None
-    assert candidates.answer("C1", invitation.invitation_id, "Q1", 2) is None
-    assert candidates.answer("C2", invitation.invitation_id, "Q1", 1) is None
+def test_an_answer_is_got_by_its_attempt_or_not_at_all(store: Store) -> None:
+    invitation = _invite(store, "C1", "I1")
+    _answer(store, invitation, "Q1", 1)
+    assert store.candidates.answer("C1", invitation.invitation_id, "Q1", 1) is not None
+    assert store.candidates.answer("C1", invitation.invitation_id, "Q1", 2) is None
+    assert store.candidates.answer("C2", invitation.invitation_id, "Q1", 1) is None
 
 
-def test_a_transaction_through_the_shared_connection_writes_all_or_nothing() -> None:
-    invitation = _invite("C1", "I1")
+def test_a_transaction_through_the_shared_connection_writes_all_or_nothing(aws: dict) -> None:
+    dynamodb = Store(CandidateRepository(), InvitationRepository(), lambda item: item.save())
+    candidates = dynamodb.candidates
+    invitation = _invite(dynamodb, "C1", "I1")
     iid = invitation.invitation_id
-    comment = Comment(*Comment.key("C1", iid, "c1"), company_id="C1", invitation_id=iid,
-                      comment_id="c1", user_id="u1", author_name="Ada", text="Hi")  # fmt: skip
+    comment = Comment(
+        *Comment.key("C1", iid, "c1"),
+        company_id="C1",
+        invitation_id=iid,
+        comment_id="c1",
+        user_id="u1",
+        author_name="Ada",
+        text="Hi",
+    )
 
     def comment_on_a_new_invitation() -> None:
         with transact_write() as transaction:
