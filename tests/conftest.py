@@ -2,6 +2,11 @@
 
 import os
 
+import pytest
+
+# The shared drivers assert as they go (a sign-up that fails says why); let pytest explain them.
+pytest.register_assert_rewrite("tests.drivers")
+
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",

@@ -21,7 +21,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from infra.stacks import DeploySettings, StatefulStack, build
 from infra.stacks.site import Site
-from tests.infra.support import Synthesized
+from tests.drivers.cdk import Synthesized
 
 SETTINGS = DeploySettings(
     sender_email="hiring@example.com", stage="prod", alarm_email="ops@example.com"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-from tests.infra.support import Synthesized
+from tests.drivers.cdk import Synthesized
 
 
 def _errors(template: Path) -> list[str]:

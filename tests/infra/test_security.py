@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from tests.infra.support import Synthesized, as_list, mentions, policy_statements
+from tests.drivers.cdk import Synthesized, as_list, mentions, policy_statements
 
 FULL_BLOCK = {
     "BlockPublicAcls": True,

@@ -10,7 +10,7 @@ from chalicelib.data.models import Item, table_schema
 from chalicelib.domain import webhooks
 from infra import resources
 from infra.stacks import DeploySettings
-from tests.infra.support import Synthesized, mentions, only
+from tests.drivers.cdk import Synthesized, mentions, only
 
 
 def test_table_keys_and_indexes_equal_the_models(synthesized: Synthesized) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Match
 
 from chalicelib.config import Settings
-from tests.infra.support import Synthesized, dependency_cycle, mentions, only
+from tests.drivers.cdk import Synthesized, dependency_cycle, mentions, only
 
 # What chalicelib/config.py requires (AWS_REGION comes from the Lambda runtime itself).
 CONFIG_VARIABLES = {

@@ -3,17 +3,7 @@
 import pytest
 
 from chalicelib.config import ConfigError, Settings
-
-VALID = {
-    "AWS_REGION": "eu-west-1",
-    "TABLE_NAME": "t",
-    "MEDIA_BUCKET": "b",
-    "UPLOADS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/1/q",
-    "COGNITO_USER_POOL_ID": "eu-west-1_abc",
-    "COGNITO_CLIENT_ID": "client",
-    "PUBLIC_SITE_URL": "https://interviews.example.com/",
-    "SENDER_EMAIL": "hiring@example.com",
-}
+from tests.drivers.config import VALID
 
 
 def test_cognito_issuer_and_jwks_default_to_the_pools_aws_urls() -> None:

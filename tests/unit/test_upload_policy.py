@@ -9,7 +9,7 @@ import pytest
 from chalicelib.adapters import uploads
 from chalicelib.adapters.aws import reset_clients
 from chalicelib.config import reset_settings
-from tests.unit.test_config import VALID
+from tests.drivers.config import VALID
 
 PREFIX = "raw/C1/I1/V1/Q1/002/"
 

@@ -1,0 +1,12 @@
+"""A complete, valid set of the Lambdas' environment variables, for tests to vary one at a time."""
+
+VALID = {
+    "AWS_REGION": "eu-west-1",
+    "TABLE_NAME": "t",
+    "MEDIA_BUCKET": "b",
+    "UPLOADS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/1/q",
+    "COGNITO_USER_POOL_ID": "eu-west-1_abc",
+    "COGNITO_CLIENT_ID": "client",
+    "PUBLIC_SITE_URL": "https://interviews.example.com/",
+    "SENDER_EMAIL": "hiring@example.com",
+}
