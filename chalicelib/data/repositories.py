@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from chalicelib.data import cursor, keys
 from chalicelib.data.models import (
@@ -149,3 +150,13 @@ class InvitationRepository:
 
 candidates = CandidateRepository()
 invitations = InvitationRepository()
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+
+def due(model: type[ItemT], bucket: str, now: datetime, limit: int) -> list[ItemT]:
+    """Items of one kind whose time has come in a sweep bucket, earliest first (one Query).
+
+    Querying through the kind's own model filters to that kind, so callers get typed items.
+    """
+    return list(model.by_due.query(bucket, model.due_at <= now.isoformat(), limit=limit))

@@ -50,12 +50,10 @@ def add_to_digest(invitation: Invitation, now: datetime) -> None:
     )
 
 
-def send_digests(due: Iterable[Any], now: datetime) -> int:
+def send_digests(due: Iterable[Digest], now: datetime) -> int:
     """Send each due digest that has entries; returns how many went out."""
     sent = 0
     for item in due:
-        if not isinstance(item, Digest):
-            continue
         entries = [dict(e.as_dict()) if hasattr(e, "as_dict") else dict(e) for e in item.entries]
         count = int(item.entry_count or 0)
         try:

@@ -60,13 +60,11 @@ def _purge_at(invitation: Invitation, retention_days: int) -> datetime | None:
     return max(anchors) + timedelta(days=retention_days)
 
 
-def sweep_retention(due: Iterable[Any], now: datetime) -> int:
+def sweep_retention(due: Iterable[Invitation], now: datetime) -> int:
     """Delete the due candidates whose retention ended (or who asked); returns how many."""
     purged = 0
     companies: dict[str, int] = {}
     for item in list(due):
-        if not isinstance(item, Invitation):
-            continue
         if item.company_id not in companies:
             try:
                 days = int(Company.get(*Company.key(item.company_id)).retention_days)

@@ -24,7 +24,8 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.data.models import Invitation, Item
+from chalicelib.data.models import Digest, Invitation
+from chalicelib.data.repositories import due
 from chalicelib.domain import answer_lifecycle, digest, reminders, retention
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain.digest import DIGEST_BUCKET
@@ -41,8 +42,8 @@ def sweep(now: datetime, source: str) -> dict[str, Any]:
     stuck = answer_lifecycle.fail_stuck(now)
     released = answer_lifecycle.release_stranded(now)
     invitations = sweep_invitations(now)
-    digests = digest.send_digests(_due(DIGEST_BUCKET, now), now)
-    purged = retention.sweep_retention(_due(RETENTION_BUCKET, now), now)
+    digests = digest.send_digests(due(Digest, DIGEST_BUCKET, now, BATCH), now)
+    purged = retention.sweep_retention(due(Invitation, RETENTION_BUCKET, now, BATCH), now)
     summary = {
         "at": now.isoformat(),
         "source": source,
@@ -58,15 +59,9 @@ def sweep(now: datetime, source: str) -> dict[str, Any]:
     return summary
 
 
-def _due(bucket: str, now: datetime) -> list[Any]:
-    return list(Item.by_due.query(bucket, Item.due_at <= now.isoformat(), limit=BATCH))
-
-
 def sweep_invitations(now: datetime) -> dict[str, int]:
     counts = {"reminders_sent": 0, "expired": 0, "rerecord_notices_sent": 0}
-    for item in _due(INVITATION_BUCKET, now):
-        if not isinstance(item, Invitation):
-            continue
+    for item in due(Invitation, INVITATION_BUCKET, now, BATCH):
         outcome = _handle_invitation(item, now)
         if outcome in counts:
             counts[outcome] += 1
