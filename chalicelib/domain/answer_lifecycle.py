@@ -18,9 +18,10 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.data import keys
 from chalicelib.data.models import Answer, Invitation, utcnow
 
-PROCESSING_BUCKET = "PROCESSING"
+PROCESSING_BUCKET = keys.DUE_PROCESSING
 # Longer than the worker's 15-minute timeout plus SQS's retries: past this an answer is stuck.
 STUCK_AFTER = timedelta(minutes=45)
 PROCESSING_ERROR = "processing_error"
@@ -189,9 +190,7 @@ def fail_stuck(now: datetime | None = None, limit: int = 100) -> list[dict[str, 
     for item in Answer.by_due.query(
         PROCESSING_BUCKET, Answer.due_at <= now.isoformat(), limit=limit
     ):
-        if isinstance(item, Answer) and mark_failed(
-            item, PROCESSING_ERROR, PROCESSING_ERROR_MESSAGE
-        ):
+        if mark_failed(item, PROCESSING_ERROR, PROCESSING_ERROR_MESSAGE):
             failed.append(
                 {
                     "invitation_id": item.invitation_id,

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import uploads
-from chalicelib.data.models import Answer, Interview, Invitation, Question, invitation_pk, utcnow
+from chalicelib.data.models import Answer, Interview, Invitation, Question, utcnow
+from chalicelib.data.repositories import candidates as candidate_repository
+from chalicelib.data.transactions import transact_write
 from chalicelib.domain import activity, reminders, webhooks
 from chalicelib.domain.answer_lifecycle import best_attempts
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
@@ -62,12 +63,7 @@ def _question(invitation: Invitation, question_id: str) -> tuple[int, Question]:
 def _answers(invitation: Invitation) -> dict[str, Answer]:
     """The attempt that stands per question: one Query on the invitation's partition."""
     return best_attempts(
-        answer
-        for answer in Answer.query(
-            invitation_pk(invitation.company_id, invitation.invitation_id),
-            Answer.sk.startswith("ANSWER#"),
-        )
-        if isinstance(answer, Answer)
+        candidate_repository.answers(invitation.company_id, invitation.invitation_id)
     )
 
 
@@ -260,7 +256,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         status="recording",
     )
     try:
-        with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+        with transact_write() as transaction:
             transaction.update(
                 invitation,
                 actions=[
@@ -308,14 +304,12 @@ def _count_first_start(invitation: Invitation, now: datetime) -> None:
 
 
 def _get_answer(invitation: Invitation, question_id: str, attempt: int) -> Answer:
-    try:
-        return Answer.get(
-            *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt)
-        )
-    except Answer.DoesNotExist:
-        raise NotFound(
-            "That recording attempt does not exist. Reload the page to continue."
-        ) from None
+    answer = candidate_repository.answer(
+        invitation.company_id, invitation.invitation_id, question_id, attempt
+    )
+    if answer is None:
+        raise NotFound("That recording attempt does not exist. Reload the page to continue.")
+    return answer
 
 
 def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
@@ -382,7 +376,7 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
         *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt)
     )
     try:
-        with TransactWrite(connection=Invitation._get_connection().connection) as transaction:
+        with transact_write() as transaction:
             transaction.update(
                 answer,
                 actions=[
