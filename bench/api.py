@@ -227,7 +227,7 @@ def main() -> int:
                     for index in range(3):
                         s3.put_object(
                             Bucket=names.media_bucket,
-                            Key=f"{started['upload']['key_prefix']}chunk-{index:05d}",
+                            Key=started["upload"]["chunk_key_template"].format(index=index),
                             Body=b"x" * 1024,
                         )
                     finalise_jobs.append((who, started["attempt"]))

@@ -1,13 +1,12 @@
 """One finalised attempt to one playable answer: fetch, join, probe, transcode, store.
 
-Triggered by the attempt's `manifest.json` (written by the API at finalise). The manifest
-only locates the answer: what to expect (chunk count, answer type, length limit) is read
-from the answer item, which a browser cannot write.
+Triggered by the attempt's `manifest.json` (written by the API at finalise). The manifest's
+key only locates the answer (`media_layout.parse_manifest_key`): what to expect (chunk count,
+answer type, length limit) is read from the answer item, which a browser cannot write.
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,19 +19,15 @@ from aws_lambda_powertools import Logger
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from chalicelib.data.media_layout import AttemptLocation, chunk_name, parse_manifest_key
 from chalicelib.data.models import Answer
 from chalicelib.domain import answer_lifecycle as lifecycle
 from media_worker import transcode
 
 logger = Logger(service="oneway-media")
 
-MANIFEST = re.compile(
-    r"^raw/(?P<company>[^/]+)/(?P<interview>[^/]+)/(?P<invitation>[^/]+)/"
-    r"(?P<question>[^/]+)/(?P<attempt>\d{3})/manifest\.json$"
-)
 MAX_RECEIVES = 3
 MISSING_CHUNK_MESSAGE = "Part of your recording did not reach us. Please record this answer again."
-OUTPUT_NAMES = {"video": ("answer.mp4", "poster.jpg"), "audio": ("answer.m4a", None)}
 
 
 @lru_cache(maxsize=1)
@@ -45,37 +40,16 @@ def s3() -> Any:
 
 @dataclass(frozen=True)
 class Job:
+    """One attempt to turn into media, and the bucket holding it."""
+
     bucket: str
-    company_id: str
-    interview_id: str
-    invitation_id: str
-    question_id: str
-    attempt: int
-
-    @property
-    def raw_prefix(self) -> str:
-        return Answer.raw_prefix(
-            self.company_id, self.interview_id, self.invitation_id, self.question_id, self.attempt
-        )
-
-    @property
-    def media_prefix(self) -> str:
-        return self.raw_prefix.replace("raw/", "media/", 1)
+    location: AttemptLocation
 
 
 def job_for(bucket: str, key: str) -> Job | None:
     """The attempt a manifest key names; None for any other key."""
-    match = MANIFEST.match(key)
-    if not match:
-        return None
-    return Job(
-        bucket,
-        match["company"],
-        match["interview"],
-        match["invitation"],
-        match["question"],
-        int(match["attempt"]),
-    )
+    location = parse_manifest_key(key)
+    return Job(bucket, location) if location else None
 
 
 def process(bucket: str, key: str, receive_count: int = 1) -> str:
@@ -84,7 +58,8 @@ def process(bucket: str, key: str, receive_count: int = 1) -> str:
     if job is None:
         logger.info("not a manifest, ignored", extra={"key": key})
         return "ignored"
-    answer = lifecycle.load(job.company_id, job.invitation_id, job.question_id, job.attempt)
+    where = job.location
+    answer = lifecycle.load(where.company_id, where.invitation_id, where.question_id, where.attempt)
     if answer is None:
         logger.warning("manifest without an answer, ignored", extra={"key": key})
         return "ignored"
@@ -130,7 +105,7 @@ def _transcode_and_store(job: Job, answer: Answer) -> str:
             return "failed"
         facts = _store(job, answer.answer_type, result)
     if not lifecycle.mark_ready(answer, facts):
-        logger.info("answer moved on meanwhile", extra={"key": job.raw_prefix})
+        logger.info("answer moved on meanwhile", extra={"key": job.location.raw_prefix})
         return "duplicate"
     lifecycle.record_usage(answer, facts)
     _delete_raw(job)
@@ -155,8 +130,8 @@ def _download_chunks(job: Job, count: int, workdir: Path) -> list[Path]:
     """Fetch every chunk in parallel (S3 latency, not bandwidth, dominates small chunks)."""
 
     def fetch(index: int) -> Path:
-        key = f"{job.raw_prefix}chunk-{index:05d}"
-        path = workdir / f"chunk-{index:05d}"
+        key = job.location.chunk_key(index)
+        path = workdir / chunk_name(index)
         try:
             s3().download_file(job.bucket, key, str(path))
         except ClientError as error:
@@ -170,22 +145,21 @@ def _download_chunks(job: Job, count: int, workdir: Path) -> list[Path]:
 
 
 def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lifecycle.MediaFacts:
-    media_name, poster_name = OUTPUT_NAMES[answer_type]
-    media_key = job.media_prefix + media_name
+    keys = job.location.output_keys(answer_type)
     s3().upload_file(
         str(result.output_path),
         job.bucket,
-        media_key,
+        keys.media,
         ExtraArgs={"ContentType": result.content_type},
     )
     poster_key = None
-    if poster_name and result.poster_path is not None:
-        poster_key = job.media_prefix + poster_name
+    if keys.poster and result.poster_path is not None:
+        poster_key = keys.poster
         s3().upload_file(
             str(result.poster_path), job.bucket, poster_key, ExtraArgs={"ContentType": "image/jpeg"}
         )
     return lifecycle.MediaFacts(
-        media_key=media_key,
+        media_key=keys.media,
         poster_key=poster_key,
         duration_seconds=result.duration_s,
         width=result.width,
@@ -199,7 +173,7 @@ def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lif
 def _delete_raw(job: Job) -> None:
     """Raw chunks go once the result is stored (lifecycle expiry is the backstop)."""
     paginator = s3().get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=job.bucket, Prefix=job.raw_prefix):
+    for page in paginator.paginate(Bucket=job.bucket, Prefix=job.location.raw_prefix):
         keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
         if keys:
             s3().delete_objects(Bucket=job.bucket, Delete={"Objects": keys, "Quiet": True})

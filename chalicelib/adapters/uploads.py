@@ -5,6 +5,8 @@ POST policy with a `starts-with` key condition serves every chunk of the attempt
 prefix, the content type family and a size range, and expires within 15 minutes (moto does
 not enforce policies, so the tests decode and check the policy itself). Finalising writes a
 manifest next to the chunks; the manifest, not the chunks, is what wakes the media worker.
+Key shapes come from `chalicelib.data.media_layout`; the grant hands the browser its
+chunk-key template so the candidate site builds no key itself.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
+from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import utcnow
 
-MANIFEST_NAME = "manifest.json"
 # Generous upper bounds on what a browser records per second, so a long answer never hits the
 # size limit while a runaway upload still does: 8 Mbit/s for video, 512 kbit/s for audio.
 BYTES_PER_SECOND = {"video": 1_000_000, "audio": 64_000}
@@ -32,6 +36,7 @@ class Grant:
     url: str
     fields: dict[str, str]
     key_prefix: str
+    chunk_key_template: str
     max_chunk_bytes: int
     max_total_bytes: int
     expires_at: str
@@ -41,6 +46,7 @@ class Grant:
             "url": self.url,
             "fields": self.fields,
             "key_prefix": self.key_prefix,
+            "chunk_key_template": self.chunk_key_template,
             "max_chunk_bytes": self.max_chunk_bytes,
             "max_total_bytes": self.max_total_bytes,
             "expires_at": self.expires_at,
@@ -55,8 +61,8 @@ def max_total_bytes(answer_type: str, max_seconds: float) -> int:
     return int(BYTES_PER_SECOND[answer_type] * max_seconds) + SLACK_BYTES
 
 
-def grant(key_prefix: str, mime_type: str, answer_type: str, max_seconds: float) -> Grant:
-    """A presigned POST for every chunk of one attempt."""
+def grant(location: AttemptLocation, mime_type: str, answer_type: str, max_seconds: float) -> Grant:
+    """A presigned POST for every chunk of one attempt, and the template naming each chunk."""
     settings = get_settings()
     total = max_total_bytes(answer_type, max_seconds)
     per_chunk = min(total, MAX_CHUNK_BYTES)
@@ -64,10 +70,10 @@ def grant(key_prefix: str, mime_type: str, answer_type: str, max_seconds: float)
     family = content_type_family(content_type)
     ttl = settings.upload_url_ttl_seconds
     # Keys must start with `<prefix>chunk-`: the browser can add chunks but never write the
-    # manifest or anything else beside them.
+    # manifest or anything else beside them (boto3 turns `${filename}` into `starts-with`).
     post = client("s3").generate_presigned_post(
         Bucket=settings.media_bucket,
-        Key=key_prefix + "chunk-${filename}",
+        Key=location.chunk_prefix + "${filename}",
         Fields={"Content-Type": content_type},
         Conditions=[
             ["starts-with", "$Content-Type", f"{family}/"],
@@ -76,11 +82,12 @@ def grant(key_prefix: str, mime_type: str, answer_type: str, max_seconds: float)
         ExpiresIn=ttl,
     )
     fields = dict(post["fields"])
-    fields.pop("key", None)  # the browser sets key = key_prefix + chunk name
+    fields.pop("key", None)  # the browser sets key = chunk_key_template with its index
     return Grant(
         url=post["url"],
         fields=fields,
-        key_prefix=key_prefix,
+        key_prefix=location.raw_prefix,
+        chunk_key_template=location.chunk_key_template,
         max_chunk_bytes=per_chunk,
         max_total_bytes=total,
         expires_at=(utcnow() + timedelta(seconds=ttl)).isoformat(),
@@ -91,8 +98,8 @@ def question_video_grant(key: str, content_type: str) -> dict[str, Any]:
     """A presigned POST for one recruiter-recorded question video at exactly `key`.
 
     The policy fixes the key, the `video/` content type family and at most 200 MB, and expires
-    within 15 minutes. Keys live under `question-videos/`, not `raw/`, so no worker wakes up:
-    the video is played as uploaded.
+    within 15 minutes. Keys (`media_layout.question_video_key`) live outside `raw/`, so no
+    worker wakes up: the video is played as uploaded.
     """
     settings = get_settings()
     ttl = settings.upload_url_ttl_seconds
@@ -115,8 +122,6 @@ def question_video_grant(key: str, content_type: str) -> dict[str, Any]:
 
 
 def object_exists(key: str) -> bool:
-    from botocore.exceptions import ClientError
-
     try:
         client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
     except ClientError as error:
@@ -138,27 +143,34 @@ def playback_url(key: str | None) -> str | None:
     )
 
 
-def stored_chunks(key_prefix: str) -> dict[int, int]:
-    """Chunk index → size for every chunk object under the prefix."""
+def stored_chunks(location: AttemptLocation) -> dict[int, int]:
+    """Chunk index → size for every chunk object of the attempt."""
     settings = get_settings()
     found: dict[int, int] = {}
     paginator = client("s3").get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=settings.media_bucket, Prefix=key_prefix + "chunk-"):
+    for page in paginator.paginate(Bucket=settings.media_bucket, Prefix=location.chunk_prefix):
         for item in page.get("Contents", []):
-            name = item["Key"][len(key_prefix) :]
-            number = name.removeprefix("chunk-")
-            if number.isdigit():
-                found[int(number)] = int(item["Size"])
+            index = location.chunk_index(item["Key"])
+            if index is not None:
+                found[index] = int(item["Size"])
     return found
 
 
-def write_manifest(key_prefix: str, manifest: dict[str, Any]) -> str:
-    """The object whose arrival tells the media worker an attempt is complete."""
-    key = key_prefix + MANIFEST_NAME
+def write_manifest(location: AttemptLocation, chunks: int) -> str:
+    """The object whose arrival tells the media worker an attempt is complete.
+
+    Its key is the signal and its body is kept minimal on purpose: the worker locates the
+    attempt from the key and reads what to expect (chunk count, answer type, length limit) from
+    the answer item, which only the API writes, under a condition. The manifest could carry
+    the same facts, but a second copy would be a second source of truth to keep in step; the
+    body only records what finalise checked, for an operator looking at the bucket.
+    """
+    key = location.manifest_key
+    body = {"question_id": location.question_id, "attempt": location.attempt, "chunks": chunks}
     client("s3").put_object(
         Bucket=get_settings().media_bucket,
         Key=key,
-        Body=json.dumps(manifest).encode(),
+        Body=json.dumps(body).encode(),
         ContentType="application/json",
     )
     return key

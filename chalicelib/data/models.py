@@ -287,7 +287,7 @@ class Answer(Item, discriminator="Answer"):
     """One attempt at one question; the media worker moves it uploaded → processing → ready.
 
     pk = C#<company_id>#INV#<invitation_id>, sk = ANSWER#<question_id>#<attempt:03d>
-    Raw chunks live under raw/<company>/<interview>/<invitation>/<question>/<attempt>/.
+    Its chunks, manifest and media live where `media_layout.AttemptLocation` says.
     """
 
     company_id = UnicodeAttribute()
@@ -320,12 +320,6 @@ class Answer(Item, discriminator="Answer"):
         cls, company_id: str, invitation_id: str, question_id: str, attempt: int
     ) -> tuple[str, str]:
         return invitation_pk(company_id, invitation_id), keys.answer_sk(question_id, attempt)
-
-    @staticmethod
-    def raw_prefix(
-        company_id: str, interview_id: str, invitation_id: str, question_id: str, attempt: int
-    ) -> str:
-        return f"raw/{company_id}/{interview_id}/{invitation_id}/{question_id}/{attempt:03d}/"
 
 
 class EmailClaim(Item, discriminator="EmailClaim"):

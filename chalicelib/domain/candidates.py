@@ -15,6 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.adapters import uploads
+from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, Interview, Invitation, Question, utcnow
 from chalicelib.data.repositories import candidates as candidate_repository
 from chalicelib.data.transactions import transact_write
@@ -277,14 +278,8 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         raise Conflict(
             "Your interview changed in another tab or window. Reload the page to continue."
         ) from None
-    prefix = Answer.raw_prefix(
-        invitation.company_id,
-        invitation.interview_id,
-        invitation.invitation_id,
-        question_id,
-        attempt,
-    )
-    upload = uploads.grant(prefix, mime_type, question.answer_type, limit)
+    location = _location(invitation, question_id, attempt)
+    upload = uploads.grant(location, mime_type, question.answer_type, limit)
     logger.info(
         "attempt started",
         extra={"invitation_id": invitation.invitation_id, "question": position, "attempt": attempt},
@@ -301,6 +296,17 @@ def _count_first_start(invitation: Invitation, now: datetime) -> None:
     """`started_at` is set only if absent, so only the first start sees its own time."""
     if invitation.started_at == now:
         activity.bump(invitation.company_id, invitation.interview_id, "started")
+
+
+def _location(invitation: Invitation, question_id: str, attempt: int) -> AttemptLocation:
+    """Where this attempt's chunks, manifest and media live in the bucket."""
+    return AttemptLocation(
+        invitation.company_id,
+        invitation.interview_id,
+        invitation.invitation_id,
+        question_id,
+        attempt,
+    )
 
 
 def _get_answer(invitation: Invitation, question_id: str, attempt: int) -> Answer:
@@ -328,15 +334,9 @@ def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
         raise Conflict("This recording is already saved.")
     if now > invitation.deadline + UPLOAD_GRACE:
         _check_open(invitation, now)
-    prefix = Answer.raw_prefix(
-        invitation.company_id,
-        invitation.interview_id,
-        invitation.invitation_id,
-        question_id,
-        attempt,
-    )
+    location = _location(invitation, question_id, attempt)
     upload = uploads.grant(
-        prefix,
+        location,
         answer.mime_type or "video/webm",
         question.answer_type,
         float(answer.max_seconds or question.max_answer_seconds),
@@ -354,14 +354,8 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
     _, question = _question(invitation, question_id)
     if not 0 < attempt <= _counter(invitation.attempt_seq, question_id):
         raise NotFound("That recording attempt does not exist. Reload the page to continue.")
-    prefix = Answer.raw_prefix(
-        invitation.company_id,
-        invitation.interview_id,
-        invitation.invitation_id,
-        question_id,
-        attempt,
-    )
-    stored = uploads.stored_chunks(prefix)
+    location = _location(invitation, question_id, attempt)
+    stored = uploads.stored_chunks(location)
     missing = [index for index in range(chunks) if index not in stored]
     if missing:
         return _already_finalised(invitation, question_id, attempt, chunks, missing)
@@ -393,17 +387,7 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
             )
     except TransactWriteError:
         return _already_finalised(invitation, question_id, attempt, chunks, [])
-    uploads.write_manifest(
-        prefix,
-        {
-            "company_id": invitation.company_id,
-            "interview_id": invitation.interview_id,
-            "invitation_id": invitation.invitation_id,
-            "question_id": question_id,
-            "attempt": attempt,
-            "chunks": chunks,
-        },
-    )
+    uploads.write_manifest(location, chunks)
     metrics.add_metric(name="AnswersUploaded", unit="Count", value=1)
     return {"attempt": attempt, "status": "uploaded", "error_message": None, "text": None}
 

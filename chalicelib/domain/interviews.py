@@ -13,7 +13,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.adapters import uploads
 from chalicelib.config import get_settings
-from chalicelib.data import keys
+from chalicelib.data import keys, media_layout
 from chalicelib.data.models import Interview, Question, RubricCriterion, new_id, utcnow
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 
@@ -34,12 +34,7 @@ def _questions(items: list[dict[str, Any]]) -> list[Question]:
     return questions
 
 
-QUESTION_VIDEO_PREFIX = "question-videos/"
 VIDEO_EXTENSIONS = {"video/mp4": "mp4", "video/webm": "webm"}
-
-
-def _video_prefix(company_id: str, interview_id: str) -> str:
-    return f"{QUESTION_VIDEO_PREFIX}{company_id}/{interview_id}/"
 
 
 def _check_video_keys(
@@ -52,13 +47,12 @@ def _check_video_keys(
     from chalicelib.adapters.uploads import object_exists
 
     kept = set(known)
-    prefix = _video_prefix(company_id, interview_id)
     details = []
     for index, item in enumerate(items):
         key = item.get("video_key")
         if not key or key in kept:
             continue
-        if not key.startswith(prefix) or "/" in key[len(prefix) :]:
+        if not media_layout.is_question_video_of(key, company_id, interview_id):
             problem, message = "foreign", "This video does not belong to this interview."
         elif not object_exists(key):
             problem, message = "missing", "This video was not uploaded. Please add it again."
@@ -85,7 +79,7 @@ def question_video_upload(company_id: str, interview_id: str, mime_type: str) ->
             "Choose an MP4 or WebM video.",
             details=[{"field": "mime_type", "problem": "unsupported", "message": "MP4 or WebM"}],
         )
-    key = f"{_video_prefix(company_id, interview_id)}{new_id()}.{extension}"
+    key = media_layout.question_video_key(company_id, interview_id, new_id(), extension)
     return {"video_key": key, "upload": question_video_grant(key, content_type)}
 
 

@@ -14,6 +14,17 @@ const GRANT_MARGIN_MS = 60000; // renew a grant a minute before it expires
 
 class Permanent extends Error {}
 
+// The grant names every chunk: `chunk_key_template` holds one `{index:0Nd}` field (Python
+// format syntax) for the chunk's index padded to N digits. The server owns the key layout, so
+// nothing here knows prefixes or chunk names.
+const INDEX_FIELD = /\{index:0(\d+)d\}/;
+
+export function chunkKey(template, index) {
+  const field = INDEX_FIELD.exec(template || "");
+  if (!field) throw new Permanent("We could not prepare this upload. Please reload the page.");
+  return template.replace(INDEX_FIELD, () => String(index).padStart(Number(field[1]), "0"));
+}
+
 // Sleep that wakes early when the browser says the connection is back.
 function pause(ms) {
   return new Promise((resolve) => {
@@ -140,8 +151,9 @@ export class AttemptUpload extends EventTarget {
           const grant = await this.currentGrant();
           const form = new FormData();
           for (const [name, value] of Object.entries(grant.fields)) form.append(name, value);
-          form.append("key", `${grant.key_prefix}chunk-${String(index).padStart(5, "0")}`);
-          form.append("file", blob, `chunk-${index}`); // S3 wants the file last
+          const key = chunkKey(grant.chunk_key_template, index);
+          form.append("key", key);
+          form.append("file", blob, key.slice(key.lastIndexOf("/") + 1)); // S3 wants the file last
           const response = await fetch(grant.url, { method: "POST", body: form });
           if (response.ok) break;
           // 403: the policy expired or the signature no longer matches; 400 can be an

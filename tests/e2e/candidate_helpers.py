@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from chalicelib.data.media_layout import RAW_ROOT
 from tests.e2e.conftest import RunningStack
 
 
@@ -107,7 +108,7 @@ def raw_objects(stack: RunningStack, question_id: str, attempt: int) -> dict[str
     """Every object stored for one attempt (chunks and manifest): name → size."""
     bucket = stack.state["settings"]["MEDIA_BUCKET"]
     found: dict[str, int] = {}
-    for page in s3(stack).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="raw/"):
+    for page in s3(stack).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=RAW_ROOT):
         for item in page.get("Contents", []):
             parts = item["Key"].split("/")
             if parts[-3:-1] == [question_id, f"{attempt:03d}"]:

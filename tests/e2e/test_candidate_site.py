@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.data.media_layout import MANIFEST_NAME, chunk_name
 from tests.e2e.candidate_helpers import (
     admin_token,
     call,
@@ -119,8 +120,8 @@ def test_a_candidate_records_re_records_resumes_after_a_reload_completes_and_giv
     assert resumed["phase"] == "saved"
     chunks = raw_objects(local_stack, q2, 1)
     if chunks:
-        assert {f"chunk-{i:05d}" for i in range(resumed["total"])} <= set(chunks)
-        assert "manifest.json" in chunks
+        assert {chunk_name(i) for i in range(resumed["total"])} <= set(chunks)
+        assert MANIFEST_NAME in chunks
     else:
         # The local media worker already took the attempt and removed its raw chunks; it
         # only ever sees an attempt whose finalise found every chunk in S3.
@@ -199,7 +200,7 @@ def test_an_answer_arrives_whole_when_the_first_two_chunk_uploads_fail(
     assert answer["attempt"] == 1
     assert answer["status"] in ANSWERED
     stored = raw_objects(local_stack, q1, 1)
-    expected = {f"chunk-{i:05d}" for i in range(upload["total"])}
+    expected = {chunk_name(i) for i in range(upload["total"])}
     assert expected <= set(stored), (expected, stored)
     assert all(stored[name] > 0 for name in expected)
     # AND nothing is left behind in IndexedDB

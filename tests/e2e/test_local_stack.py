@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.data.media_layout import AttemptLocation
 from tests.e2e.conftest import ROOT, RunningStack, free_port, start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
@@ -160,7 +161,7 @@ def test_uploads_reach_the_worker_and_the_sweep_runs_on_its_timer(
 ) -> None:
     # GIVEN an attempt's manifest lands under raw/ in the local bucket
     s3 = moto_client(local_stack, "s3")
-    key = "raw/c/i/v/q 1/001/manifest.json"
+    key = AttemptLocation("c", "i", "v", "q 1", 1).manifest_key
     s3.put_object(Bucket=local_stack.state["settings"]["MEDIA_BUCKET"], Key=key, Body=b"chunk")
     # THEN the S3 → SQS → poller path hands it to the worker's handler, key decoded
     assert wait_for(lambda: f'"key":"{key}"' in local_stack.output()), local_stack.output()
@@ -213,7 +214,7 @@ def post_chunk(grant: dict, index: int, data: bytes) -> int:
     import uuid
 
     boundary = uuid.uuid4().hex
-    fields = {**grant["fields"], "key": f"{grant['key_prefix']}chunk-{index:05d}"}
+    fields = {**grant["fields"], "key": grant["chunk_key_template"].format(index=index)}
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()

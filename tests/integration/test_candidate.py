@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.aws import client
+from chalicelib.data.media_layout import MANIFEST_NAME
 from chalicelib.data.models import Answer, Invitation, utcnow
 from tests.integration.support import Http, sign_up
 from tests.integration.test_interviews_and_invitations import create, links_sent_to
@@ -45,9 +46,8 @@ class Candidate:
         s3 = client("s3")
         bucket = os.environ["MEDIA_BUCKET"]
         for index in range(count):
-            s3.put_object(
-                Bucket=bucket, Key=f"{grant['key_prefix']}chunk-{index:05d}", Body=b"x" * size
-            )
+            key = grant["chunk_key_template"].format(index=index)
+            s3.put_object(Bucket=bucket, Key=key, Body=b"x" * size)
 
     def record(self, question_id: str, chunks: int = 3) -> dict:
         status, started = self.start(question_id)
@@ -213,7 +213,7 @@ def test_finalise_names_missing_chunks_then_succeeds_once_they_arrive(
     # the manifest the worker acts on sits beside the chunks, and woke the queue once
     manifest = json.loads(
         client("s3")
-        .get_object(Bucket=aws["MEDIA_BUCKET"], Key=grant["key_prefix"] + "manifest.json")["Body"]
+        .get_object(Bucket=aws["MEDIA_BUCKET"], Key=grant["key_prefix"] + MANIFEST_NAME)["Body"]
         .read()
     )
     assert manifest["chunks"] == 4

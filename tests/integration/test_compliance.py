@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.aws import client
+from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
 from chalicelib.domain import answer_lifecycle, reminders
 from tests.integration.support import Http, sent_emails, sign_up
@@ -31,7 +32,8 @@ def make_playable(company_id: str, invitation_id: str) -> str:
         if isinstance(a, Answer) and a.answer_type == "video"
     )
     assert answer_lifecycle.start_processing(answer, False)
-    key = f"media/{company_id}/{answer.interview_id}/{invitation_id}/{answer.question_id}/001/a.mp4"
+    where = AttemptLocation(company_id, answer.interview_id, invitation_id, answer.question_id, 1)
+    key = where.media_prefix + "a.mp4"
     client("s3").put_object(Bucket=os.environ["MEDIA_BUCKET"], Key=key, Body=b"mp4")
     facts = answer_lifecycle.MediaFacts(key, None, 3.0, 640, 480, "h264", "aac", 3)
     assert answer_lifecycle.mark_ready(answer, facts)

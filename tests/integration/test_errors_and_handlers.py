@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from chalicelib.adapters.aws import client
+from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Invitation
 from chalicelib.domain import identity, interviews, invitations
 from tests.integration.support import Http, sent_emails
@@ -152,9 +153,9 @@ def test_raw_uploads_reach_the_worker_through_s3_and_sqs_with_keys_decoded(
     # GIVEN a chunk and a manifest under a raw/ prefix that needs URL-encoding, and an object
     # outside raw/
     s3 = client("s3")
-    prefix = "raw/c1/i1/v1/q 1/001/"
-    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key=prefix + "chunk-00000", Body=b"x")
-    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key=prefix + "manifest.json", Body=b"{}")
+    attempt = AttemptLocation("c1", "i1", "v1", "q 1", 1)
+    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key=attempt.chunk_key(0), Body=b"x")
+    s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key=attempt.manifest_key, Body=b"{}")
     s3.put_object(Bucket=aws["MEDIA_BUCKET"], Key="media/manifest.json", Body=b"x")
     messages = _drain(aws["UPLOADS_QUEUE_URL"])
     # THEN S3 notified the queue of the raw/ manifest only
@@ -181,7 +182,7 @@ def test_raw_uploads_reach_the_worker_through_s3_and_sqs_with_keys_decoded(
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
     uploads = [u for r in records for u in worker.uploads_in(SQSRecord(r))]
-    assert [u.key for u in uploads] == [prefix + "manifest.json"]
+    assert [u.key for u in uploads] == [attempt.manifest_key]
     result = worker.handler(_as_lambda_event(messages), LambdaContext("media-worker", 1024))
     assert result == {"batchItemFailures": []}
 

@@ -52,7 +52,7 @@ def upload_in_chunks(candidate: Candidate, question: int, data: bytes, parts: in
     for index, piece in enumerate(pieces):
         s3.put_object(
             Bucket=os.environ["MEDIA_BUCKET"],
-            Key=f"{started['upload']['key_prefix']}chunk-{index:05d}",
+            Key=started["upload"]["chunk_key_template"].format(index=index),
             Body=piece,
         )
     status, body = candidate.call(
@@ -181,7 +181,7 @@ def test_a_chunk_lost_after_finalise_fails_the_answer_in_plain_words(
 ) -> None:
     grant = upload_in_chunks(candidate, 1, recording.read_bytes())
     client("s3").delete_object(
-        Bucket=os.environ["MEDIA_BUCKET"], Key=grant["key_prefix"] + "chunk-00002"
+        Bucket=os.environ["MEDIA_BUCKET"], Key=grant["chunk_key_template"].format(index=2)
     )
     run_worker(queued_event())
     answer = answer_of(candidate, grant)

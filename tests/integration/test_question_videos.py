@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.aws import client
+from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import utcnow
 from tests.integration.support import PASSWORD, Http, sign_up
 from tests.integration.test_interviews_and_invitations import (
@@ -139,7 +140,7 @@ def test_a_missing_or_foreign_video_is_refused_naming_the_question(
         "video_key"
     ]
     upload(aws, globex_key)
-    raw_key = f"raw/{company_id}/{interview['interview_id']}/x/y/001/chunk-00000"
+    raw_key = AttemptLocation(company_id, interview["interview_id"], "x", "y", 1).chunk_key(0)
     upload(aws, raw_key)
     cases = [(never_uploaded, 1), (other_key, 0), (globex_key, 2), (raw_key, 0)]
     for key, index in cases:

@@ -34,10 +34,6 @@ def test_every_company_owned_key_starts_with_the_company() -> None:
     assert Answer.key("C1", "v", "q", 2) == ("C#C1#INV#v", "ANSWER#q#002")
 
 
-def test_raw_upload_prefix_names_company_interview_invitation_question_and_attempt() -> None:
-    assert Answer.raw_prefix("C1", "I1", "V1", "Q1", 3) == "raw/C1/I1/V1/Q1/003/"
-
-
 def test_the_table_has_string_keys_and_three_sparse_indexes() -> None:
     schema = table_schema()
     assert schema["key_schema"] == [

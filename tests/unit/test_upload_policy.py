@@ -9,8 +9,10 @@ import pytest
 from chalicelib.adapters import uploads
 from chalicelib.adapters.aws import reset_clients
 from chalicelib.config import reset_settings
+from chalicelib.data.media_layout import AttemptLocation
 from tests.drivers.config import VALID
 
+LOCATION = AttemptLocation("C1", "I1", "V1", "Q1", 2)
 PREFIX = "raw/C1/I1/V1/Q1/002/"
 
 
@@ -34,7 +36,7 @@ def _conditions(policy: dict) -> list:
 
 
 def test_the_policy_pins_bucket_key_prefix_type_family_and_size() -> None:
-    grant = uploads.grant(PREFIX, "video/webm;codecs=vp9,opus", "video", 120)
+    grant = uploads.grant(LOCATION, "video/webm;codecs=vp9,opus", "video", 120)
     conditions = _conditions(_policy(grant))
     assert {"bucket": "media-bucket"} in conditions
     assert ["starts-with", "$key", PREFIX + "chunk-"] in conditions
@@ -44,22 +46,37 @@ def test_the_policy_pins_bucket_key_prefix_type_family_and_size() -> None:
     assert "key" not in grant.fields  # each chunk names itself under the prefix
 
 
+def test_the_grant_tells_the_browser_every_chunks_key_and_the_policy_admits_them() -> None:
+    grant = uploads.grant(LOCATION, "video/webm", "video", 120)
+    assert grant.key_prefix == PREFIX
+    assert grant.to_dict()["chunk_key_template"] == PREFIX + "chunk-{index:05d}"
+    conditions = _conditions(_policy(grant))
+    (condition,) = [
+        c for c in conditions if isinstance(c, list) and c[:2] == ["starts-with", "$key"]
+    ]
+    for index in (0, 1, 12345):
+        key = grant.chunk_key_template.format(index=index)
+        assert key == LOCATION.chunk_key(index)
+        assert key.startswith(condition[2])
+    assert not LOCATION.manifest_key.startswith(condition[2])
+
+
 def test_the_policy_expires_within_fifteen_minutes() -> None:
-    grant = uploads.grant(PREFIX, "video/webm", "video", 60)
+    grant = uploads.grant(LOCATION, "video/webm", "video", 60)
     expiration = datetime.fromisoformat(_policy(grant)["expiration"].replace("Z", "+00:00"))
     now = datetime.now(UTC)
     assert now < expiration <= now + timedelta(minutes=15, seconds=5)
 
 
 def test_the_grant_is_signed_with_sigv4() -> None:
-    grant = uploads.grant(PREFIX, "video/webm", "video", 60)
+    grant = uploads.grant(LOCATION, "video/webm", "video", 60)
     assert grant.fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
     assert grant.fields["x-amz-signature"]
 
 
 def test_audio_answers_are_limited_to_audio_types_and_smaller_sizes() -> None:
-    audio = uploads.grant(PREFIX, "audio/webm;codecs=opus", "audio", 120)
-    video = uploads.grant(PREFIX, "video/webm", "video", 120)
+    audio = uploads.grant(LOCATION, "audio/webm;codecs=opus", "audio", 120)
+    video = uploads.grant(LOCATION, "video/webm", "video", 120)
     assert ["starts-with", "$Content-Type", "audio/"] in _conditions(_policy(audio))
     assert audio.max_total_bytes < video.max_total_bytes
 
@@ -70,5 +87,5 @@ def test_the_size_bound_grows_with_the_questions_maximum_length() -> None:
     assert short < long
     # 5 minutes of 8 Mbit/s video fits; a gigabyte does not.
     assert 300 * 1_000_000 < long < 1024**3
-    grant = uploads.grant(PREFIX, "video/webm", "video", 300)
+    grant = uploads.grant(LOCATION, "video/webm", "video", 300)
     assert grant.max_chunk_bytes <= uploads.MAX_CHUNK_BYTES
