@@ -115,6 +115,8 @@ def _transcode_and_store(job: Job, answer: Answer) -> str:
             "key": facts.media_key,
             "seconds": facts.duration_seconds,
             "remuxed": result.remuxed,
+            "cut_short": facts.cut_short,
+            "cut_at_seconds": facts.cut_at_seconds,
         },
     )
     return "ready"
@@ -167,6 +169,8 @@ def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lif
         video_codec=result.video_codec,
         audio_codec=result.audio_codec,
         size_bytes=result.output_bytes,
+        cut_short=result.cut_short,
+        cut_at_seconds=result.cut_at_s,
     )
 
 

@@ -1,10 +1,15 @@
-"""Turn one raw browser recording into playable media: join, probe, check, transcode, poster.
+"""Turn one raw browser recording into playable media: join, scan, judge, transcode, poster.
 
 Pure media code: no AWS, no logging framework. The worker's handler fetches the upload, calls
 `join_chunks` / `transcode`, stores what comes back and maps `MediaRejected` to a failed answer
-whose reason the candidate sees. Probing uses PyAV (structured metadata, no text scraping);
+whose reason the candidate sees. Scanning uses PyAV (structured metadata, no text scraping);
 the heavy lifting is the pinned ffmpeg CLI, run as a subprocess so a crash in a codec can
 never take the Lambda's Python process down with it.
+
+A recording cut off by a reload, a crash or a closed lid ends inside a container element.
+`judge` (the one rule deciding keep, salvage or reject) salvages it: every complete packet
+before the cut becomes the answer, marked `cut_short` with where it ended. Only an upload
+with nothing to play is rejected.
 
 Untrusted input is opened only with the demuxers browsers record into (Matroska/WebM,
 MP4/MOV, Ogg) and only from local files: ffmpeg's probing would otherwise accept almost
@@ -13,17 +18,21 @@ anything (random bytes open as a "bin" video) and playlist demuxers can read oth
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
+import struct
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import av
 
-Reason = Literal["empty", "not_media", "corrupt", "no_video_stream", "no_audio_stream", "too_long"]
+Reason = Literal[
+    "empty", "not_media", "corrupt", "interrupted", "no_video_stream", "no_audio_stream", "too_long"
+]
 
 #: Demuxers allowed to read an upload (ffmpeg matches each comma-separated name against the
 #: demuxer's names, so "matroska" admits "matroska,webm" and "mov" admits "mov,mp4,m4a,...").
@@ -59,6 +68,9 @@ CANDIDATE_MESSAGES: dict[str, str] = {
     "corrupt": (
         "Your recording was damaged before it reached us, so we couldn't play it. "
         "Please record this answer again."
+    ),
+    "interrupted": (
+        "Your recording stopped before any of it could be saved. Please record this answer again."
     ),
     "no_video_stream": (
         "Your recording has no picture. Check that your camera is on and allowed in your "
@@ -108,6 +120,46 @@ class MediaInfo:
 
 
 @dataclass(frozen=True)
+class ProbeFacts:
+    """Everything `scan` learned about an upload, before anything is decided about it.
+
+    `cut_short`: the bytes stop inside a container element (a recording cut off by a reload,
+    a crash or a closed lid). `info` describes the complete packets only; None when no
+    demuxer could read the header (`open_error` says why).
+    """
+
+    size_bytes: int
+    signature: bool
+    cut_short: bool
+    info: MediaInfo | None = None
+    open_error: str | None = None
+    declares_video: bool = False
+    declares_audio: bool = False
+    packets: int = 0
+    demux_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What becomes of an upload: `keep` it whole, `salvage` what came before the cut (which
+    ended at `cut_at_s` into the recording), or `reject` it for `reason`."""
+
+    action: Literal["keep", "salvage", "reject"]
+    reason: Reason | None = None
+    detail: str = ""
+    candidate_message: str = ""
+    cut_at_s: float | None = None
+
+    @classmethod
+    def reject(cls, reason: Reason, detail: str, *, candidate_message: str = "") -> Verdict:
+        return cls("reject", reason, detail, candidate_message or CANDIDATE_MESSAGES[reason])
+
+    def raise_if_rejected(self) -> None:
+        if self.action == "reject" and self.reason is not None:
+            raise MediaRejected(self.reason, self.detail, candidate_message=self.candidate_message)
+
+
+@dataclass(frozen=True)
 class TranscodeResult:
     """The playable file (and poster) in the work directory, described from its own probe."""
 
@@ -121,13 +173,15 @@ class TranscodeResult:
     audio_codec: str | None
     output_bytes: int
     remuxed: bool
+    cut_short: bool = False
+    cut_at_s: float | None = None
 
 
 def ffmpeg_exe() -> str:
     """The ffmpeg binary: `FFMPEG_BINARY` (set by the container image), else the pinned wheel's."""
     if binary := os.environ.get("FFMPEG_BINARY"):
         return binary
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # noqa: PLC0415 - only outside the image, which sets FFMPEG_BINARY
 
     return imageio_ffmpeg.get_ffmpeg_exe()
 
@@ -159,16 +213,21 @@ def join_chunks(chunk_paths: Sequence[Path], out_path: Path) -> int:
         return out.tell()
 
 
-def probe(path: Path) -> MediaInfo:
-    """Describe an upload, or raise `MediaRejected` for empty, non-media or unreadable files.
+def scan(path: Path) -> ProbeFacts:
+    """Learn what an upload holds without judging it: its container's shape, whether its bytes
+    stop inside a container element (a cut recording), and its complete packets.
 
     Every packet is demuxed (cheap: nothing is decoded) because MediaRecorder's WebM carries
     no duration in its header, and because a header's duration is the uploader's claim while
-    packet timestamps are what the player will actually play.
+    packet timestamps are what the player will actually play. In a cut file the packet the cut
+    went through is left out (the demuxer drops or flags it): only complete packets count.
     """
     path = Path(path)
-    if path.stat().st_size == 0:
-        raise MediaRejected("empty", "0-byte upload")
+    size = path.stat().st_size
+    if size == 0:
+        return ProbeFacts(size_bytes=0, signature=False, cut_short=False)
+    signature = _has_container_signature(path)
+    cut = signature and ends_inside_element(path)
     try:
         container = av.open(
             f"file:{path}",
@@ -176,53 +235,97 @@ def probe(path: Path) -> MediaInfo:
             metadata_errors="replace",
         )
     except av.FFmpegError as exc:
-        reason: Reason = "corrupt" if _has_container_signature(path) else "not_media"
-        raise MediaRejected(reason, str(exc)) from exc
+        return ProbeFacts(size, signature, cut, open_error=str(exc))
     with container:
-        return _describe(container)
+        video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+        audio = next(iter(container.streams.audio), None)
+        chosen = [s for s in (video, audio) if s is not None]
+        span = _packet_span(container, chosen, size if cut else None)
+        info = MediaInfo(
+            container=container.format.name,
+            duration_s=round(max(0.0, span.end - span.start), 3) if span.counts else 0.0,
+            # In a cut file a picture counts only from a complete keyframe: nothing decodes
+            # before one.
+            has_video=video is not None
+            and (span.keyframes if cut else span.counts).get(video.index, 0) > 0,
+            has_audio=audio is not None and span.counts.get(audio.index, 0) > 0,
+            video_codec=video.codec_context.name if video is not None else None,
+            audio_codec=audio.codec_context.name if audio is not None else None,
+            width=video.codec_context.width if video is not None else None,
+            height=video.codec_context.height if video is not None else None,
+            pix_fmt=video.codec_context.pix_fmt if video is not None else None,
+            audio_channels=audio.codec_context.channels if audio is not None else None,
+        )
+        return ProbeFacts(
+            size,
+            signature,
+            cut,
+            info=_only_present(info),
+            declares_video=video is not None,
+            declares_audio=audio is not None,
+            packets=sum(span.counts.values()),
+            demux_error=span.error,
+        )
 
 
-def _describe(container: av.container.InputContainer) -> MediaInfo:
-    video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
-    audio = next(iter(container.streams.audio), None)
-    chosen = [s for s in (video, audio) if s is not None]
-    if not chosen:
-        raise MediaRejected("not_media", f"{container.format.name} holds no audio or video")
-    start, end, packets = _packet_span(container, chosen)
-    if not packets:
-        raise MediaRejected("empty", "streams are declared but hold no packets")
-    has_video = video is not None and packets.get(video.index, 0) > 0
-    has_audio = audio is not None and packets.get(audio.index, 0) > 0
-    return MediaInfo(
-        container=container.format.name,
-        duration_s=round(max(0.0, end - start), 3),
-        has_video=has_video,
-        has_audio=has_audio,
-        video_codec=video.codec_context.name if has_video else None,
-        audio_codec=audio.codec_context.name if has_audio else None,
-        width=video.codec_context.width if has_video else None,
-        height=video.codec_context.height if has_video else None,
-        pix_fmt=video.codec_context.pix_fmt if has_video else None,
-        audio_channels=audio.codec_context.channels if has_audio else None,
-    )
+def _only_present(info: MediaInfo) -> MediaInfo:
+    """Codec facts only for the streams that hold packets (a declared, empty track says
+    nothing about what the player will get)."""
+    video = {} if info.has_video else {"video_codec": None, "width": None, "height": None}
+    audio = {} if info.has_audio else {"audio_codec": None, "audio_channels": None}
+    if not info.has_video:
+        video["pix_fmt"] = None
+    return dataclasses.replace(info, **video, **audio)
+
+
+@dataclass
+class _Span:
+    """What the demuxer walk saw: time span, packets and keyframes per stream, any error."""
+
+    start: float = float("inf")
+    end: float = float("-inf")
+    counts: dict[int, int] = field(default_factory=dict)
+    keyframes: dict[int, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+def _complete(packet: av.Packet, file_size: int | None) -> bool:
+    """Was this packet read whole? Only asked of a cut file (`file_size` set): the demuxer
+    hands the packet the cut went through over short and flagged corrupt, or past the end."""
+    if file_size is None:
+        return True
+    if packet.is_corrupt:
+        return False
+    return packet.pos is None or packet.pos < 0 or packet.pos + packet.size <= file_size
 
 
 def _packet_span(
-    container: av.container.InputContainer, streams: list[av.stream.Stream]
-) -> tuple[float, float, dict[int, int]]:
-    """First timestamp, last timestamp + duration (seconds) and packet counts per stream."""
-    start, end = float("inf"), float("-inf")
-    counts: dict[int, int] = {}
+    container: av.container.InputContainer,
+    streams: list[av.stream.Stream],
+    cut_file_size: int | None,
+) -> _Span:
+    """First timestamp, last timestamp + duration (seconds), packet and keyframe counts per
+    stream, over the complete packets; a demuxing error ends the walk and is noted."""
+    span = _Span()
+    if not streams:
+        return span
     try:
         for packet in container.demux(streams):
             if packet.pts is None or packet.time_base is None:
                 continue  # the flush packet demux() yields at the end of each stream
-            counts[packet.stream_index] = counts.get(packet.stream_index, 0) + 1
-            start = min(start, float(packet.pts * packet.time_base))
-            end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+            if not _complete(packet, cut_file_size):
+                break  # the cut: nothing after it is whole either
+            index = packet.stream_index
+            span.counts[index] = span.counts.get(index, 0) + 1
+            if packet.is_keyframe:
+                span.keyframes[index] = span.keyframes.get(index, 0) + 1
+            span.start = min(span.start, float(packet.pts * packet.time_base))
+            span.end = max(
+                span.end, float((packet.pts + (packet.duration or 0)) * packet.time_base)
+            )
     except av.FFmpegError as exc:
-        raise MediaRejected("corrupt", f"demuxing failed: {exc}") from exc
-    return start, end, counts
+        span.error = str(exc)
+    return span
 
 
 def _is_cover_art(stream: av.stream.Stream) -> bool:
@@ -236,23 +339,211 @@ def _has_container_signature(path: Path) -> bool:
     return head.startswith(CONTAINER_MAGIC) or head[4:8] in MP4_FIRST_BOXES
 
 
-def check(info: MediaInfo, answer_type: str, max_seconds: float, grace_s: float = 2.0) -> None:
-    """Reject what can't be a valid answer to this question.
+def ends_inside_element(path: Path) -> bool:
+    """Do the file's bytes stop inside a container element, as a recording cut off by a
+    reload, a crash or a closed lid does? Read from the container's own structure (element
+    and box sizes), so it is exact whatever a demuxer chooses to log. A file that ends on an
+    element boundary is whole as far as anyone can tell, and reads as not cut."""
+    path = Path(path)
+    with path.open("rb") as f:
+        head = f.read(8)
+        size = path.stat().st_size
+        f.seek(0)
+        if head.startswith(b"\x1a\x45\xdf\xa3"):
+            return _ebml_cut(f, size)
+        if head.startswith(b"OggS"):
+            return _ogg_cut(f, size)
+        return _mp4_cut(f, size)
 
-    Both answer types need sound: a silent video answer is as useless to a recruiter as a
-    silent audio one, and telling the candidate now lets them fix their microphone.
-    `grace_s` absorbs the browser stopping a little after the timer.
+
+#: The EBML IDs a WebM walk may meet at the levels it reads (EBML header, Segment, the
+#: Segment's children, a Cluster's children, Void and CRC-32). Anything else is damage.
+_EBML_SEGMENT, _EBML_CLUSTER = 0x18538067, 0x1F43B675
+_EBML_KNOWN = frozenset(
+    {
+        0x1A45DFA3, _EBML_SEGMENT,  # EBML header, Segment
+        0x114D9B74, 0x1549A966, 0x1654AE6B, _EBML_CLUSTER,  # SeekHead, Info, Tracks, Cluster
+        0x1C53BB6B, 0x1043A770, 0x1254C367, 0x1941A469,  # Cues, Chapters, Tags, Attachments
+        0xE7, 0xA7, 0xAB, 0xA3, 0xA0, 0xAF, 0x5854,  # Cluster: Timecode..SimpleBlock..
+        0xEC, 0xBF,  # Void, CRC-32
+    }
+)  # fmt: skip
+
+
+class _Cut(Exception):
+    """The bytes ended inside an element's header or body."""
+
+
+def _read_vint(f: BinaryIO, keep_marker: bool) -> tuple[int, bool] | None:
+    """One EBML variable-length integer: (value, all value bits set = "unknown size");
+    None for a byte that can't start one (damage); `_Cut` when the bytes end inside it."""
+    first = f.read(1)
+    if not first:
+        raise _Cut
+    length = 9 - first[0].bit_length()
+    if length > 8:
+        return None
+    rest = f.read(length - 1)
+    if len(rest) < length - 1:
+        raise _Cut
+    value = first[0] if keep_marker else first[0] & (0xFF >> length)
+    for byte in rest:
+        value = (value << 8) | byte
+    return value, not keep_marker and value == (1 << (7 * length)) - 1
+
+
+def _ebml_cut(f: BinaryIO, size: int) -> bool:
+    """Walk the EBML header, the Segment, its children and (when their size is unknown, as
+    MediaRecorder writes them) the Clusters' children: a declared size running past the end
+    of the bytes, or a known-size Segment longer than the file, is a cut."""
+    declared_end = 0
+    try:
+        while f.tell() < size:
+            element = _read_vint(f, keep_marker=True)
+            if element is None or element[0] not in _EBML_KNOWN:
+                return False
+            length = _read_vint(f, keep_marker=False)
+            if length is None:
+                return False
+            (element_id, _), (value, unknown), body = element, length, f.tell()
+            if element_id == _EBML_SEGMENT:
+                declared_end = 0 if unknown else body + value
+                continue  # read its children
+            if element_id == _EBML_CLUSTER and unknown:
+                continue  # its children follow until the next Cluster
+            if unknown:
+                return False  # only Segments and Clusters may leave their size open
+            if body + value > size:
+                return True
+            f.seek(body + value)
+    except _Cut:
+        return True
+    return declared_end > size
+
+
+def _ogg_cut(f: BinaryIO, size: int) -> bool:
+    """Walk Ogg pages (27-byte header, segment table, body); one running past the end is a cut."""
+    while f.tell() < size:
+        header = f.read(27)
+        if len(header) < 27:
+            return True
+        if not header.startswith(b"OggS"):
+            return False  # damage, not a cut
+        table = f.read(header[26])
+        if len(table) < header[26]:
+            return True
+        body = sum(table)
+        if f.tell() + body > size:
+            return True
+        f.seek(f.tell() + body)
+    return False
+
+
+def _mp4_cut(f: BinaryIO, size: int) -> bool:
+    """Walk top-level MP4 boxes (moov, moof, mdat...); one running past the end is a cut."""
+    while f.tell() < size:
+        header = f.read(8)
+        if len(header) < 8:
+            return True
+        box_size = struct.unpack(">I", header[:4])[0]
+        if box_size == 0:
+            return False  # "runs to the end of the file"
+        if box_size == 1:
+            large = f.read(8)
+            if len(large) < 8:
+                return True
+            box_size = struct.unpack(">Q", large)[0]
+            header_size = 16
+        else:
+            header_size = 8
+        if box_size < header_size:
+            return False  # damage, not a cut
+        start = f.tell() - header_size
+        if start + box_size > size:
+            return True
+        f.seek(start + box_size)
+    return False
+
+
+def judge(
+    facts: ProbeFacts,
+    answer_type: str | None = None,
+    max_seconds: float | None = None,
+    grace_s: float = 2.0,
+) -> Verdict:
+    """The one rule that decides what becomes of an upload: keep it, salvage it, reject it.
+
+    - Nothing to play (0 bytes, not a container we accept, a header no demuxer reads, no
+      complete packet) is rejected; so is a file damaged anywhere but at a cut.
+    - A recording cut off by a reload, a crash or a closed lid is salvaged: every complete
+      packet up to the cut becomes the answer, and the answer says where it ended.
+    - With an answer type: a video answer needs a picture and sound, an audio answer sound
+      (a silent answer is useless to a recruiter, and telling the candidate now lets them
+      fix their microphone); a stream the header declares but the cut left empty is an
+      interruption, not a broken microphone. Longer than the question allows (+`grace_s`
+      for the browser stopping a little after the timer) is rejected.
     """
-    if answer_type not in ("video", "audio"):
+    if answer_type not in (None, "video", "audio"):
         raise ValueError(f"answer_type must be 'video' or 'audio', not {answer_type!r}")
-    if max_seconds <= 0:
+    if max_seconds is not None and max_seconds <= 0:
         raise ValueError(f"max_seconds must be positive, not {max_seconds!r}")
+    rejected = _nothing_to_play(facts) or _unfit(facts, answer_type, max_seconds, grace_s)
+    if rejected is not None:
+        return rejected
+    if facts.cut_short:
+        return Verdict("salvage", cut_at_s=_described(facts).duration_s)
+    return Verdict("keep")
+
+
+def _nothing_to_play(facts: ProbeFacts) -> Verdict | None:
+    """Empty, not media, unreadable, damaged before any cut, or cut before any packet: the
+    first rule that holds, in this order."""
+    unreadable = facts.open_error is not None or facts.info is None
+    container = facts.info.container if facts.info is not None else "the upload"
+    rules: tuple[tuple[bool, Reason, str], ...] = (
+        (facts.size_bytes == 0, "empty", "0-byte upload"),
+        (unreadable and facts.signature, "corrupt", f"unreadable: {facts.open_error}"),
+        (unreadable, "not_media", f"unreadable: {facts.open_error}"),
+        (
+            not (facts.declares_video or facts.declares_audio) and facts.cut_short,
+            "interrupted",
+            "cut before the header declared any audio or video",
+        ),
+        (
+            not (facts.declares_video or facts.declares_audio),
+            "not_media",
+            f"{container} holds no audio or video",
+        ),
+        (
+            facts.demux_error is not None and not facts.cut_short,
+            "corrupt",
+            f"demuxing failed: {facts.demux_error}",
+        ),
+        (
+            facts.packets == 0 and facts.cut_short,
+            "interrupted",
+            "cut before the first complete packet",
+        ),
+        (facts.packets == 0, "empty", "streams are declared but hold no packets"),
+    )
+    return next((Verdict.reject(reason, why) for holds, reason, why in rules if holds), None)
+
+
+def _unfit(
+    facts: ProbeFacts, answer_type: str | None, max_seconds: float | None, grace_s: float
+) -> Verdict | None:
+    """A stream the answer needs is missing, or the answer is longer than allowed."""
+    info = _described(facts)
     if answer_type == "video" and not info.has_video:
-        raise MediaRejected("no_video_stream", f"{info.container} has no video packets")
-    if not info.has_audio:
-        raise MediaRejected("no_audio_stream", f"{info.container} has no audio packets")
-    if info.duration_s > max_seconds + grace_s:
-        raise MediaRejected(
+        if facts.cut_short and facts.declares_video:
+            return Verdict.reject("interrupted", "cut before the first complete picture")
+        return Verdict.reject("no_video_stream", f"{info.container} has no video packets")
+    if answer_type is not None and not info.has_audio:
+        if facts.cut_short and facts.declares_audio:
+            return Verdict.reject("interrupted", "cut before the first complete sound")
+        return Verdict.reject("no_audio_stream", f"{info.container} has no audio packets")
+    if max_seconds is not None and info.duration_s > max_seconds + grace_s:
+        return Verdict.reject(
             "too_long",
             f"{info.duration_s:.1f}s > {max_seconds:g}s + {grace_s:g}s grace",
             candidate_message=(
@@ -260,6 +551,35 @@ def check(info: MediaInfo, answer_type: str, max_seconds: float, grace_s: float 
                 f"{_spoken(max_seconds)}. Please record a shorter answer."
             ),
         )
+    return None
+
+
+def _described(facts: ProbeFacts) -> MediaInfo:
+    """The description of an upload `judge` did not reject for lacking one."""
+    if facts.info is None:
+        raise TranscodeError("an upload without a readable header was not rejected")
+    return facts.info
+
+
+def probe(path: Path) -> MediaInfo:
+    """Describe an upload, or raise `MediaRejected` for empty, non-media or unreadable files."""
+    facts = scan(path)
+    judge(facts).raise_if_rejected()
+    return _described(facts)
+
+
+def check(info: MediaInfo, answer_type: str, max_seconds: float, grace_s: float = 2.0) -> None:
+    """Reject what can't be a valid answer to this question (see `judge`)."""
+    facts = ProbeFacts(
+        size_bytes=1,
+        signature=True,
+        cut_short=False,
+        info=info,
+        declares_video=info.has_video,
+        declares_audio=info.has_audio,
+        packets=int(info.has_video) + int(info.has_audio),
+    )
+    judge(facts, answer_type, max_seconds, grace_s).raise_if_rejected()
 
 
 def _spoken(seconds: float) -> str:
@@ -288,20 +608,27 @@ def can_remux(info: MediaInfo, answer_type: str) -> bool:
 
 
 def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) -> TranscodeResult:
-    """Probe, check and convert an upload into the stored answer (plus a poster for video).
+    """Scan, judge and convert an upload into the stored answer (plus a poster for video).
 
     Video becomes MP4 H.264 (yuv420p, within 720p) + AAC, audio becomes AAC in .m4a; both
-    with the index first (+faststart) so playback starts before the download ends. Raises
-    `MediaRejected` for uploads the candidate must re-record, `TranscodeError` otherwise.
+    with the index first (+faststart) so playback starts before the download ends. A
+    recording cut off mid-way is salvaged: its complete packets are first copied into a
+    whole file, which is then converted like any other upload (so damage before the cut
+    is still caught). Raises `MediaRejected` for uploads the candidate must re-record,
+    `TranscodeError` otherwise.
     """
     src, workdir = Path(src), Path(workdir)
-    info = probe(src)
-    check(info, answer_type, max_seconds)
+    facts = scan(src)
+    verdict = judge(facts, answer_type, max_seconds)
+    verdict.raise_if_rejected()
     workdir.mkdir(parents=True, exist_ok=True)
     is_video = answer_type == "video"
     output = workdir / ("answer.mp4" if is_video else "answer.m4a")
     if output.resolve() == src.resolve():
         raise ValueError(f"the upload must not live at the output path {output}")
+    info = _described(facts)
+    if verdict.action == "salvage":
+        src, info = _salvage(src, workdir, facts)
     remux = can_remux(info, answer_type)
     timeout = 60 + 5 * info.duration_s
     _ffmpeg(ffmpeg_args(src, output, info, answer_type, remux), timeout=timeout, blame_input=True)
@@ -321,7 +648,47 @@ def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) ->
         audio_codec=produced.audio_codec,
         output_bytes=output.stat().st_size,
         remuxed=remux,
+        cut_short=verdict.action == "salvage",
+        cut_at_s=verdict.cut_at_s,
     )
+
+
+def _salvage(src: Path, workdir: Path, facts: ProbeFacts) -> tuple[Path, MediaInfo]:
+    """Copy the complete packets before the cut into a whole file (same container family,
+    so an H.264/AAC MP4 can still be copied rather than re-encoded) and describe it.
+
+    The packets are the ones `scan` counted: the same demuxer walk, stopped at the same place.
+    """
+    family = _described(facts).container == MP4_FAMILY
+    salvaged = workdir / ("salvaged.mp4" if family else "salvaged.mkv")
+    if salvaged.resolve() == src.resolve():
+        raise ValueError(f"the upload must not live at {salvaged}")
+    with (
+        av.open(
+            f"file:{src}",
+            container_options={"format_whitelist": ALLOWED_DEMUXERS, "protocol_whitelist": "file"},
+            metadata_errors="replace",
+        ) as source,
+        av.open(str(salvaged), "w", format="mp4" if family else "matroska") as out,
+    ):
+        video = next((s for s in source.streams.video if not _is_cover_art(s)), None)
+        audio = next(iter(source.streams.audio), None)
+        chosen = [s for s in (video, audio) if s is not None]
+        copies = {s.index: out.add_stream_from_template(s) for s in chosen}
+        try:
+            for packet in source.demux(chosen):
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                if not _complete(packet, facts.size_bytes):
+                    break
+                packet.stream = copies[packet.stream_index]
+                out.mux(packet)
+        except av.FFmpegError:
+            pass  # where `scan` stopped too: the cut
+    kept = scan(salvaged)
+    if kept.info is None or kept.cut_short or judge(kept).action != "keep":
+        raise TranscodeError(f"salvaging the complete packets gave an unusable file: {kept}")
+    return salvaged, kept.info
 
 
 def ffmpeg_args(

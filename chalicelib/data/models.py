@@ -306,6 +306,10 @@ class Answer(Item, discriminator="Answer"):
     media_key = UnicodeAttribute(null=True)
     poster_key = UnicodeAttribute(null=True)
     duration_seconds = NumberAttribute(null=True)
+    # The recording was cut off (reload, crash, closed lid): the answer is what reached us,
+    # and it ends `cut_at_seconds` into the recording.
+    cut_short = BooleanAttribute(null=True)
+    cut_at_seconds = NumberAttribute(null=True)
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     video_codec = UnicodeAttribute(null=True)

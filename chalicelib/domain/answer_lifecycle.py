@@ -40,6 +40,9 @@ class MediaFacts:
     video_codec: str | None
     audio_codec: str | None
     size_bytes: int
+    # The upload was cut off and salvaged: it ends `cut_at_seconds` into the recording.
+    cut_short: bool = False
+    cut_at_seconds: float | None = None
 
 
 KEPT = ("uploaded", "processing", "ready")
@@ -115,6 +118,10 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
                 if facts.audio_codec
                 else Answer.audio_codec.remove(),
                 Answer.size_bytes.set(facts.size_bytes),
+                Answer.cut_short.set(facts.cut_short),
+                Answer.cut_at_seconds.set(round(facts.cut_at_seconds, 3))
+                if facts.cut_short and facts.cut_at_seconds is not None
+                else Answer.cut_at_seconds.remove(),
                 Answer.updated_at.set(utcnow()),
                 Answer.due_bucket.remove(),
                 Answer.due_at.remove(),

@@ -77,13 +77,22 @@ def _limits(invitation: Invitation, question: Question) -> tuple[int, int]:
 
 
 def answer_view(answer: Answer | None) -> dict[str, Any] | None:
+    """The candidate's own answer; when ready, how long it is and whether it was cut short."""
     if answer is None:
         return None
+    ready = answer.status == "ready" and not answer.text
     return {
         "attempt": int(answer.attempt),
         "status": answer.status,
         "error_message": answer.error_message if answer.status == "failed" else None,
         "text": answer.text,
+        "duration_seconds": float(answer.duration_seconds)
+        if ready and answer.duration_seconds is not None
+        else None,
+        "cut_short": bool(answer.cut_short) if ready else False,
+        "cut_at_seconds": float(answer.cut_at_seconds)
+        if ready and answer.cut_short and answer.cut_at_seconds is not None
+        else None,
     }
 
 

@@ -147,6 +147,11 @@ def answers_view(candidate: Candidate, order_seed: str | None = None) -> list[di
                 "status": answer.status if answer else "unanswered",
                 "attempt": int(answer.attempt) if answer else None,
                 "duration_seconds": _round(answer.duration_seconds) if answer else None,
+                # A recording cut off by a reload or a crash, kept up to where it stopped.
+                "cut_short": bool(answer.cut_short) if ready and answer else False,
+                "cut_at_seconds": _round(answer.cut_at_seconds)
+                if ready and answer and answer.cut_short
+                else None,
                 "video_url": uploads.playback_url(media)
                 if question.answer_type == "video"
                 else None,

@@ -18,7 +18,7 @@ from media_worker import handler as worker
 from tests.integration.test_candidate import Candidate
 from tests.integration.test_interviews_and_invitations import create, links_sent_to
 from tests.media.conftest import Clip, generate
-from tests.media.support import image_size, top_level_boxes
+from tests.media.support import Recording, image_size, read_packets, top_level_boxes
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +227,43 @@ def test_the_sweep_fails_answers_stuck_in_processing(
     assert result["stuck_answers_failed"] == 1
     answer = answer_of(candidate, grant)
     assert (answer.status, answer.error_reason) == ("failed", "processing_error")
+
+
+def test_a_recording_cut_off_mid_way_becomes_a_ready_answer_marked_cut_short(
+    http: Any, admin: dict, candidate: Candidate, recording: Path, tmp_path: Path
+) -> None:
+    # GIVEN the tab died 70% into the recording: what reached S3 stops mid-cluster
+    data = recording.read_bytes()
+    cut = len(data) * 7 // 10
+    kept = Recording(recording, "video", data, read_packets(recording)).kept_until(cut)
+    assert kept is not None
+    grant = upload_in_chunks(candidate, 1, data[:cut])
+
+    # WHEN the worker processes the finalised attempt
+    assert run_worker(queued_event()) == {"batchItemFailures": []}
+
+    # THEN it is a ready, playable answer as long as what was recorded before the cut
+    answer = answer_of(candidate, grant)
+    assert (answer.status, answer.error_reason) == ("ready", None)
+    assert answer.cut_short is True
+    assert abs(float(answer.cut_at_seconds) - kept) <= 1.5
+    assert abs(float(answer.duration_seconds) - kept) <= 1.5
+    media = fetch(answer.media_key, tmp_path / "answer.mp4")
+    with av.open(str(media)) as container:
+        codecs = sorted(stream.codec_context.name for stream in container.streams)
+        frames = sum(1 for _ in container.decode(video=0))
+    assert codecs == ["aac", "h264"]
+    assert frames >= 15 * (kept - 0.5)  # 15 fps: every complete second of picture is there
+    assert keys_under(grant["key_prefix"]) == []
+    # AND the candidate and the recruiter see it as a recovered answer, with its length
+    shown = candidate.session()["questions"][0]["answer"]
+    assert (shown["status"], shown["cut_short"]) == ("ready", True)
+    assert shown["duration_seconds"] == pytest.approx(float(answer.duration_seconds))
+    assert shown["cut_at_seconds"] == pytest.approx(float(answer.cut_at_seconds))
+    status, detail = http.call(
+        "GET", f"/invitations/{answer.invitation_id}", token=admin["tokens"]["id_token"]
+    )
+    assert status == 200, detail
+    row = next(a for a in detail["answers"] if a["question_id"] == grant["question_id"])
+    assert (row["status"], row["cut_short"]) == ("ready", True)
+    assert row["cut_at_seconds"] == pytest.approx(float(answer.cut_at_seconds), abs=0.01)

@@ -37,6 +37,7 @@ class Clip:
     seconds: float = SECONDS
     muxer: str = "webm"
     movflags: str = ""
+    extra: tuple[str, ...] = ()  # more output options, e.g. a keyframe interval
 
 
 def generate(clip: Clip, out: Path) -> Path:
@@ -54,6 +55,7 @@ def generate(clip: Clip, out: Path) -> Path:
         cmd += AUDIO_CODECS[clip.audio]
     if clip.movflags:
         cmd += ["-movflags", clip.movflags]
+    cmd += clip.extra
     cmd += ["-f", clip.muxer]
     if clip.muxer in ("webm", "ogg"):
         # A pipe can't seek back to write the duration: the same header MediaRecorder writes.

@@ -1,9 +1,12 @@
-"""Assertions on produced files that read them independently of the code under test."""
+"""Assertions on produced files, and what a cut recording still holds, read independently of
+the code under test."""
 
 from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -47,3 +50,80 @@ def video_payload_digest(path: Path) -> str:
             if packet.size:
                 digest.update(bytes(packet))
     return digest.hexdigest()
+
+
+# -- what a cut recording still holds, read from the whole recording ----------------------
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One packet of the whole recording: which stream, where its bytes end, its time span."""
+
+    kind: str
+    ends_at_byte: int
+    start_s: float
+    end_s: float
+    keyframe: bool
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A whole recording, its bytes and its packets, to cut and compare the answer with."""
+
+    path: Path
+    answer_type: str
+    data: bytes
+    packets: tuple[Packet, ...]
+
+    def kept_until(self, cut: int) -> float | None:
+        """Seconds of complete data before `cut`, or None when nothing the answer needs
+        is complete (no whole keyframe for a video answer, no whole audio packet)."""
+        start = min(p.start_s for p in self.packets)
+        kinds = ("video", "audio") if self.answer_type == "video" else ("audio",)
+        ends = []
+        for kind in kinds:
+            whole = list(_contiguous_prefix(self.packets, kind, cut))
+            if not whole or (kind == "video" and not any(p.keyframe for p in whole)):
+                return None
+            ends.append(max(p.end_s for p in whole))
+        return max(ends) - start
+
+    def first_second_complete_at(self) -> int:
+        """The byte offset by which the first second of every stream the answer needs is
+        complete: a cut at or after it must give an answer."""
+        start = min(p.start_s for p in self.packets)
+        kinds = ("video", "audio") if self.answer_type == "video" else ("audio",)
+        return max(
+            p.ends_at_byte for p in self.packets if p.kind in kinds and p.start_s < start + 1.0
+        )
+
+
+def _contiguous_prefix(packets: tuple[Packet, ...], kind: str, cut: int) -> Iterator[Packet]:
+    """A stream's packets in time order, up to the first one not entirely before `cut`."""
+    for packet in sorted((p for p in packets if p.kind == kind), key=lambda p: p.start_s):
+        if packet.ends_at_byte > cut:
+            return
+        yield packet
+
+
+def read_packets(path: Path) -> tuple[Packet, ...]:
+    """Every packet with the byte offset its payload ends at, located by its own bytes."""
+    data = path.read_bytes()
+    packets = []
+    with av.open(str(path)) as container:
+        for packet in container.demux():
+            if packet.pts is None or packet.size == 0:
+                continue
+            payload = bytes(packet)
+            at = data.find(payload, max(packet.pos, 0), packet.pos + packet.size + 64)
+            assert at >= 0, "packet payload not found where the demuxer says it is"
+            packets.append(
+                Packet(
+                    packet.stream.type,
+                    at + packet.size,
+                    float(packet.pts * packet.time_base),
+                    float((packet.pts + (packet.duration or 0)) * packet.time_base),
+                    packet.is_keyframe,
+                )
+            )
+    return tuple(packets)

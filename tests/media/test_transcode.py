@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from media_worker.transcode import MediaRejected, TranscodeResult, probe, transcode
+from tests.media.conftest import SECONDS
 from tests.media.support import image_size, top_level_boxes, video_payload_digest, video_pix_fmt
 
 LIMIT_S = 60.0
@@ -118,13 +119,29 @@ def test_video_upload_for_an_audio_answer_keeps_only_the_sound(
     assert (produced.has_video, produced.audio_codec) == (False, "aac")
 
 
-def test_truncated_webm_is_rejected_as_corrupt(truncated_webm: Path, tmp_path: Path) -> None:
-    # GIVEN a WebM cut off mid-cluster: it opens and probes, only reading it to the end fails
-    with pytest.raises(MediaRejected) as rejected:
-        transcode(truncated_webm, tmp_path, "video", LIMIT_S)
+def test_webm_cut_mid_cluster_is_salvaged_up_to_the_cut(
+    truncated_webm: Path, tmp_path: Path
+) -> None:
+    # GIVEN a WebM cut off mid-cluster (a reload or a crash while recording): it opens and
+    # probes, only reading it to the end fails
+    # WHEN it is transcoded
+    result = transcode(truncated_webm, tmp_path, "video", LIMIT_S)
 
-    assert rejected.value.reason == "corrupt"
-    assert "again" in rejected.value.candidate_message
+    # THEN what came before the cut is the answer, in the stored shape, and says it was cut
+    assert (result.cut_short, result.cut_at_s is not None) == (True, True)
+    assert 1.0 < result.duration_s < SECONDS - 0.5
+    assert result.cut_at_s == pytest.approx(result.duration_s, abs=0.2)
+    produced = probe(result.output_path)
+    assert (produced.video_codec, produced.audio_codec) == ("h264", "aac")
+    assert video_pix_fmt(result.output_path) == "yuv420p"
+    boxes = top_level_boxes(result.output_path)
+    assert boxes.index("moov") < boxes.index("mdat")
+
+
+def test_a_whole_recording_is_not_called_cut_short(vp8_webm: Path, tmp_path: Path) -> None:
+    result = transcode(vp8_webm, tmp_path, "video", LIMIT_S)
+
+    assert (result.cut_short, result.cut_at_s) == (False, None)
 
 
 def test_truncated_mp4_is_rejected_as_corrupt(truncated_mp4: Path, tmp_path: Path) -> None:
