@@ -3,13 +3,15 @@
     invited → opened → started → completed
        └────────┴─────────┴──→ expired (deadline passed) ──→ back to live (extended)
        └────────┴─────────┴─────────┴──→ revoked (by a recruiter)
+    completed → started, one question reopened (an answer failed after submission)
 
 Each transition states the states it may leave (`TRANSITIONS`), so a duplicate request, a
 second tab or an overlapping sweep finds the invitation already moved and changes nothing;
 the funnel counter (`activity.bump`) and the webhook event follow only a move that happened.
 A closed invitation (completed, expired, revoked) leaves the reminder bucket for the
 retention bucket. Used by invitations (recruiters), candidates (the candidate's link) and
-the sweep; the answer lifecycle reads `LIVE`.
+the sweep; the answer lifecycle reads `LIVE` and calls `ask_to_record_again`, so this module
+reads answer states from `answer_states`, never from `answer_lifecycle`.
 """
 
 from __future__ import annotations
