@@ -20,7 +20,13 @@ TEMPLATES = Path(__file__).parent / "templates" / "email"
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    # jinja2 costs ~0.25 s to import: only the requests that send an email pay for it.
+    from jinja2 import (  # noqa: PLC0415
+        Environment,
+        FileSystemLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
 
     return Environment(
         loader=FileSystemLoader(TEMPLATES),

@@ -44,8 +44,6 @@ def _check_video_keys(
 
     Keys the interview already has (or a duplicate copied from its source) are kept as they are.
     """
-    from chalicelib.adapters.uploads import object_exists
-
     kept = set(known)
     details = []
     for index, item in enumerate(items):
@@ -54,7 +52,7 @@ def _check_video_keys(
             continue
         if not media_layout.is_question_video_of(key, company_id, interview_id):
             problem, message = "foreign", "This video does not belong to this interview."
-        elif not object_exists(key):
+        elif not uploads.object_exists(key):
             problem, message = "missing", "This video was not uploaded. Please add it again."
         else:
             continue
@@ -67,8 +65,6 @@ def _check_video_keys(
 
 def question_video_upload(company_id: str, interview_id: str, mime_type: str) -> dict[str, Any]:
     """A fresh key for a question video of this interview and a presigned POST to upload it."""
-    from chalicelib.adapters.uploads import question_video_grant
-
     interview = get_interview(company_id, interview_id)
     if interview.status == "archived":
         raise Conflict("This interview is archived. Duplicate it to make a new version.")
@@ -80,7 +76,7 @@ def question_video_upload(company_id: str, interview_id: str, mime_type: str) ->
             details=[{"field": "mime_type", "problem": "unsupported", "message": "MP4 or WebM"}],
         )
     key = media_layout.question_video_key(company_id, interview_id, new_id(), extension)
-    return {"video_key": key, "upload": question_video_grant(key, content_type)}
+    return {"video_key": key, "upload": uploads.question_video_grant(key, content_type)}
 
 
 def _rubric(items: list[dict[str, Any]]) -> list[RubricCriterion]:

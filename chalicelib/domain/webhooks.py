@@ -33,6 +33,7 @@ from chalicelib.config import ConfigError, get_settings
 from chalicelib.data import cursor as page_cursor
 from chalicelib.data import keys
 from chalicelib.data.models import Webhook, WebhookDelivery, new_id, utcnow
+from chalicelib.domain import activity
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
@@ -95,8 +96,6 @@ def _view(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
 
 def create(principal: Principal, url: str, events: list[str]) -> dict[str, Any]:
     """A new endpoint; its signing secret is shown this once."""
-    from chalicelib.domain import activity
-
     webhook_id = new_id()
     hook = Webhook(
         *Webhook.key(principal.company_id, webhook_id),
@@ -146,8 +145,6 @@ def list_for(principal: Principal) -> list[dict[str, Any]]:
 
 
 def delete(principal: Principal, webhook_id: str) -> None:
-    from chalicelib.domain import activity
-
     hook = Webhook(*Webhook.key(principal.company_id, webhook_id))
     try:
         hook.delete(condition=Webhook.pk.exists())
