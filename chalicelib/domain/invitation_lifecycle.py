@@ -180,7 +180,7 @@ def ask_to_record_again(invitation: Invitation, question_id: str) -> bool:
     The candidate did nothing wrong: their answer reached us and then could not be used. Only
     that question opens (its attempt given back), the deadline moves to at least 48 hours
     from now, and the invitation is due in the sweep at once, which emails the candidate a
-    fresh link (`invitations.send_rerecord_notice`). Recruiters see "asked to record again".
+    fresh link (`reminders.send_rerecord_notice`). Recruiters see "asked to record again".
     Conditional on what was read and retried on a concurrent move, so two answers failing at
     once reopen both questions. A resubmission is not counted as a second completion.
     """

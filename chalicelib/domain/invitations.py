@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.adapters import email
 from chalicelib.config import get_settings
@@ -284,49 +284,6 @@ def extend(company_id: str, invitation_id: str, days: int) -> Invitation:
 
 def revoke(company_id: str, invitation_id: str) -> Invitation:
     return lifecycle.revoke(get_invitation(company_id, invitation_id), utcnow())
-
-
-def send_rerecord_notice(invitation: Invitation, now: Any) -> bool:
-    """Email the candidate whose question reopened, with a fresh link (the sweep calls this).
-
-    Claimed by a conditional update first, so two overlapping sweeps send it once. Links are
-    stored only as hashes, so the email carries a newly minted one.
-    """
-    try:
-        invitation.update(
-            actions=[
-                Invitation.rerecord_notice_due.remove(),
-                Invitation.due_at.set(
-                    reminders.next_due(invitation, invitation.deadline, now).isoformat()
-                ),
-            ],
-            condition=(Invitation.rerecord_notice_due == True)  # noqa: E712 - a DynamoDB condition
-            & Invitation.status.is_in(*lifecycle.LIVE),
-        )
-    except UpdateError:
-        return False
-    reopened = set(invitation.reopened_questions or ())
-    questions = [
-        {"position": position, "text": question.text}
-        for position, question in enumerate(invitation.questions, 1)
-        if question.question_id in reopened
-    ]
-    token = reminders.mint_link_token(invitation)
-    message = email.render(
-        "rerecord",
-        to=invitation.candidate_email,
-        candidate_name=invitation.candidate_name,
-        company_name=invitation.company_name,
-        title=invitation.title,
-        questions=questions,
-        deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
-        link=candidate_link(token),
-        support_contact=invitation.support_contact,
-        privacy_link=privacy_link(token),
-    )
-    email.send(message, reply_to=invitation.support_contact)
-    logger.info("re-record notice sent", extra={"invitation_id": invitation.invitation_id})
-    return True
 
 
 def set_time_multiplier(company_id: str, invitation_id: str, multiplier: float) -> Invitation:

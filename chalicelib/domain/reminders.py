@@ -130,6 +130,43 @@ def send_reminder(invitation: Invitation, hours: int, now: datetime) -> None:
     logger.info("reminder sent", extra={"invitation_id": invitation.invitation_id, "hours": hours})
 
 
+def rerecord_actions(invitation: Invitation, now: datetime) -> list[Any]:
+    """Update actions that claim a re-record notice and move `due_at` to the next event."""
+    return [
+        Invitation.rerecord_notice_due.remove(),
+        Invitation.due_at.set(next_due(invitation, invitation.deadline, now).isoformat()),
+    ]
+
+
+def send_rerecord_notice(invitation: Invitation) -> None:
+    """Email the candidate whose question reopened after a failed answer, with a fresh link.
+
+    The sweep claims the notice first (`rerecord_actions`), so overlapping sweeps send it
+    once. Links are stored only as hashes, so the email carries a newly minted one.
+    """
+    reopened = set(invitation.reopened_questions or ())
+    questions = [
+        {"position": position, "text": question.text}
+        for position, question in enumerate(invitation.questions, 1)
+        if question.question_id in reopened
+    ]
+    token = mint_link_token(invitation)
+    message = email.render(
+        "rerecord",
+        to=invitation.candidate_email,
+        candidate_name=invitation.candidate_name,
+        company_name=invitation.company_name,
+        title=invitation.title,
+        questions=questions,
+        deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
+        link=candidate_link(token),
+        support_contact=invitation.support_contact,
+        privacy_link=privacy_link(token),
+    )
+    email.send(message, reply_to=invitation.support_contact)
+    logger.info("re-record notice sent", extra={"invitation_id": invitation.invitation_id})
+
+
 # --- per-interview settings -----------------------------------------------------------------
 
 

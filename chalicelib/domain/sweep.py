@@ -29,7 +29,6 @@ from chalicelib.data.repositories import due
 from chalicelib.domain import answer_lifecycle, digest, reminders, retention
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain.digest import DIGEST_BUCKET
-from chalicelib.domain.invitations import send_rerecord_notice
 from chalicelib.domain.reminders import INVITATION_BUCKET
 from chalicelib.domain.retention import RETENTION_BUCKET
 from chalicelib.observability import logger
@@ -85,7 +84,7 @@ def _handle_invitation(invitation: Invitation, now: datetime) -> str | None:
         _claim(invitation, [Invitation.due_bucket.remove(), Invitation.due_at.remove()], False)
         return None
     if invitation.rerecord_notice_due and now < invitation.deadline:
-        return "rerecord_notices_sent" if send_rerecord_notice(invitation, now) else None
+        return _notify_rerecord(invitation, now)
     if now >= invitation.deadline:
         return "expired" if lifecycle.expire(invitation, now) else None
     due_now = reminders.due_now(invitation, now)
@@ -98,3 +97,11 @@ def _handle_invitation(invitation: Invitation, now: datetime) -> str | None:
         return None
     reminders.send_reminder(invitation, min(due_now), now)
     return "reminders_sent"
+
+
+def _notify_rerecord(invitation: Invitation, now: datetime) -> str | None:
+    """A question reopened after a failed answer: tell the candidate before any reminder."""
+    if not _claim(invitation, reminders.rerecord_actions(invitation, now)):
+        return None
+    reminders.send_rerecord_notice(invitation)
+    return "rerecord_notices_sent"
