@@ -35,6 +35,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.config import ConfigError
 from chalicelib.data import keys
 from chalicelib.data.keys import company_pk, invitation_pk
 
@@ -58,8 +59,6 @@ class _TableMeta(type):
     def table_name(cls) -> str:
         name = os.environ.get("TABLE_NAME")
         if not name:
-            from chalicelib.config import ConfigError
-
             raise ConfigError("missing environment variable: TABLE_NAME")
         return name
 
@@ -273,6 +272,12 @@ class Invitation(Item, discriminator="Invitation"):
     closed_at = UTCDateTimeAttribute(null=True)  # completed, expired or revoked
     decided_at = UTCDateTimeAttribute(null=True)  # stage moved to advanced or rejected
     deletion_requested_at = UTCDateTimeAttribute(null=True)
+    # An answer that failed processing after the candidate submitted reopens its question:
+    # the questions waiting for a new recording, when that was asked, and whether the
+    # candidate's email about it is still to be sent (the sweep sends it).
+    reopened_questions = UnicodeSetAttribute(null=True)
+    rerecord_requested_at = UTCDateTimeAttribute(null=True)
+    rerecord_notice_due = BooleanAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str, invitation_id: str) -> tuple[str, str]:
@@ -296,7 +301,9 @@ class Answer(Item, discriminator="Answer"):
     question_id = UnicodeAttribute()
     attempt = NumberAttribute()
     answer_type = UnicodeAttribute()
-    status = UnicodeAttribute(default="recording")  # recording|uploaded|processing|ready|failed
+    # recording|uploaded|processing|ready|failed, or released: started but nothing ever
+    # stored (the tab died first), so it no longer counts against the retakes.
+    status = UnicodeAttribute(default="recording")
     mime_type = UnicodeAttribute(null=True)
     max_seconds = NumberAttribute(null=True)
     chunk_count = NumberAttribute(null=True)

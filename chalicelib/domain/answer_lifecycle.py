@@ -1,9 +1,12 @@
 """An answer's processing states, moved only by conditional updates.
 
-uploaded → processing → ready | failed. Each move states the state it leaves, so a duplicate
-or replayed event finds the answer already moved and changes nothing; a worker that died
-mid-job is retried by SQS and takes the answer over only on a redelivery. A failed answer
-gives its attempt back, so the candidate may record again while the deadline allows.
+recording → uploaded → processing → ready | failed, and recording → released. Each move
+states the state it leaves, so a duplicate or replayed event finds the answer already moved
+and changes nothing; a worker that died mid-job is retried by SQS and takes the answer over
+only on a redelivery. A failed answer gives its attempt back, so the candidate may record
+again while the deadline allows; if the candidate had already submitted, the question reopens
+for them (`invitation_lifecycle.ask_to_record_again`). An attempt started but with nothing stored
+(the tab died before its first chunk) is released: it no longer counts against the retakes.
 
 Used by the media worker and by the scheduled sweep; depends on the data models only.
 """
@@ -16,12 +19,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
+from chalicelib.adapters import uploads
 from chalicelib.data import keys
+from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, Invitation, utcnow
+from chalicelib.data.repositories import candidates as candidate_repository
+from chalicelib.data.repositories import due
+from chalicelib.data.repositories import invitations as invitation_repository
+from chalicelib.data.transactions import transact_write
+from chalicelib.domain import webhooks
+from chalicelib.domain.activity import add_usage
+from chalicelib.domain.answer_states import KEPT
+from chalicelib.domain.invitation_lifecycle import LIVE, ask_to_record_again
 
 PROCESSING_BUCKET = keys.DUE_PROCESSING
+# Attempts being recorded, due when their first upload grant has expired: if nothing was
+# stored by then, the sweep releases the attempt.
+RECORDING_BUCKET = keys.DUE_RECORDING
 # Longer than the worker's 15-minute timeout plus SQS's retries: past this an answer is stuck.
 STUCK_AFTER = timedelta(minutes=45)
 PROCESSING_ERROR = "processing_error"
@@ -45,7 +61,7 @@ class MediaFacts:
     cut_at_seconds: float | None = None
 
 
-KEPT = ("uploaded", "processing", "ready")
+RELEASED = "released"
 
 
 def best_attempts(answers: Iterable[Answer]) -> dict[str, Answer]:
@@ -69,10 +85,7 @@ def best_attempts(answers: Iterable[Answer]) -> dict[str, Answer]:
 
 
 def load(company_id: str, invitation_id: str, question_id: str, attempt: int) -> Answer | None:
-    try:
-        return Answer.get(*Answer.key(company_id, invitation_id, question_id, attempt))
-    except Answer.DoesNotExist:
-        return None
+    return candidate_repository.answer(company_id, invitation_id, question_id, attempt)
 
 
 def start_processing(answer: Answer, redelivery: bool, now: datetime | None = None) -> bool:
@@ -135,8 +148,6 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
 
 def record_usage(answer: Answer, facts: MediaFacts) -> None:
     """Recorded minutes and stored bytes for the company's monthly bill."""
-    from chalicelib.domain.activity import add_usage
-
     add_usage(
         answer.company_id, recorded_seconds=facts.duration_seconds, stored_bytes=facts.size_bytes
     )
@@ -158,14 +169,44 @@ def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "p
         )
     except UpdateError:
         return False
-    _give_attempt_back(answer)
+    _after_failure(answer)
     _report_failure(answer, reason)
     return True
 
 
-def _report_failure(answer: Answer, reason: str) -> None:
-    from chalicelib.domain import webhooks
+def _after_failure(answer: Answer) -> None:
+    """Give the attempt back; after the candidate submitted, reopen the question for them.
 
+    The question reopens only when no earlier attempt of it still stands (a failed retake
+    after a good answer leaves that answer in place, and the interview stays submitted).
+    """
+    invitation = invitation_repository.get(answer.company_id, answer.invitation_id, consistent=True)
+    if invitation is None:
+        return  # deleted meanwhile (the candidate asked for it)
+    reopened = set(invitation.reopened_questions or ())
+    submitted = invitation.status == "completed" or (
+        bool(reopened) and answer.question_id not in reopened
+    )
+    if not submitted:
+        _give_attempt_back(answer)
+        return
+    if _question_still_answered(answer):
+        return
+    ask_to_record_again(invitation, answer.question_id)
+
+
+def _question_still_answered(answer: Answer) -> bool:
+    """Whether another attempt at the answer's question still stands (one Query)."""
+    attempts = candidate_repository.attempts(
+        answer.company_id, answer.invitation_id, answer.question_id, consistent=True
+    )
+    return any(
+        int(other.attempt) != int(answer.attempt) and (other.status in KEPT or bool(other.text))
+        for other in attempts
+    )
+
+
+def _report_failure(answer: Answer, reason: str) -> None:
     webhooks.emit(
         answer.company_id,
         "answer.failed",
@@ -186,7 +227,80 @@ def _give_attempt_back(answer: Answer) -> None:
     with contextlib.suppress(UpdateError):
         Invitation(pk, sk).update(
             actions=[used.add(-1)],
-            condition=(used > 0) & Invitation.status.is_in("invited", "opened", "started"),
+            condition=(used > 0) & Invitation.status.is_in(*LIVE),
+        )
+
+
+def release_if_empty(answer: Answer, has_chunks: bool, now: datetime | None = None) -> bool:
+    """Release an attempt that stored nothing: the attempt no longer counts.
+
+    One transaction: the answer moves recording → released only if it is still recording,
+    and the invitation's count for the question goes down with it. If chunks arrive later
+    after all (a tab that was offline, not dead), finalise takes the attempt back.
+    """
+    if has_chunks or answer.status != "recording":
+        return False
+    now = now or utcnow()
+    used = Invitation.attempts_used[answer.question_id]
+    try:
+        with transact_write() as transaction:
+            transaction.update(
+                answer,
+                actions=[
+                    Answer.status.set(RELEASED),
+                    Answer.updated_at.set(now),
+                    Answer.due_bucket.remove(),
+                    Answer.due_at.remove(),
+                ],
+                condition=Answer.status == "recording",
+            )
+            transaction.update(
+                Invitation(*Invitation.key(answer.company_id, answer.invitation_id)),
+                actions=[used.add(-1)],
+                condition=used > 0,
+            )
+    except TransactWriteError:
+        return False  # finalised, released or recounted meanwhile
+    return True
+
+
+def release_stranded(now: datetime, limit: int = 100) -> int:
+    """Release attempts that stored nothing in their grant's lifetime (the sweep calls this).
+
+    Only attempts past their due time are looked at, one bucket Query and one S3 listing
+    each; one that stored chunks leaves the bucket (its upload resumes from the browser).
+    """
+    released = 0
+    for answer in recording_due(now, limit):
+        if uploads.stored_chunks(location_of(answer)):
+            forget_recording_due(answer)
+        elif release_if_empty(answer, has_chunks=False, now=now):
+            released += 1
+    return released
+
+
+def location_of(answer: Answer) -> Any:
+    """Where the attempt's files live in the media bucket."""
+    return AttemptLocation(
+        answer.company_id,
+        answer.interview_id,
+        answer.invitation_id,
+        answer.question_id,
+        int(answer.attempt),
+    )
+
+
+def recording_due(now: datetime, limit: int = 100) -> list[Answer]:
+    """Attempts still recording once their first upload grant expired (the sweep's input)."""
+    return due(Answer, RECORDING_BUCKET, now, limit)
+
+
+def forget_recording_due(answer: Answer) -> None:
+    """An attempt that stored chunks is no longer the sweep's business (finalise or resume)."""
+    with contextlib.suppress(UpdateError):
+        answer.update(
+            actions=[Answer.due_bucket.remove(), Answer.due_at.remove()],
+            condition=(Answer.status == "recording") & (Answer.due_bucket == RECORDING_BUCKET),
         )
 
 
@@ -194,9 +308,7 @@ def fail_stuck(now: datetime | None = None, limit: int = 100) -> list[dict[str, 
     """Mark answers processing for longer than STUCK_AFTER as failed (the sweep calls this)."""
     now = now or utcnow()
     failed = []
-    for item in Answer.by_due.query(
-        PROCESSING_BUCKET, Answer.due_at <= now.isoformat(), limit=limit
-    ):
+    for item in due(Answer, PROCESSING_BUCKET, now, limit):
         if mark_failed(item, PROCESSING_ERROR, PROCESSING_ERROR_MESSAGE):
             failed.append(
                 {

@@ -15,18 +15,23 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.adapters import uploads
+from chalicelib.config import get_settings
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, Interview, Invitation, Question, utcnow
 from chalicelib.data.repositories import candidates as candidate_repository
 from chalicelib.data.transactions import transact_write
-from chalicelib.domain import activity, reminders, webhooks
-from chalicelib.domain.answer_lifecycle import best_attempts
+from chalicelib.domain import answer_lifecycle
+from chalicelib.domain import invitation_lifecycle as lifecycle
+from chalicelib.domain.answer_lifecycle import KEPT, best_attempts
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.domain.invitations import find_by_token
 from chalicelib.observability import logger, metrics
 
-ANSWERED = {"uploaded", "processing", "ready"}
+ANSWERED = KEPT
 UPLOAD_GRACE = timedelta(hours=2)
+# A live tab stores its first chunk about a second after recording starts: an attempt still
+# empty this long after it started is taken for abandoned when the link is opened again.
+RELEASE_AFTER = timedelta(seconds=10)
 MAX_TEXT_LENGTH = 5000
 
 
@@ -61,11 +66,45 @@ def _question(invitation: Invitation, question_id: str) -> tuple[int, Question]:
     raise NotFound("That question is not part of your interview. Reload the page to continue.")
 
 
+def _all_attempts(invitation: Invitation) -> list[Answer]:
+    """Every attempt at every question: one Query on the invitation's partition."""
+    return candidate_repository.answers(invitation.company_id, invitation.invitation_id)
+
+
 def _answers(invitation: Invitation) -> dict[str, Answer]:
-    """The attempt that stands per question: one Query on the invitation's partition."""
-    return best_attempts(
-        candidate_repository.answers(invitation.company_id, invitation.invitation_id)
-    )
+    """The attempt that stands per question."""
+    return best_attempts(_all_attempts(invitation))
+
+
+def _newest(attempts: list[Answer]) -> dict[str, Answer]:
+    """The latest attempt per question, whatever became of it."""
+    newest: dict[str, Answer] = {}
+    for answer in attempts:
+        current = newest.get(answer.question_id)
+        if current is None or int(answer.attempt) > int(current.attempt):
+            newest[answer.question_id] = answer
+    return newest
+
+
+def _release_stranded(invitation: Invitation, attempts: list[Answer], now: datetime) -> bool:
+    """Release the open attempts that stored nothing (the tab died before its first chunk).
+
+    Only attempts still `recording` and older than RELEASE_AFTER are looked at, one S3
+    listing each: normally none, at most one per question. A released attempt no longer
+    counts against the retakes; chunks arriving later after all (a tab that was offline, not
+    closed) are still finalised.
+    """
+    released = False
+    for answer in attempts:
+        if answer.status != "recording" or now - answer.created_at < RELEASE_AFTER:
+            continue
+        location = _location(invitation, answer.question_id, int(answer.attempt))
+        if answer_lifecycle.release_if_empty(answer, bool(uploads.stored_chunks(location)), now):
+            answer.status = answer_lifecycle.RELEASED
+            released = True
+    if released:
+        invitation.refresh(consistent_read=True)  # the counts went down
+    return released
 
 
 def _limits(invitation: Invitation, question: Question) -> tuple[int, int]:
@@ -76,24 +115,40 @@ def _limits(invitation: Invitation, question: Question) -> tuple[int, int]:
     )
 
 
-def answer_view(answer: Answer | None) -> dict[str, Any] | None:
-    """The candidate's own answer; when ready, how long it is and whether it was cut short."""
+def answer_view(answer: Answer | None, newest: Answer | None = None) -> dict[str, Any] | None:
+    """The candidate's own answer; when ready, with what was kept and a link to play it.
+
+    `newest`: the latest attempt at the question, when it failed after an earlier answer
+    that still stands: the candidate is told why their retake could not be used.
+    """
     if answer is None:
         return None
-    ready = answer.status == "ready" and not answer.text
-    return {
+    view: dict[str, Any] = {
         "attempt": int(answer.attempt),
         "status": answer.status,
         "error_message": answer.error_message if answer.status == "failed" else None,
         "text": answer.text,
-        "duration_seconds": float(answer.duration_seconds)
-        if ready and answer.duration_seconds is not None
-        else None,
-        "cut_short": bool(answer.cut_short) if ready else False,
-        "cut_at_seconds": float(answer.cut_at_seconds)
-        if ready and answer.cut_short and answer.cut_at_seconds is not None
-        else None,
     }
+    if answer.status == "ready" and answer.media_key:
+        view |= {
+            "duration_seconds": float(answer.duration_seconds or 0),
+            "cut_short": bool(answer.cut_short),
+            "cut_at_seconds": float(answer.cut_at_seconds)
+            if answer.cut_short and answer.cut_at_seconds is not None
+            else None,
+            "media_url": uploads.playback_url(answer.media_key),
+            "poster_url": uploads.playback_url(answer.poster_key),
+        }
+    if (
+        newest is not None
+        and newest.status == "failed"
+        and int(newest.attempt) > int(answer.attempt)
+    ):
+        view["retake_failed"] = {
+            "attempt": int(newest.attempt),
+            "error_message": newest.error_message,
+        }
+    return view
 
 
 def _used(invitation: Invitation, question_id: str) -> int:
@@ -106,8 +161,11 @@ def _attempts(invitation: Invitation, question: Question) -> tuple[int, int]:
     return used, max(allowed - used, 0)
 
 
-def session_view(invitation: Invitation, answers: dict[str, Answer]) -> dict[str, Any]:
+def session_view(
+    invitation: Invitation, answers: dict[str, Answer], newest: dict[str, Answer] | None = None
+) -> dict[str, Any]:
     questions = []
+    reopened = set(invitation.reopened_questions or ())
     for position, question in enumerate(invitation.questions, 1):
         think, limit = _limits(invitation, question)
         used, left = _attempts(invitation, question)
@@ -126,7 +184,11 @@ def session_view(invitation: Invitation, answers: dict[str, Answer]) -> dict[str
                 "attempts_used": used,
                 "attempts_left": left,
                 "video_url": uploads.playback_url(question.video_key),
-                "answer": answer_view(answers.get(question.question_id)),
+                "answer": answer_view(
+                    answers.get(question.question_id), (newest or {}).get(question.question_id)
+                ),
+                # Reopened after its answer failed processing once the interview was submitted.
+                "reopened": question.question_id in reopened,
             }
         )
     answered = sum(1 for q in invitation.questions if _is_answered(answers.get(q.question_id)))
@@ -139,6 +201,8 @@ def session_view(invitation: Invitation, answers: dict[str, Answer]) -> dict[str
             "completed_at": _iso(invitation.completed_at),
             "time_multiplier": float(invitation.time_multiplier or 1),
             "feedback_given": invitation.feedback_at is not None,
+            # Questions to record again after a processing failure, only those may be answered.
+            "reopened_questions": sorted(reopened),
         },
         "company": {
             "name": invitation.company_name,
@@ -172,19 +236,11 @@ def open_session(token: str) -> dict[str, Any]:
     now = utcnow()
     if invitation.status != "completed":
         _check_open(invitation, now)
-    if invitation.status == "invited":
-        try:
-            invitation.update(
-                actions=[Invitation.status.set("opened"), Invitation.opened_at.set(now)],
-                condition=Invitation.status == "invited",
-            )
-            activity.bump(invitation.company_id, invitation.interview_id, "opened")
-            webhooks.emit(
-                invitation.company_id, "invitation.opened", webhooks.invitation_data(invitation)
-            )
-        except UpdateError:
-            invitation.refresh()  # another tab opened it first
-    return session_view(invitation, _answers(invitation))
+    lifecycle.open(invitation, now)
+    attempts = _all_attempts(invitation)
+    if invitation.status in lifecycle.LIVE:
+        _release_stranded(invitation, attempts, now)
+    return session_view(invitation, best_attempts(attempts), _newest(attempts))
 
 
 def consent(token: str) -> dict[str, Any]:
@@ -232,6 +288,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
     if question.answer_type == "text":
         raise Conflict("This question takes a written answer.")
     _check_mime(question, mime_type)
+    _check_reopened(invitation, question_id)
     allowed = 1 + int(question.retakes)
     used = _used(invitation, question_id)
     if used >= allowed:
@@ -246,7 +303,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
     condition = (
         ((used_path == used) if used else (used_path.does_not_exist() | (used_path == 0)))
         & (seq_path.does_not_exist() | (seq_path == seq))
-        & Invitation.status.is_in("invited", "opened", "started")
+        & lifecycle.condition("start")
     )
     if first_start:
         condition &= Invitation.started_at.does_not_exist()
@@ -264,6 +321,9 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         mime_type=mime_type,
         max_seconds=limit,
         status="recording",
+        # If nothing is stored by the time this grant expires, the sweep releases the attempt.
+        due_bucket=answer_lifecycle.RECORDING_BUCKET,
+        due_at=(now + timedelta(seconds=get_settings().upload_url_ttl_seconds)).isoformat(),
     )
     try:
         with transact_write() as transaction:
@@ -272,8 +332,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
                 actions=[
                     used_path.set(used + 1),
                     seq_path.set(attempt),
-                    Invitation.status.set("started"),
-                    Invitation.started_at.set(Invitation.started_at | now),
+                    *lifecycle.start_actions(now),
                 ],
                 condition=condition,
             )
@@ -296,15 +355,19 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
     return {"attempt": attempt, "upload": upload.to_dict()}
 
 
+def _check_reopened(invitation: Invitation, question_id: str) -> None:
+    """After a resubmission was asked for, only the reopened questions take answers."""
+    reopened = invitation.reopened_questions
+    if reopened and question_id not in reopened:
+        raise Conflict(
+            "You have already submitted this answer. Only the questions we asked you to "
+            "record again are open."
+        )
+
+
 def _counter(counts: Any, question_id: str) -> int:
     values = counts.as_dict() if hasattr(counts, "as_dict") else dict(counts or {})
     return int(values.get(question_id, 0))
-
-
-def _count_first_start(invitation: Invitation, now: datetime) -> None:
-    """`started_at` is set only if absent, so only the first start sees its own time."""
-    if invitation.started_at == now:
-        activity.bump(invitation.company_id, invitation.interview_id, "started")
 
 
 def _location(invitation: Invitation, question_id: str, attempt: int) -> AttemptLocation:
@@ -339,7 +402,7 @@ def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
         raise Conflict("You have already completed this interview. Thank you!")
     _, question = _question(invitation, question_id)
     answer = _get_answer(invitation, question_id, attempt)
-    if answer.status != "recording":
+    if answer.status not in ("recording", answer_lifecycle.RELEASED):
         raise Conflict("This recording is already saved.")
     if now > invitation.deadline + UPLOAD_GRACE:
         _check_open(invitation, now)
@@ -376,29 +439,52 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
         )
     now = utcnow()
     answer = Answer(
-        *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt)
+        *Answer.key(invitation.company_id, invitation.invitation_id, question_id, attempt),
+        question_id=question_id,
     )
     try:
-        with transact_write() as transaction:
-            transaction.update(
-                answer,
-                actions=[
-                    Answer.status.set("uploaded"),
-                    Answer.chunk_count.set(chunks),
-                    Answer.uploaded_bytes.set(total),
-                    Answer.uploaded_at.set(now),
-                    Answer.updated_at.set(now),
-                ],
-                condition=Answer.status == "recording",
-            )
-            transaction.update(
-                invitation, actions=[Invitation.answered_questions.add({question_id})]
-            )
+        _mark_uploaded(invitation, answer, chunks, total, now, released=False)
     except TransactWriteError:
-        return _already_finalised(invitation, question_id, attempt, chunks, [])
+        # Released while its chunks were still on their way (a tab offline, not closed):
+        # the recording is kept and counts again.
+        try:
+            _mark_uploaded(invitation, answer, chunks, total, now, released=True)
+        except TransactWriteError:
+            return _already_finalised(invitation, question_id, attempt, chunks, [])
     uploads.write_manifest(location, chunks)
     metrics.add_metric(name="AnswersUploaded", unit="Count", value=1)
-    return {"attempt": attempt, "status": "uploaded", "error_message": None, "text": None}
+    answer.attempt, answer.status = attempt, "uploaded"
+    return answer_view(answer)
+
+
+def _mark_uploaded(
+    invitation: Invitation,
+    answer: Answer,
+    chunks: int,
+    total: int,
+    now: datetime,
+    *,
+    released: bool,
+) -> None:
+    """recording (or released) → uploaded, and the question counted as answered, at once."""
+    invitation_actions: list[Any] = [Invitation.answered_questions.add({answer.question_id})]
+    if released:
+        invitation_actions.append(Invitation.attempts_used[answer.question_id].add(1))
+    with transact_write() as transaction:
+        transaction.update(
+            answer,
+            actions=[
+                Answer.status.set("uploaded"),
+                Answer.chunk_count.set(chunks),
+                Answer.uploaded_bytes.set(total),
+                Answer.uploaded_at.set(now),
+                Answer.updated_at.set(now),
+                Answer.due_bucket.remove(),
+                Answer.due_at.remove(),
+            ],
+            condition=Answer.status == (answer_lifecycle.RELEASED if released else "recording"),
+        )
+        transaction.update(invitation, actions=invitation_actions)
 
 
 def _already_finalised(
@@ -427,6 +513,7 @@ def save_text(token: str, question_id: str, text: str) -> dict[str, Any]:
     _, question = _question(invitation, question_id)
     if question.answer_type != "text":
         raise Conflict("This question needs a recorded answer.")
+    _check_reopened(invitation, question_id)
     now = utcnow()
     pk, sk = Answer.key(invitation.company_id, invitation.invitation_id, question_id, 1)
     answer = Answer(
@@ -443,19 +530,8 @@ def save_text(token: str, question_id: str, text: str) -> dict[str, Any]:
         updated_at=now,
     )
     answer.save()
-    actions = [Invitation.answered_questions.add({question_id})]
-    if invitation.status in ("invited", "opened"):
-        actions += [
-            Invitation.status.set("started"),
-            Invitation.started_at.set(Invitation.started_at | now),
-        ]
-    try:
-        invitation.update(
-            actions=actions, condition=Invitation.status.is_in("invited", "opened", "started")
-        )
-    except UpdateError:
-        raise Conflict("You have already completed this interview. Thank you!") from None
-    _count_first_start(invitation, now)
+    if not lifecycle.start(invitation, now, [Invitation.answered_questions.add({question_id})]):
+        raise Conflict("You have already completed this interview. Thank you!")
     return answer_view(answer)
 
 
@@ -475,27 +551,18 @@ def complete(token: str) -> dict[str, Any]:
             details=[{"field": "questions", "problem": "unanswered", "question_ids": unanswered}],
         )
     now = utcnow()
-    try:
-        invitation.update(
-            actions=[
-                Invitation.status.set("completed"),
-                Invitation.completed_at.set(now),
-                *reminders.closed_actions(invitation, now),
-            ],
-            condition=Invitation.status.is_in("invited", "opened", "started"),
-        )
-    except UpdateError:
+    # Answers still on their way are checked in the same transaction: one failing at this
+    # very moment blocks the completion instead of being lost behind it.
+    pending = [a for a in answers.values() if a.status in ("uploaded", "processing")]
+    if not lifecycle.complete(invitation, now, pending):
         invitation.refresh()
+        if invitation.status in lifecycle.LIVE:
+            raise Conflict(
+                "One of your answers could not be processed just now. Reload the page to see "
+                "which one and record it again."
+            )
         if invitation.status != "completed":
-            raise Conflict("This interview can no longer be completed.") from None
-        return _completed_view(invitation)
-    activity.bump(invitation.company_id, invitation.interview_id, "completed")
-    activity.add_usage(invitation.company_id, completed_interviews=1)
-    reminders.add_to_digest(invitation, now)
-    webhooks.emit(
-        invitation.company_id, "interview.completed", webhooks.invitation_data(invitation)
-    )
-    metrics.add_metric(name="InterviewsCompleted", unit="Count", value=1)
+            raise Conflict("This interview can no longer be completed.")
     return _completed_view(invitation)
 
 

@@ -13,7 +13,7 @@ import random
 import statistics
 from typing import Any
 
-from chalicelib.adapters import uploads
+from chalicelib.adapters import email, uploads
 from chalicelib.data.models import (
     Answer,
     Comment,
@@ -27,7 +27,7 @@ from chalicelib.data.models import (
 from chalicelib.data.repositories import CandidateItems
 from chalicelib.data.repositories import candidates as candidate_repository
 from chalicelib.data.transactions import transact_write
-from chalicelib.domain import activity
+from chalicelib.domain import activity, decisions, retention, webhooks
 from chalicelib.domain.answer_lifecycle import best_attempts
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
@@ -56,6 +56,28 @@ def _candidate_fields(invitation: Invitation, hidden: bool) -> dict[str, Any]:
         "tags": list(invitation.tags or []),
         "deadline": invitation.deadline.isoformat(),
         "completed_at": invitation.completed_at.isoformat() if invitation.completed_at else None,
+        "asked_to_record_again": _asked_again(invitation),
+    }
+
+
+def _asked_again(invitation: Invitation) -> dict[str, Any] | None:
+    """Answers that failed processing after the candidate submitted, now to be re-recorded.
+
+    Shown as "asked to record again" until the candidate submits once more.
+    """
+    reopened = set(invitation.reopened_questions or ())
+    if not reopened:
+        return None
+    return {
+        "question_ids": [q.question_id for q in invitation.questions if q.question_id in reopened],
+        "positions": [
+            position
+            for position, q in enumerate(invitation.questions, 1)
+            if q.question_id in reopened
+        ],
+        "at": invitation.rerecord_requested_at.isoformat()
+        if invitation.rerecord_requested_at
+        else None,
     }
 
 
@@ -389,16 +411,13 @@ def set_stage(
     principal: Principal, invitation_id: str, stage: str, tags: list[str] | None, notify: bool
 ) -> tuple[Invitation, bool]:
     """Move a candidate; with `notify`, email the decision (rendered before the move)."""
-    from chalicelib.adapters import email
-    from chalicelib.domain import decisions, reminders, webhooks
-
     invitation = get_invitation(principal.company_id, invitation_id)
     if invitation.status == "revoked":
         raise Conflict("This invitation was revoked.")
     message = decisions.prepare(invitation, stage) if notify else None
     actions = [Invitation.stage.set(stage)]
     if stage in ("advanced", "rejected"):
-        actions += reminders.decided_actions(utcnow())
+        actions += retention.decided_actions(utcnow())
     if tags is not None:
         actions.append(Invitation.tags.set(sorted(set(tags))))
     invitation.update(actions=actions)

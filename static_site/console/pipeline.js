@@ -86,7 +86,11 @@ export function PipelinePage({ isAdmin, interviewId }) {
                 ${row.candidate_email && html`<div class="meta">${row.candidate_email}</div>`}
                 ${row.tags && row.tags.length > 0 && html`<div>${row.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>`}
               </td>
-              <td><${Badge} value=${row.status} /></td>
+              <td>
+                <${Badge} value=${row.status} />
+                ${row.asked_to_record_again &&
+                html`<div class="meta" data-field="asked-again" title="An answer could not be processed after the candidate submitted; they were emailed to record it again">Asked to record again</div>`}
+              </td>
               <td><${Badge} value=${row.stage} kind="stage" /></td>
               <td>${formatScore(row.average_score)}</td>
               <td>${row.reviews ?? 0}${row.my_review ? html` <span class="meta" title="You reviewed">(you)</span>` : ""}</td>

@@ -135,6 +135,11 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
         ${invitation.completed_at ? `Completed ${formatDate(invitation.completed_at, true)}` : `Deadline ${formatDate(invitation.deadline)}`}
         ${interview.blind_review ? " · Blind review" : ""}
       </p>
+      ${invitation.asked_to_record_again &&
+      html`<p class="notice" data-field="asked-again">
+        Asked to record again: the answer to question ${invitation.asked_to_record_again.positions.join(", ")} could not be
+        processed after the candidate submitted. They were emailed their link and have until ${formatDate(invitation.deadline, true)}.
+      </p>`}
     </div>
     <div class="review-grid">
       <section class="review-main" aria-label="Answers">
