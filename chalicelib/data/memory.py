@@ -45,6 +45,11 @@ class InMemoryCandidateRepository:
     def answers(self, company_id: str, invitation_id: str) -> list[Answer]:
         return self.load(company_id, invitation_id).answers
 
+    def attempts(
+        self, company_id: str, invitation_id: str, question_id: str, *, consistent: bool = False
+    ) -> list[Answer]:
+        return [a for a in self.answers(company_id, invitation_id) if a.question_id == question_id]
+
     def answer(
         self, company_id: str, invitation_id: str, question_id: str, attempt: int
     ) -> Answer | None:
@@ -58,7 +63,9 @@ class InMemoryInvitationRepository:
     def __init__(self, table: MemoryTable) -> None:
         self.table = table
 
-    def get(self, company_id: str, invitation_id: str) -> Invitation | None:
+    def get(
+        self, company_id: str, invitation_id: str, *, consistent: bool = False
+    ) -> Invitation | None:
         found = self.table.items.get(Invitation.key(company_id, invitation_id))
         return found if isinstance(found, Invitation) else None
 

@@ -72,6 +72,18 @@ class CandidateRepository:
             )
         )
 
+    def attempts(
+        self, company_id: str, invitation_id: str, question_id: str, *, consistent: bool = False
+    ) -> list[Answer]:
+        """Every attempt at one question, oldest first (`consistent`: after a write just made)."""
+        return list(
+            Answer.query(
+                keys.invitation_pk(company_id, invitation_id),
+                Answer.sk.startswith(keys.answer_question_prefix(question_id)),
+                consistent_read=consistent,
+            )
+        )
+
     def answer(
         self, company_id: str, invitation_id: str, question_id: str, attempt: int
     ) -> Answer | None:
@@ -84,9 +96,14 @@ class CandidateRepository:
 class InvitationRepository:
     """Invitations: by id within a company, by interview a page at a time, by link hash."""
 
-    def get(self, company_id: str, invitation_id: str) -> Invitation | None:
+    def get(
+        self, company_id: str, invitation_id: str, *, consistent: bool = False
+    ) -> Invitation | None:
+        """The invitation, or None; `consistent` reads it as of the last write."""
         try:
-            return Invitation.get(*Invitation.key(company_id, invitation_id))
+            return Invitation.get(
+                *Invitation.key(company_id, invitation_id), consistent_read=consistent
+            )
         except Invitation.DoesNotExist:
             return None
 

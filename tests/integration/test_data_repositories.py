@@ -218,6 +218,17 @@ def test_an_answer_is_got_by_its_attempt_or_not_at_all(store: Store) -> None:
     assert store.candidates.answer("C2", invitation.invitation_id, "Q1", 1) is None
 
 
+def test_the_attempts_at_one_question_are_read_without_its_neighbours(store: Store) -> None:
+    # GIVEN attempts at Q1 and at Q10, whose id starts like Q1's
+    invitation = _invite(store, "C1", "I1")
+    for question_id, attempt in (("Q1", 1), ("Q10", 1), ("Q1", 2)):
+        _answer(store, invitation, question_id, attempt)
+    # WHEN Q1's attempts are read THEN only Q1's come back, oldest first
+    attempts = store.candidates.attempts("C1", invitation.invitation_id, "Q1", consistent=True)
+    assert [(a.question_id, int(a.attempt)) for a in attempts] == [("Q1", 1), ("Q1", 2)]
+    assert store.candidates.attempts("C2", invitation.invitation_id, "Q1") == []
+
+
 def test_a_transaction_through_the_shared_connection_writes_all_or_nothing(aws: dict) -> None:
     dynamodb = Store(CandidateRepository(), InvitationRepository(), lambda item: item.save())
     candidates = dynamodb.candidates
