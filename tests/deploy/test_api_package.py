@@ -1,0 +1,287 @@
+"""The API Lambdas, run from the zip `chalice package` builds, against a moto server.
+
+The zip is unpacked and its entry points (as the packaged template names them) run in a
+fresh `python -I -S` that sees only the zip's contents and the boto3 the Lambda runtime
+provides: a dependency missing from requirements.txt fails here, not in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.support import (
+    REGION,
+    ROOT,
+    drain,
+    invoke,
+    lambda_environment,
+    pip_target,
+    provision,
+    talking_to,
+)
+
+pytestmark = pytest.mark.package
+
+STAGE = "prod"  # the stage `make deploy` uses by default (infra/stacks/settings.py)
+EMAIL = "robin@example.com"
+PASSWORD = "a-long-password-1"
+HOOK_URL = "https://hooks.example.com/oneway"
+
+
+@dataclass(frozen=True)
+class Package:
+    task_root: Path
+    runtime: Path  # what the Lambda runtime adds: boto3
+    functions: dict[str, dict[str, Any]]  # logical id -> the template's function properties
+
+    def function(self, event_type: str | None) -> dict[str, Any]:
+        """The one function triggered by `event_type` (None: the API handler)."""
+        if event_type is None:
+            return self.functions["APIHandler"]
+        (found,) = [
+            f
+            for f in self.functions.values()
+            if any(e["Type"] == event_type for e in f.get("Events", {}).values())
+        ]
+        return found
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
+    out = tmp_path_factory.mktemp("chalice") / "out"
+    chalice = shutil.which("chalice", path=str(Path(sys.executable).parent))
+    assert chalice, "chalice is not installed beside this interpreter"
+    built = subprocess.run(
+        [chalice, "package", "--stage", STAGE, str(out)],
+        cwd=ROOT,
+        env={**_clean_env(), "AWS_DEFAULT_REGION": REGION},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    # Chalice only warns when it cannot vendor a dependency; the zip would then lack it.
+    assert "Could not install dependencies" not in built.stdout + built.stderr, built.stderr
+    task_root = out.parent / "task"
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        archive.extractall(task_root)
+    template = json.loads((out / "sam.json").read_text())
+    functions = {
+        name: resource["Properties"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    runtime = pip_target("lambda-runtime", [f"boto3=={version('boto3')}"])
+    return Package(task_root, runtime, functions)
+
+
+def _clean_env() -> dict[str, str]:
+    """This process's environment without its AWS endpoint or credentials."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+
+def api_event(method: str, path: str, body: Any = None, token: str | None = None) -> dict:
+    """An API Gateway REST proxy event, as the deployed API delivers a request."""
+    headers = {
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "User-Agent": "package-test",
+    }
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "httpMethod": method,
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": "package-test"},
+            "path": f"/api{path}",
+            "protocol": "HTTP/1.1",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "resourcePath": path,
+            "stage": "api",
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+def scheduled_event(rule: str) -> dict:
+    """What EventBridge sends a function on its schedule."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{rule}"],
+        "detail": {},
+    }
+
+
+def body_of(response: dict) -> Any:
+    return json.loads(response["body"]) if response.get("body") else None
+
+
+@dataclass(frozen=True)
+class Deployed:
+    moto_url: str
+    settings: dict[str, str]
+    package: Package
+    scratch: Path
+
+    def run(self, function: dict[str, Any], events: list[dict], name: str) -> list[Any]:
+        """One cold start of `function` from the zip, then each event; returns the responses."""
+        env = lambda_environment(
+            self.moto_url,
+            self.scratch / name,
+            f"oneway-{STAGE}-{name}",
+            int(function.get("MemorySize", 512)),
+            self.package.task_root,
+        )
+        # The template's variables (.chalice/config.json), then the deployment's resources.
+        env |= function.get("Environment", {}).get("Variables", {})
+        env |= {k: v for k, v in self.settings.items() if not k.endswith("_DLQ_URL")}
+        invocation = invoke(
+            [self.package.task_root, self.package.runtime],
+            function["Handler"],
+            events,
+            env,
+            scratch=self.scratch / name,
+            memory_mb=int(function.get("MemorySize", 512)),
+            timeout_s=int(function.get("Timeout", 30)),
+        )
+        assert invocation.absent == {"pytest": True, "moto": True}
+        assert invocation.loaded_from_elsewhere == []
+        return invocation.responses()
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_url: str, package: Package, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    settings = provision(moto_url, "api-zip")
+    return Deployed(moto_url, settings, package, tmp_path_factory.mktemp("api-run"))
+
+
+def test_the_api_answers_health_and_signs_a_company_up(deployed: Deployed) -> None:
+    api = deployed.package.function(None)
+    health, signed_up = deployed.run(
+        api,
+        [
+            api_event("GET", "/health"),
+            api_event(
+                "POST",
+                "/auth/signup",
+                {
+                    "company_name": "Zip Check",
+                    "name": "Robin",
+                    "email": EMAIL,
+                    "password": PASSWORD,
+                },
+            ),
+        ],
+        "api-signup",
+    )
+    assert health["statusCode"] == 200
+    assert body_of(health) == {"status": "ok"}
+    assert signed_up["statusCode"] == 200, signed_up
+    assert body_of(signed_up)["tokens"]["id_token"]
+
+
+def _signed_up(deployed: Deployed) -> dict:
+    """A company and its admin, signed up in this process (the tokens come from Cognito)."""
+    from chalicelib.domain import identity
+
+    with talking_to(deployed.moto_url, deployed.settings):
+        return identity.sign_up(
+            "Zip Sweep", "Sam", f"sam-{uuid.uuid4().hex[:8]}@example.com", PASSWORD
+        )
+
+
+def test_authenticated_routes_verify_a_cognito_token(deployed: Deployed) -> None:
+    signed = _signed_up(deployed)
+    token = signed["tokens"]["id_token"]
+    me, anonymous, created = deployed.run(
+        deployed.package.function(None),
+        [
+            api_event("GET", "/me", token=token),
+            api_event("GET", "/me"),
+            api_event("POST", "/webhooks", {"url": HOOK_URL, "events": ["answer.failed"]}, token),
+        ],
+        "api-auth",
+    )
+    assert me["statusCode"] == 200, me
+    assert body_of(me)["company"]["company_id"] == signed["company"]["company_id"]
+    assert anonymous["statusCode"] == 401
+    assert body_of(anonymous)["error"]
+    assert created["statusCode"] == 201, created
+    assert body_of(created)["url"] == HOOK_URL
+
+
+def test_the_scheduled_sweep_fails_a_stuck_answer_and_reports_it(deployed: Deployed) -> None:
+    from chalicelib.data.models import Answer, utcnow
+    from chalicelib.domain import answer_lifecycle, webhooks
+    from chalicelib.domain.auth import Principal, Role
+
+    signed = _signed_up(deployed)
+    company_id = signed["company"]["company_id"]
+    with talking_to(deployed.moto_url, deployed.settings):
+        recruiter = signed["recruiter"]
+        admin = Principal(company_id, recruiter["user_id"], recruiter["email"], Role.ADMIN)
+        webhooks.create(admin, HOOK_URL, ["answer.failed"])
+        # An answer a worker took three hours ago and never finished.
+        answer = Answer(
+            *Answer.key(company_id, "INVITATION1", "QUESTION1", 1),
+            company_id=company_id,
+            interview_id="INTERVIEW1",
+            invitation_id="INVITATION1",
+            question_id="QUESTION1",
+            attempt=1,
+            answer_type="video",
+            status="uploaded",
+        )
+        answer.save()
+        assert answer_lifecycle.start_processing(
+            answer, redelivery=False, now=utcnow() - timedelta(hours=3)
+        )
+
+    sweep = deployed.package.function("Schedule")
+    (summary,) = deployed.run(sweep, [scheduled_event("oneway-reminder-sweep")], "sweep")
+    assert summary["source"] == "aws.events"
+    assert summary["stuck_answers_failed"] == 1
+
+    with talking_to(deployed.moto_url, deployed.settings):
+        answer.refresh()
+        queued = [json.loads(m["Body"]) for m in drain(deployed.settings["WEBHOOKS_QUEUE_URL"], 1)]
+    assert answer.status == "failed"
+    assert [(q["company_id"], q["payload"]["event"]) for q in queued] == [
+        (company_id, "answer.failed")
+    ]
+    assert queued[0]["payload"]["data"]["question_id"] == "QUESTION1"
