@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.aws import client
+from chalicelib.data import media_layout
 from chalicelib.data.models import Item
 from infra.resources import (
     MAX_RECEIVES_BEFORE_DLQ,
@@ -136,7 +137,7 @@ def create_media_bucket(bucket: str, site_origin: str) -> None:
             "Rules": [
                 {
                     "ID": "expire-raw-uploads",
-                    "Filter": {"Prefix": "raw/"},
+                    "Filter": {"Prefix": media_layout.RAW_ROOT},
                     "Status": "Enabled",
                     "Expiration": {"Days": RAW_EXPIRY_DAYS},
                     "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},

@@ -21,6 +21,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.data import media_layout
 from chalicelib.data.models import table_schema
 from infra import resources
 from infra.stacks.settings import DeploySettings
@@ -101,13 +102,13 @@ class MediaBucket(Construct):
                 # Raw chunks are deleted once transcoded; expiry is the backstop.
                 s3.LifecycleRule(
                     id="expire-raw-uploads",
-                    prefix="raw/",
+                    prefix=media_layout.RAW_ROOT,
                     expiration=cdk.Duration.days(resources.RAW_EXPIRY_DAYS),
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
                 ),
                 s3.LifecycleRule(
                     id="expire-media-after-retention",
-                    prefix="media/",
+                    prefix=media_layout.MEDIA_ROOT,
                     expiration=cdk.Duration.days(retention_days),
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
                 ),

@@ -14,6 +14,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from chalicelib.data import media_layout
 from infra.stacks.alarms import Alarms
 from infra.stacks.api import API_STAGE, ChaliceApi
 from infra.stacks.settings import DeploySettings
@@ -118,7 +119,7 @@ class StatelessStack(cdk.Stack):
             )
         )
         # Finalising lists an attempt's chunks, deleting a candidate lists their media.
-        _allow_listing(role, data, ["raw/*", "media/*"])
+        _allow_listing(role, data, CANDIDATE_FILES)
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["sqs:SendMessage"],
@@ -146,7 +147,7 @@ class StatelessStack(cdk.Stack):
                 actions=["s3:DeleteObject"], resources=[data.media_bucket.arn_for_objects("*")]
             )
         )
-        _allow_listing(role, data, ["raw/*", "media/*"])
+        _allow_listing(role, data, CANDIDATE_FILES)
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["sqs:SendMessage"], resources=[data.webhooks_queue.queue_arn]
@@ -158,6 +159,10 @@ class StatelessStack(cdk.Stack):
         role = self.api.webhook_role
         data.table.grant_read_write_data(role)
         data.webhooks_queue.grant_consume_messages(role)
+
+
+# Every candidate file (raw uploads, playable media), never question videos or other keys.
+CANDIDATE_FILES = [f"{media_layout.RAW_ROOT}*", f"{media_layout.MEDIA_ROOT}*"]
 
 
 def _allow_listing(role: iam.Role, data: StatefulStack, prefixes: list[str]) -> None:

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.data import media_layout
 from infra.stacks.roles import function_role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +122,6 @@ class MediaWorker(Construct):
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": ["raw/*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{media_layout.RAW_ROOT}*"]}},
             )
         )
