@@ -7,7 +7,6 @@ body says nothing about the code.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -50,19 +49,6 @@ def domain_error_response(error: DomainError) -> Response:
     return Response(body=error.to_body(), status_code=error.status_code, headers=dict(JSON_HEADERS))
 
 
-def maps_errors(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer a view's domain errors in the one JSON shape (Chalice would make them 500s)."""
-
-    @functools.wraps(view)
-    def mapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except DomainError as error:
-            return domain_error_response(error)
-
-    return mapped
-
-
 def errors_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """Map domain errors to their status; never let a stack trace reach a client."""
     try:
@@ -83,17 +69,13 @@ def errors_middleware(request: Request, get_response: Callable[[Request], Respon
     return response
 
 
-def parse_body(request: Request, model_name: str) -> Any:
-    """Validate a JSON body against `chalicelib.api.schemas.<model_name>`, naming bad fields.
+def parse_body(request: Request, model: type[BaseModel]) -> Any:
+    """Validate a JSON body against a `chalicelib.api.schemas` class, naming bad fields.
 
-    The schemas (and pydantic) load on the first request that has a body, not at cold start,
-    so reads such as a candidate opening their link do not pay for them.
+    pydantic loads on the first request that has a body, not at cold start, so reads such
+    as a candidate opening their link do not pay for it.
     """
-    from pydantic import ValidationError
-
-    from chalicelib.api import schemas
-
-    model: type[BaseModel] = getattr(schemas, model_name)
+    from pydantic import ValidationError  # noqa: PLC0415 - see the docstring
 
     raw = request.raw_body or b""
     if not raw.strip():

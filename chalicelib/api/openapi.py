@@ -1,21 +1,27 @@
-"""The OpenAPI 3.1 document of the public REST API, generated from the Chalice routes.
+"""The OpenAPI 3.1 document of the public REST API, built from the routes' declarations.
 
-Paths and methods come from the app's route table, request bodies from the pydantic schema
-each handler passes to `parse_body`, and the security scheme from the path, so the document
-cannot drift from the code; `docs/openapi.json` is a checked-in copy that a test keeps equal
-(regenerate: `python -m chalicelib.api.openapi > docs/openapi.json`).
+Paths, methods, security and request bodies come from each route's `@endpoint` spec (see
+`api/endpoint.py`), so the document cannot drift from the code; `docs/openapi.json` is a
+checked-in copy that a test keeps equal (regenerate:
+`python -m chalicelib.api.openapi > docs/openapi.json`).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from typing import Any
 
-_BODY = re.compile(r"""parse_body\(\s*app\.current_request\s*,\s*["'](\w+)["']""")
+from chalicelib.api.endpoint import Access, Endpoint, SchemaRef, declared
+
 _PARAM = re.compile(r"{(\w+)}")
-_PUBLIC = ("/health", "/auth/", "/apply/", "/openapi.json")
+_SECURITY = {
+    Access.PUBLIC: [],
+    Access.ADMIN: [{"bearer": []}],
+    Access.RECRUITER: [{"bearer": []}],
+    Access.CANDIDATE: [{"invitationToken": []}],
+    Access.SHARE: [{"shareToken": []}],
+}
 
 ERROR = {
     "type": "object",
@@ -28,79 +34,53 @@ ERROR = {
 }
 
 
-def _security(path: str) -> list[dict[str, list[str]]]:
-    if path.startswith("/candidate/"):
-        return [{"invitationToken": []}]
-    if path == "/shared":
-        return [{"shareToken": []}]
-    if path.startswith(_PUBLIC):
-        return []
-    return [{"bearer": []}]
-
-
-def _body_schema(view: Any) -> str | None:
-    try:
-        source = inspect.getsource(view)
-    except (OSError, TypeError):
-        return None
-    match = _BODY.search(source)
-    return match.group(1) if match else None
-
-
-def _summary(view: Any, name: str) -> str:
-    doc = inspect.getdoc(view)
-    if doc:
-        return doc.splitlines()[0]
-    return name.replace("_", " ").capitalize()
-
-
-def _components(names: set[str]) -> dict[str, Any]:
-    from chalicelib.api import schemas
-
+def _components(bodies: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for name in sorted(names):
-        schema = getattr(schemas, name).model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
+    for name in sorted(bodies):
+        body = bodies[name]
+        model = body.load() if isinstance(body, SchemaRef) else body
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         found.update(schema.pop("$defs", {}))
         found[name] = schema
     return dict(sorted(found.items()))
 
 
+def _operation(spec: Endpoint) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": spec.name,
+        "summary": spec.summary,
+        "security": _SECURITY[spec.access],
+        "responses": {
+            "2XX": {"description": "Success (JSON, or CSV for exports)"},
+            "default": {
+                "description": "An error, always in this shape",
+                "content": {"application/json": {"schema": ERROR}},
+            },
+        },
+    }
+    parameters = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        for p in _PARAM.findall(spec.path)
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    if spec.body_schema:
+        ref = {"$ref": f"#/components/schemas/{spec.body_schema}"}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref}},
+        }
+    return operation
+
+
 def document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The document for a Chalice route table, from the spec each route declared."""
     paths: dict[str, Any] = {}
-    bodies: set[str] = set()
-    for path in sorted(routes):
-        for method in sorted(routes[path]):
-            entry = routes[path][method]
-            operation: dict[str, Any] = {
-                "operationId": entry.view_name,
-                "summary": _summary(entry.view_function, entry.view_name),
-                "security": _security(path),
-                "responses": {
-                    "2XX": {"description": "Success (JSON, or CSV for exports)"},
-                    "default": {
-                        "description": "An error, always in this shape",
-                        "content": {"application/json": {"schema": ERROR}},
-                    },
-                },
-            }
-            parameters = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                for p in _PARAM.findall(path)
-            ]
-            if parameters:
-                operation["parameters"] = parameters
-            body = _body_schema(entry.view_function)
-            if body:
-                bodies.add(body)
-                operation["requestBody"] = {
-                    "required": True,
-                    "content": {
-                        "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}
-                    },
-                }
-            paths.setdefault(path, {})[method.lower()] = operation
+    bodies: dict[str, Any] = {}
+    for spec in declared(routes):
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
+        if spec.body_schema:
+            bodies[spec.body_schema] = spec.body
     return {
         "openapi": "3.1.0",
         "info": {
@@ -126,6 +106,6 @@ def document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import app
+    from app import app  # the regeneration entry only: the document of the deployed route table
 
-    print(json.dumps(document(app.app.routes), indent=2, sort_keys=True))
+    print(json.dumps(document(app.routes), indent=2, sort_keys=True))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Long passphrases welcome; Cognito's pool policy enforces the same minimum.
@@ -110,6 +118,16 @@ class InviteIn(Body):
         if not self.candidates and not (self.csv and self.csv.strip()):
             raise ValueError("give candidates or csv")
         return self
+
+    @staticmethod
+    def check_candidate(data: dict) -> tuple[dict | None, str | None]:
+        """One row of the list or the CSV against `CandidateIn`: the clean row, or its problem."""
+        try:
+            return CandidateIn.model_validate(data).model_dump(), None
+        except ValidationError as error:
+            first = error.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "row"
+            return None, f"{where}: {first['msg']}"
 
 
 class ExtendIn(Body):

@@ -17,6 +17,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.data import keys
 from chalicelib.data.models import Company, Recruiter, new_id
+from chalicelib.domain import activity
 from chalicelib.domain.auth import Role
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.observability import logger, metrics
@@ -210,6 +211,7 @@ def invite_recruiter(admin: Recruiter, email: str, name: str, role: Role) -> Rec
         temporary_password=temporary,
     )
     mail.send(message)
+    activity.audit(admin.company_id, admin.user_id, "team.invited", recruiter.user_id)
     return recruiter
 
 
@@ -225,6 +227,7 @@ def remove_recruiter(company_id: str, user_id: str, by_user_id: str) -> None:
     )
     cognito.admin_disable_user(UserPoolId=settings.cognito_user_pool_id, Username=recruiter.email)
     recruiter.delete()
+    activity.audit(company_id, by_user_id, "team.removed", user_id)
 
 
 def sign_in(email: str, password: str) -> Tokens:

@@ -6,6 +6,7 @@ import pytest
 from chalice.app import Request
 
 from chalicelib.api.http import errors_middleware, parse_body
+from chalicelib.api.schemas import CompanyUpdate, SignUp
 from chalicelib.domain.errors import BadRequest, Conflict, InvalidInput
 
 
@@ -34,28 +35,28 @@ def test_a_valid_body_becomes_a_model() -> None:
                 }
             )
         ),
-        "SignUp",
+        SignUp,
     )
     assert body.company_name == "Acme"
 
 
 def test_strings_are_not_coerced_from_numbers() -> None:
     with pytest.raises(InvalidInput) as caught:
-        parse_body(_request(json.dumps({"name": 7})), "CompanyUpdate")
+        parse_body(_request(json.dumps({"name": 7})), CompanyUpdate)
     assert caught.value.details[0]["field"] == "name"
     assert caught.value.details[0]["problem"] == "string_type"
 
 
 def test_a_brand_color_must_be_a_hex_color() -> None:
     with pytest.raises(InvalidInput) as caught:
-        parse_body(_request(json.dumps({"brand_color": "red"})), "CompanyUpdate")
+        parse_body(_request(json.dumps({"brand_color": "red"})), CompanyUpdate)
     assert caught.value.details[0]["field"] == "brand_color"
 
 
 @pytest.mark.parametrize("body", [None, "", "   "])
 def test_an_empty_body_is_a_bad_request(body: str | None) -> None:
     with pytest.raises(BadRequest):
-        parse_body(_request(body), "CompanyUpdate")
+        parse_body(_request(body), CompanyUpdate)
 
 
 def test_the_middleware_turns_domain_errors_into_their_status_and_body() -> None:

@@ -1,0 +1,207 @@
+"""One declaration per route: who may call it, the body it takes, what it audits.
+
+`@endpoint(blueprint, path, method, access=..., body=..., audit=...)` registers the view on
+its Blueprint and records an `Endpoint` spec. The wrapper authenticates, validates the body
+and maps domain errors to the one JSON error shape (Chalice would answer an exception raised
+in a view with a bare 500); the audit middleware (`api/audit.py`) and the OpenAPI generator
+(`api/openapi.py`) read the same spec, so the three cannot disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Blueprint, Request, Response
+
+from chalicelib.api.http import domain_error_response, parse_body
+from chalicelib.domain.auth import Principal, Role, authenticate
+from chalicelib.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from chalicelib.api import schemas
+else:
+
+    class _LazySchemas:
+        """`schemas.InterviewIn` names the class; pydantic loads on the first request with a body.
+
+        Importing pydantic and the schemas costs about half a second of cold start, which
+        reads such as a candidate opening their link should not pay.
+        """
+
+        def __getattr__(self, name: str) -> SchemaRef:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            return SchemaRef(name)
+
+    schemas = _LazySchemas()
+
+
+class Access(Enum):
+    """Who may call a route; the header each kind of caller proves itself with."""
+
+    PUBLIC = "public"  # anyone (sign-in, the public apply link, health)
+    ADMIN = "admin"  # a company admin's bearer token
+    RECRUITER = "recruiter"  # any recruiter's bearer token, admin or reviewer
+    CANDIDATE = "candidate"  # X-Invitation-Token, checked by the candidate services
+    SHARE = "share"  # X-Share-Token, checked by the share service
+
+
+class Audit(Enum):
+    """What lands in the audit log when a recruiter's change succeeds."""
+
+    AUTO = "auto"  # the middleware records "<METHOD> <path>" against the first path id
+    SELF = "self"  # the service records its own, more precise event (never twice)
+
+
+_ROLES = {Access.ADMIN: Role.ADMIN, Access.RECRUITER: None}
+_TOKEN_HEADERS = {Access.CANDIDATE: "x-invitation-token", Access.SHARE: "x-share-token"}
+_CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class SchemaRef:
+    """A request-body class of `chalicelib.api.schemas`, imported on first use."""
+
+    name: str
+
+    def load(self) -> type[BaseModel]:
+        # The pydantic schemas cost ~0.6 s to import: loaded by the first request with a body.
+        from chalicelib.api import schemas as module  # noqa: PLC0415
+
+        model: type[BaseModel] = getattr(module, self.name)
+        return model
+
+
+def body_name(body: Any) -> str:
+    """The schema's name whether declared lazily or as the class itself."""
+    return body.name if isinstance(body, SchemaRef) else body.__name__
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What a route needs and promises, declared once beside its view."""
+
+    path: str
+    method: str
+    name: str
+    summary: str
+    access: Access
+    body: Any = None  # a schemas class (or its lazy SchemaRef); None when the route takes none
+    audit: Audit | None = None
+    status: int = 200
+
+    @property
+    def body_schema(self) -> str | None:
+        return body_name(self.body) if self.body is not None else None
+
+
+@dataclass
+class Call:
+    """What a view gets: the verified caller or token, the validated body, the query string."""
+
+    principal: Principal | None = None
+    token: str = ""
+    body: Any = None
+    query: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def recruiter(self) -> Principal:
+        """The principal of a bearer-token route (the wrapper verified it before the view)."""
+        if self.principal is None:  # a declaration error, not a caller's
+            raise RuntimeError("this route is not declared for recruiters")
+        return self.principal
+
+    def page_size(self, name: str = "limit", default: str = "50") -> int:
+        """A page size from the query string, clamped to 1..100 (50 when unreadable)."""
+        try:
+            return max(1, min(int(self.query.get(name, default)), 100))
+        except ValueError:
+            return 50
+
+
+# Every declared route by (path, method); read by the audit middleware and the OpenAPI generator.
+ENDPOINTS: dict[tuple[str, str], Endpoint] = {}
+
+
+def _check(spec: Endpoint) -> None:
+    """Refuse declarations that would audit nothing, or audit a caller who is not a recruiter."""
+    recruiter = spec.access in _ROLES
+    if spec.audit is not None and not (recruiter and spec.method in _CHANGES):
+        raise ValueError(f"{spec.method} {spec.path}: only recruiter changes are audited")
+    if recruiter and spec.method in _CHANGES and spec.audit is None:
+        raise ValueError(f"{spec.method} {spec.path}: say how this change is audited")
+    if (spec.path, spec.method) in ENDPOINTS:
+        raise ValueError(f"{spec.method} {spec.path} is declared twice")
+
+
+def _summary(view: Callable[..., Any]) -> str:
+    doc = inspect.getdoc(view)
+    return doc.splitlines()[0] if doc else view.__name__.replace("_", " ").capitalize()
+
+
+def _call(spec: Endpoint, request: Request) -> Call:
+    """Authenticate, then validate the body: the order every route has always used."""
+    call = Call(query=dict(request.query_params or {}))
+    if spec.access in _ROLES:
+        call.principal = authenticate(request.headers, _ROLES[spec.access])
+        # Kept on the request so the audit middleware need not verify the token again.
+        request.principal = call.principal  # type: ignore[attr-defined]
+    elif spec.access in _TOKEN_HEADERS:
+        call.token = request.headers.get(_TOKEN_HEADERS[spec.access], "")
+    if spec.body is not None:
+        model = spec.body.load() if isinstance(spec.body, SchemaRef) else spec.body
+        call.body = parse_body(request, model)
+    return call
+
+
+def endpoint(
+    blueprint: Blueprint,
+    path: str,
+    method: str,
+    *,
+    access: Access,
+    body: type[BaseModel] | None = None,
+    audit: Audit | None = None,
+    status: int = 200,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare and register a route; the view receives a `Call` and the path parameters.
+
+    A view returns its JSON body (sent with `status`, or an empty 204) or a `Response` of
+    its own (for other media types).
+    """
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        spec = Endpoint(path, method, view.__name__, _summary(view), access, body, audit, status)
+        _check(spec)
+        ENDPOINTS[(path, method)] = spec
+
+        @functools.wraps(view)
+        def handle(**params: str) -> Any:
+            try:
+                result = view(_call(spec, blueprint.current_request), **params)
+            except DomainError as error:
+                return domain_error_response(error)
+            if isinstance(result, Response):
+                return result
+            if status == 204:
+                return Response(body="", status_code=204)
+            return result if status == 200 else Response(result, status_code=status)
+
+        blueprint.route(path, methods=[method])(handle)
+        return handle
+
+    return register
+
+
+def declared(routes: dict[str, dict[str, Any]]) -> Iterable[Endpoint]:
+    """The spec of every route in a Chalice route table (a route without one is a bug)."""
+    for path in sorted(routes):
+        for method in sorted(routes[path]):
+            yield ENDPOINTS[(path, method)]

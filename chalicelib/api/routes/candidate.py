@@ -1,0 +1,110 @@
+"""The candidate's side: their interview by invitation token, and the public apply link."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint
+
+from chalicelib.api.endpoint import Access, Call, endpoint, schemas
+from chalicelib.domain import candidates, identity, interviews, invitations
+from chalicelib.domain.errors import NotFound
+
+blueprint = Blueprint(__name__)
+
+
+@endpoint(blueprint, "/candidate/session", "GET", access=Access.CANDIDATE)
+def candidate_session(call: Call) -> dict:
+    return candidates.open_session(call.token)
+
+
+@endpoint(blueprint, "/candidate/consent", "POST", access=Access.CANDIDATE, body=schemas.ConsentIn)
+def candidate_consent(call: Call) -> dict:
+    return candidates.consent(call.token)
+
+
+@endpoint(
+    blueprint,
+    "/candidate/questions/{question_id}/attempts",
+    "POST",
+    access=Access.CANDIDATE,
+    body=schemas.AttemptIn,
+    status=201,
+)
+def candidate_start_attempt(call: Call, question_id: str) -> dict:
+    return candidates.start_attempt(call.token, question_id, call.body.mime_type)
+
+
+@endpoint(
+    blueprint,
+    "/candidate/questions/{question_id}/attempts/{attempt}/grant",
+    "POST",
+    access=Access.CANDIDATE,
+)
+def candidate_renew_grant(call: Call, question_id: str, attempt: str) -> dict:
+    return candidates.renew_grant(call.token, question_id, _attempt_number(attempt))
+
+
+@endpoint(
+    blueprint,
+    "/candidate/questions/{question_id}/attempts/{attempt}/finalise",
+    "POST",
+    access=Access.CANDIDATE,
+    body=schemas.FinaliseIn,
+)
+def candidate_finalise(call: Call, question_id: str, attempt: str) -> dict:
+    number = _attempt_number(attempt)
+    return candidates.finalise(call.token, question_id, number, call.body.chunks)
+
+
+def _attempt_number(value: str) -> int:
+    """A path's attempt number; anything else is an attempt that does not exist."""
+    if not value.isdigit() or not 0 < int(value) < 1000:
+        raise NotFound("That recording attempt does not exist. Reload the page to continue.")
+    return int(value)
+
+
+@endpoint(
+    blueprint,
+    "/candidate/questions/{question_id}/text",
+    "PUT",
+    access=Access.CANDIDATE,
+    body=schemas.TextAnswerIn,
+)
+def candidate_text(call: Call, question_id: str) -> dict:
+    return candidates.save_text(call.token, question_id, call.body.text)
+
+
+@endpoint(blueprint, "/candidate/complete", "POST", access=Access.CANDIDATE)
+def candidate_complete(call: Call) -> dict:
+    return candidates.complete(call.token)
+
+
+@endpoint(
+    blueprint, "/candidate/feedback", "POST", access=Access.CANDIDATE, body=schemas.FeedbackIn
+)
+def candidate_feedback(call: Call) -> dict:
+    return candidates.feedback(call.token, call.body.rating, call.body.comment)
+
+
+@endpoint(blueprint, "/apply/{code}", "GET", access=Access.PUBLIC)
+def apply_info(_call: Call, code: str) -> dict:
+    interview = interviews.find_by_apply_code(code)
+    company = identity.get_company(interview.company_id)
+    return {
+        "company": {
+            "name": company.name,
+            "brand_color": company.brand_color,
+            "logo_url": company.logo_url,
+        },
+        "interview": {"title": interview.title, "role_description": interview.role_description},
+        "open": True,
+    }
+
+
+@endpoint(
+    blueprint, "/apply/{code}", "POST", access=Access.PUBLIC, body=schemas.ApplyIn, status=202
+)
+def apply(call: Call, code: str) -> dict:
+    interview = interviews.find_by_apply_code(code)
+    company = identity.get_company(interview.company_id)
+    invitations.apply(interview, company, call.body.name, str(call.body.email))
+    return {"message": "Check your email: we sent you a personal link to start the interview."}

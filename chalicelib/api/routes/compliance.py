@@ -1,0 +1,71 @@
+"""Compliance: the audit log and its export, retention, deletion, the company export and a
+candidate's own data."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.domain import audit, privacy, retention
+
+blueprint = Blueprint(__name__)
+
+
+@endpoint(
+    blueprint,
+    "/company/retention",
+    "PUT",
+    access=Access.ADMIN,
+    body=schemas.RetentionIn,
+    audit=Audit.SELF,
+)
+def company_retention(call: Call) -> dict:
+    return retention.set_retention(call.recruiter, call.body.retention_days)
+
+
+@endpoint(blueprint, "/audit", "GET", access=Access.ADMIN)
+def audit_log(call: Call) -> dict:
+    return audit.audit_page(
+        call.recruiter.company_id,
+        call.query.get("month"),
+        call.page_size(),
+        call.query.get("cursor"),
+    )
+
+
+@endpoint(blueprint, "/audit/export", "GET", access=Access.ADMIN)
+def audit_export(call: Call) -> Response:
+    return Response(
+        audit.audit_csv(call.recruiter.company_id, call.query.get("month")),
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="audit.csv"',
+        },
+    )
+
+
+@endpoint(
+    blueprint,
+    "/invitations/{invitation_id}",
+    "DELETE",
+    access=Access.ADMIN,
+    audit=Audit.SELF,
+    status=204,
+)
+def delete_candidate(call: Call, invitation_id: str) -> None:
+    retention.delete_candidate(call.recruiter, invitation_id)
+
+
+@endpoint(blueprint, "/company/export", "GET", access=Access.ADMIN)
+def company_export(call: Call) -> dict:
+    return privacy.export_company(call.recruiter)
+
+
+@endpoint(blueprint, "/candidate/data", "GET", access=Access.CANDIDATE)
+def candidate_data(call: Call) -> dict:
+    return privacy.candidate_data(call.token)
+
+
+@endpoint(blueprint, "/candidate/deletion-request", "POST", access=Access.CANDIDATE, status=202)
+def candidate_deletion_request(call: Call) -> dict:
+    return privacy.request_deletion(call.token)

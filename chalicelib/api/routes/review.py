@@ -1,0 +1,141 @@
+"""Reviewing candidates: the pipeline, a candidate's detail, scores, comments, stages,
+decision templates, share links and interview analytics."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint
+
+from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.domain import analytics, decisions, identity, invitations, review, shares
+from chalicelib.domain.errors import BadRequest
+
+blueprint = Blueprint(__name__)
+
+
+@endpoint(blueprint, "/interviews/{interview_id}/pipeline", "GET", access=Access.RECRUITER)
+def pipeline(call: Call, interview_id: str) -> dict:
+    query = call.query
+    return review.pipeline(
+        call.recruiter,
+        interview_id,
+        status=query.get("status") or None,
+        stage=query.get("stage") or None,
+        min_score=_number(query.get("min_score")),
+        limit=call.page_size(),
+        cursor=query.get("cursor") or None,
+    )
+
+
+def _number(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadRequest("min_score must be a number.") from None
+
+
+@endpoint(blueprint, "/invitations/{invitation_id}", "GET", access=Access.RECRUITER)
+def candidate_detail(call: Call, invitation_id: str) -> dict:
+    return review.detail(call.recruiter, invitation_id)
+
+
+@endpoint(
+    blueprint,
+    "/invitations/{invitation_id}/review",
+    "PUT",
+    access=Access.RECRUITER,
+    body=schemas.ReviewIn,
+    audit=Audit.SELF,
+)
+def save_review(call: Call, invitation_id: str) -> dict:
+    body = call.body
+    return review.save_review(
+        call.recruiter,
+        invitation_id,
+        body.scores,
+        recommendation=body.recommendation,
+        note=body.note,
+    )
+
+
+@endpoint(
+    blueprint,
+    "/invitations/{invitation_id}/comments",
+    "POST",
+    access=Access.RECRUITER,
+    body=schemas.CommentIn,
+    audit=Audit.AUTO,
+    status=201,
+)
+def add_comment(call: Call, invitation_id: str) -> dict:
+    return review.add_comment(call.recruiter, invitation_id, call.body.text)
+
+
+@endpoint(
+    blueprint,
+    "/invitations/{invitation_id}/stage",
+    "POST",
+    access=Access.ADMIN,
+    body=schemas.StageIn,
+    audit=Audit.SELF,
+)
+def set_stage(call: Call, invitation_id: str) -> dict:
+    body = call.body
+    invitation, notified = review.set_stage(
+        call.recruiter, invitation_id, body.stage, body.tags, body.notify
+    )
+    return {**invitations.invitation_view(invitation), "notified": notified}
+
+
+@endpoint(blueprint, "/company/templates", "GET", access=Access.RECRUITER)
+def get_templates(call: Call) -> dict:
+    return decisions.templates(identity.get_company(call.recruiter.company_id))
+
+
+@endpoint(
+    blueprint,
+    "/company/templates",
+    "PUT",
+    access=Access.ADMIN,
+    body=schemas.TemplatesIn,
+    audit=Audit.AUTO,
+)
+def put_templates(call: Call) -> dict:
+    return decisions.save_templates(call.recruiter.company_id, call.body.model_dump())
+
+
+@endpoint(
+    blueprint,
+    "/invitations/{invitation_id}/shares",
+    "POST",
+    access=Access.RECRUITER,
+    body=schemas.ShareIn,
+    audit=Audit.SELF,
+    status=201,
+)
+def create_share(call: Call, invitation_id: str) -> dict:
+    body = call.body
+    return shares.create(call.recruiter, invitation_id, body.expires_in_days, body.mask_name)
+
+
+@endpoint(blueprint, "/invitations/{invitation_id}/shares", "GET", access=Access.RECRUITER)
+def list_shares(call: Call, invitation_id: str) -> dict:
+    return {"shares": shares.list_for(call.recruiter, invitation_id)}
+
+
+@endpoint(
+    blueprint, "/shares/{share_id}", "DELETE", access=Access.RECRUITER, audit=Audit.SELF, status=204
+)
+def revoke_share(call: Call, share_id: str) -> None:
+    shares.revoke(call.recruiter, share_id)
+
+
+@endpoint(blueprint, "/shared", "GET", access=Access.SHARE)
+def shared_candidate(call: Call) -> dict:
+    return shares.open_shared(call.token)
+
+
+@endpoint(blueprint, "/interviews/{interview_id}/analytics", "GET", access=Access.RECRUITER)
+def interview_analytics(call: Call, interview_id: str) -> dict:
+    return analytics.interview_analytics(call.recruiter.company_id, interview_id)

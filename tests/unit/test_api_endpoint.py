@@ -1,0 +1,90 @@
+"""Route declarations: every route says who may call it and how its changes are audited."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from chalice.app import Blueprint
+
+from chalicelib.api import schemas as schema_module
+from chalicelib.api.endpoint import ENDPOINTS, Access, Audit, Call, declared, endpoint, schemas
+
+CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _view(_call: Call) -> dict:
+    return {}
+
+
+def test_a_recruiter_change_must_say_how_it_is_audited() -> None:
+    with pytest.raises(ValueError, match="audited"):
+        endpoint(Blueprint(__name__), "/nowhere", "POST", access=Access.ADMIN)(_view)
+    assert ("/nowhere", "POST") not in ENDPOINTS
+
+
+@pytest.mark.parametrize("access", [Access.PUBLIC, Access.CANDIDATE, Access.SHARE])
+def test_only_a_recruiters_change_can_be_audited(access: Access) -> None:
+    with pytest.raises(ValueError, match="only recruiter changes"):
+        endpoint(Blueprint(__name__), "/nowhere", "POST", access=access, audit=Audit.AUTO)(_view)
+
+
+def test_a_read_is_not_audited() -> None:
+    with pytest.raises(ValueError, match="only recruiter changes"):
+        endpoint(Blueprint(__name__), "/nowhere", "GET", access=Access.ADMIN, audit=Audit.AUTO)(
+            _view
+        )
+
+
+def test_a_route_is_declared_once() -> None:
+    import app  # noqa: F401  (declares /health)
+
+    with pytest.raises(ValueError, match="declared twice"):
+        endpoint(Blueprint(__name__), "/health", "GET", access=Access.PUBLIC)(_view)
+
+
+def test_every_route_of_the_app_is_declared_and_every_recruiter_change_audited() -> None:
+    import app
+
+    specs = list(declared(app.app.routes))  # a route without a declaration raises KeyError
+    assert len(specs) == sum(len(methods) for methods in app.app.routes.values())
+    for spec in specs:
+        recruiter_change = spec.access in {Access.ADMIN, Access.RECRUITER} and (
+            spec.method in CHANGES
+        )
+        assert (spec.audit is not None) == recruiter_change, spec
+
+
+def test_the_routes_that_audit_themselves() -> None:
+    import app  # noqa: F401  (registers the routes)
+
+    self_audited = {key for key, spec in ENDPOINTS.items() if spec.audit is Audit.SELF}
+    assert self_audited == {
+        ("/team", "POST"),
+        ("/team/{user_id}", "DELETE"),
+        ("/invitations/{invitation_id}/review", "PUT"),
+        ("/invitations/{invitation_id}/stage", "POST"),
+        ("/invitations/{invitation_id}/shares", "POST"),
+        ("/shares/{share_id}", "DELETE"),
+        ("/company/retention", "PUT"),
+        ("/webhooks", "POST"),
+        ("/webhooks/{webhook_id}", "DELETE"),
+        ("/invitations/{invitation_id}", "DELETE"),
+    }
+
+
+def test_a_declared_body_names_the_schema_class() -> None:
+    assert schemas.InterviewIn.load() is schema_module.InterviewIn
+
+
+def test_importing_the_app_does_not_load_pydantic() -> None:
+    """Cold starts stay short: the schemas load on the first request that has a body."""
+    probe = (
+        "import sys, app; "
+        "print(sorted(m for m in ('pydantic', 'chalicelib.api.schemas') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
