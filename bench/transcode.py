@@ -10,6 +10,8 @@ For each input, in the same run:
 - the worker path (fetch chunks, join, probe, check, transcode, poster, store) in a fresh
   Python process, as a Lambda invocation would be, with 1 ffmpeg thread (what a 1769 MB
   Lambda's single vCPU can use) and with 2 (a 3538 MB Lambda's two);
+- the worker path on the same recording cut off at 80% of its bytes, mid-cluster or
+  mid-fragment as a reload or a crash leaves it: salvaged up to the cut (1 thread);
 - floors: plain `ffmpeg -preset ultrafast` and a decode-only pass (`-f null -`);
 - plain ffmpeg with exactly the worker's encoder arguments (for MP4 input: what re-encoding
   would cost instead of the worker's remux).
@@ -59,6 +61,7 @@ FORMATS = {
     ],
 }  # fmt: skip
 CHUNK_SECONDS = 1.0  # MediaRecorder timeslice the candidate page would use
+CUT_AT = 0.8  # where the interrupted-recording row cuts the upload, as a share of its bytes
 
 
 # ---------------------------------------------------------------- measuring child processes
@@ -142,20 +145,25 @@ def _write(cmd: list[str], out: Path) -> None:
     partial.rename(out)
 
 
-def split_into_chunks(source: Path, seconds: float, into: Path) -> list[Path]:
-    """Byte pieces of ~CHUNK_SECONDS each, as a MediaRecorder timeslice would upload.
+def split_into_chunks(source: Path, seconds: float, into: Path, keep: float = 1.0) -> list[Path]:
+    """Byte pieces of ~CHUNK_SECONDS each, as a MediaRecorder timeslice would upload; with
+    `keep` < 1 only that share of the bytes, as an interrupted recording leaves them.
 
     Streamed, not read whole: Linux carries a parent's peak RSS into every child it execs
     (ru_maxrss survives execve), so a fat bench process would inflate every RSS it reports.
     """
     pieces = max(1, round(seconds / CHUNK_SECONDS))
     step = -(-source.stat().st_size // pieces)
+    left = int(source.stat().st_size * keep)
     into.mkdir(parents=True, exist_ok=True)
     chunks = []
     with source.open("rb") as whole:
         for index in range(pieces):
+            if left <= 0:
+                break
             chunk = into / f"chunk-{index:05d}"
-            chunk.write_bytes(whole.read(step))
+            chunk.write_bytes(whole.read(min(step, left)))
+            left -= step
             chunks.append(chunk)
     return chunks
 
@@ -207,19 +215,24 @@ def worker_run(chunk_dir: Path, workdir: Path, max_seconds: float, report: Path)
                 "output_bytes": result.output_bytes,
                 "remuxed": result.remuxed,
                 "size": f"{result.width}x{result.height}",
+                "duration_s": result.duration_s,
+                "cut_short": result.cut_short,
             }
         )
     )
 
 
-def measure_worker(source: Path, seconds: float, scratch: Path, threads: int) -> dict:
-    chunk_dir = scratch / "chunks"
+def measure_worker(
+    source: Path, seconds: float, scratch: Path, threads: int, keep: float = 1.0
+) -> dict:
+    name = "whole" if keep == 1.0 else f"cut-{keep:g}"
+    chunk_dir = scratch / f"chunks-{name}"
     if not chunk_dir.exists():
-        split_into_chunks(source, seconds, chunk_dir)
-    workdir = scratch / f"work-{threads}"
+        split_into_chunks(source, seconds, chunk_dir, keep)
+    workdir = scratch / f"work-{name}-{threads}"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    report = scratch / f"report-{threads}.json"
+    report = scratch / f"report-{name}-{threads}.json"
     env = {**os.environ, "FFMPEG_THREADS": str(threads)}
     cmd = [sys.executable, __file__, "--worker-run", str(chunk_dir), str(workdir), str(seconds)]
     measure([*cmd, str(report)], env=env)
@@ -294,6 +307,17 @@ def bench_file(source: Path, seconds: float, scratch: Path) -> dict[int, dict]:
         row = Row("worker (py/ffmpeg RSS)", threads, report["wall_s"], report["cpu_s"], rss,
                   report["output_bytes"], note)  # fmt: skip
         row.print(seconds)
+    cut = measure_worker(source, seconds, scratch, 1, keep=CUT_AT)
+    # Target: the cut recording becomes an answer (cut_short) holding what came before the
+    # cut: about CUT_AT of the media (bytes and seconds are not exactly proportional).
+    note = (
+        f"{'salvaged' if cut['cut_short'] else 'NOT CUT SHORT'} {cut['duration_s']:.1f} s"
+        f" (target ~{seconds * CUT_AT:.0f} s, cut_short); probe {cut['probe_s']:.2f}s"
+    )
+    rss = f"{cut['maxrss_self_mb']:.0f}/{cut['maxrss_children_mb']:.0f}"
+    row = Row(f"worker, cut at {CUT_AT:.0%} bytes", 1, cut["wall_s"], cut["cpu_s"], rss,
+              cut["output_bytes"], note)  # fmt: skip
+    row.print(max(cut["duration_s"], 0.001))
     out = scratch / "plain.mp4"
     for label, overrides in (("ffmpeg ultrafast", {"preset": "ultrafast"}), ("ffmpeg same", {})):
         run = measure(ffmpeg(*worker_encode_args(source, out, **overrides)))
