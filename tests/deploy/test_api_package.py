@@ -12,11 +12,14 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ from tests.deploy.support import (
     lambda_environment,
     pip_target,
     provision,
+    sqs_event,
     talking_to,
 )
 
@@ -245,17 +249,43 @@ def test_authenticated_routes_verify_a_cognito_token(deployed: Deployed) -> None
     assert body_of(created)["url"] == HOOK_URL
 
 
-def test_the_scheduled_sweep_fails_a_stuck_answer_and_reports_it(deployed: Deployed) -> None:
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A webhook endpoint on loopback; yields its URL and the POSTs it received."""
+    received: list[dict[str, Any]] = []
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            received.append({"headers": headers, "body": self.rfile.read(length)})
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hooks/oneway", received
+    server.shutdown()
+
+
+def test_the_sweep_fails_a_stuck_answer_and_the_webhook_function_delivers_it(
+    deployed: Deployed, receiver: tuple[str, list[dict[str, Any]]]
+) -> None:
     from chalicelib.data.models import Answer, utcnow
     from chalicelib.domain import answer_lifecycle, webhooks
     from chalicelib.domain.auth import Principal, Role
 
+    hook_url, received = receiver
     signed = _signed_up(deployed)
     company_id = signed["company"]["company_id"]
     with talking_to(deployed.moto_url, deployed.settings):
         recruiter = signed["recruiter"]
         admin = Principal(company_id, recruiter["user_id"], recruiter["email"], Role.ADMIN)
-        webhooks.create(admin, HOOK_URL, ["answer.failed"])
+        secret = webhooks.create(admin, hook_url, ["answer.failed"]).secret
         # An answer a worker took three hours ago and never finished.
         answer = Answer(
             *Answer.key(company_id, "INVITATION1", "QUESTION1", 1),
@@ -277,11 +307,22 @@ def test_the_scheduled_sweep_fails_a_stuck_answer_and_reports_it(deployed: Deplo
     assert summary["source"] == "aws.events"
     assert summary["stuck_answers_failed"] == 1
 
+    queue_url = deployed.settings["WEBHOOKS_QUEUE_URL"]
     with talking_to(deployed.moto_url, deployed.settings):
         answer.refresh()
-        queued = [json.loads(m["Body"]) for m in drain(deployed.settings["WEBHOOKS_QUEUE_URL"], 1)]
+        messages = drain(queue_url, 1)
     assert answer.status == "failed"
+    queued = [json.loads(m["Body"]) for m in messages]
     assert [(q["company_id"], q["payload"]["event"]) for q in queued] == [
         (company_id, "answer.failed")
     ]
     assert queued[0]["payload"]["data"]["question_id"] == "QUESTION1"
+
+    # The queue's consumer, from the same zip, POSTs the event to the company's endpoint.
+    delivery = deployed.package.function("SQS")
+    deployed.run(delivery, [sqs_event(messages, queue_url)], "webhook-delivery")
+    (post,) = received
+    assert post["headers"]["x-oneway-event"] == "answer.failed"
+    signature = post["headers"][webhooks.SIGNATURE_HEADER.lower()]
+    assert webhooks.verify(secret, signature, post["body"])
+    assert json.loads(post["body"])["data"]["question_id"] == "QUESTION1"
