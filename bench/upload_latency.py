@@ -21,15 +21,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.candidate_helpers import admin_token, call, link_for  # noqa: E402
-from tests.e2e.conftest import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    RunningStack,
-    free_port,
-    start_stack,
-    stop_stack,
-)
+from tests.drivers.candidate_site import admin_token, call, link_for  # noqa: E402
+from tests.drivers.chromium import launch_options  # noqa: E402
+from tests.drivers.local_stack import RunningStack, free_port, start_stack, stop_stack  # noqa: E402
 
 UPLINK_BITS = 10e6
 DOWNLINK_BITS = 50e6
@@ -122,10 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             interview_id = bench_interview(stack, max(lengths))
             with sync_playwright() as playwright:
-                launch: dict[str, Any] = {"headless": True, "args": CHROMIUM_ARGS}
-                if CHROMIUM.exists():
-                    launch["executable_path"] = str(CHROMIUM)
-                browser = playwright.chromium.launch(**launch)
+                browser = playwright.chromium.launch(**launch_options())
                 print(
                     f"Uplink {UPLINK_BITS / 1e6:.0f} Mbit/s, {LATENCY_MS} ms latency, "
                     "fake camera, 1 s chunks uploaded while recording"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chalicelib.data.media_layout import MANIFEST_NAME, chunk_name
-from tests.e2e.candidate_helpers import (
+from chalicelib.data.media_layout import chunk_name
+from tests.drivers.candidate_site import (
     admin_token,
     call,
     invite,
@@ -17,7 +18,7 @@ from tests.e2e.candidate_helpers import (
     session,
     wait_until,
 )
-from tests.e2e.conftest import RunningStack
+from tests.drivers.local_stack import RunningStack
 
 pytestmark = pytest.mark.e2e
 
@@ -118,17 +119,25 @@ def test_a_candidate_records_re_records_resumes_after_a_reload_completes_and_giv
     wait_saved(page)
     resumed = upload_state(page, q2)
     assert resumed["phase"] == "saved"
-    chunks = raw_objects(local_stack, q2, 1)
-    if chunks:
-        assert {chunk_name(i) for i in range(resumed["total"])} <= set(chunks)
-        assert MANIFEST_NAME in chunks
-    else:
-        # The local media worker already took the attempt and removed its raw chunks; it
-        # only ever sees an attempt whose finalise found every chunk in S3.
-        answer = next(q for q in session(local_stack, link)["questions"] if q["question_id"] == q2)
-        assert answer["answer"]["status"] in ("processing", "ready", "failed")
-    # AND they may record it again in full (the media worker currently rejects the truncated
-    # recording a crash leaves behind, see the report; a full take replaces it either way)
+    # AND the interrupted recording becomes a ready answer, shown with how much was kept
+    kept = page.wait_for_selector("[data-recovered=ready]", timeout=90_000)
+    assert re.fullmatch(
+        r"We saved \d+:\d\d of this answer before the interruption\.", kept.text_content()
+    )
+    answer = next(q for q in session(local_stack, link)["questions"] if q["question_id"] == q2)
+    assert (answer["answer"]["attempt"], answer["answer"]["status"]) == (1, "ready")
+    assert answer["answer"]["cut_short"] is True
+    assert 0 < answer["answer"]["duration_seconds"] <= 30
+    # AND they can play it: the player loads the saved answer
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video.playback');"
+        " return v && v.readyState >= 1 && v.duration > 0; }",
+        timeout=30_000,
+    )
+    page.screenshot(path=str(screenshots / "candidate-recovered-answer.png"), full_page=True)
+    # AND nothing counts down by itself: they choose to keep it or to record again
+    assert "Recording starts in" not in (page.text_content("main") or "")
+    assert page.is_visible("[data-action=next]")
     page.click("[data-action=rerecord]")
     record(page)
     wait_saved(page)

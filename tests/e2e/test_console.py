@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
-from tests.e2e.console_helpers import (
+from tests.drivers.console import (
     DESKTOP,
     Shots,
     answer_everything,
@@ -23,7 +22,7 @@ from tests.e2e.console_helpers import (
     outbox,
     sign_in_api,
 )
-from tests.e2e.test_local_stack import call, wait_for
+from tests.drivers.local_stack import RunningStack, call, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +39,7 @@ def shots(screenshots: Path) -> Shots:
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.media.conftest import Clip, generate
+    from tests.drivers.media import Clip, generate
 
     return generate(Clip(video="vp8", audio="opus"), tmp_path_factory.mktemp("clip") / "a.webm")
 

@@ -7,54 +7,29 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from chalicelib.data.media_layout import AttemptLocation
-from tests.e2e.conftest import ROOT, RunningStack, free_port, start_stack, stop_stack
+from tests.drivers.local_stack import (
+    ROOT,
+    RunningStack,
+    call,
+    candidate_call,
+    free_port,
+    invite,
+    moto_client,
+    start_stack,
+    stop_stack,
+    upload_answer,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def call(
-    stack: RunningStack, method: str, path: str, body: Any = None, token: str | None = None
-) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{stack.url}{path}", data=data, method=method)  # noqa: S310
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
-            text = reply.read().decode()
-            return reply.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
-
-
-def moto_client(stack: RunningStack, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=stack.state["moto_url"],
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
-def wait_for(predicate: Any, timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_the_api_and_the_sites_share_one_origin(local_stack: RunningStack) -> None:
@@ -169,104 +144,10 @@ def test_uploads_reach_the_worker_and_the_sweep_runs_on_its_timer(
     assert wait_for(lambda: '"message":"reminder sweep"' in local_stack.output())
 
 
-def invite(stack: RunningStack, email: str) -> str:
-    """Invite a fresh candidate to the demo interview; returns their link's token."""
-    _, admin = call(
-        stack,
-        "POST",
-        "/api/auth/signin",
-        {"email": stack.state["email"], "password": stack.state["password"]},
-    )
-    status, report = call(
-        stack,
-        "POST",
-        f"/api/interviews/{stack.state['interview_id']}/invitations",
-        {"candidates": [{"name": "Pat Upload", "email": email}]},
-        token=admin["id_token"],
-    )
-    assert status == 200, report
-    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json") as reply:  # noqa: S310
-        outbox = json.load(reply)
-    [message] = [m for m in outbox if m["to"] == [email]]
-    link = next(link for link in message["links"] if "#token=" in link)
-    return link.split("#token=")[1]
-
-
-def candidate_call(
-    stack: RunningStack, token: str, method: str, path: str, body: Any = None
-) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(  # noqa: S310
-        f"{stack.url}/api/candidate{path}",
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", "X-Invitation-Token": token},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
-            return reply.status, json.load(reply)
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
-
-
-def post_chunk(grant: dict, index: int, data: bytes) -> int:
-    """The browser's multipart POST: every policy field, the key, then the file."""
-    import uuid
-
-    boundary = uuid.uuid4().hex
-    fields = {**grant["fields"], "key": grant["chunk_key_template"].format(index=index)}
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="blob"\r\n'
-        f"Content-Type: {grant['fields']['Content-Type']}\r\n\r\n".encode()
-        + data
-        + b"\r\n"
-    )
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    request = urllib.request.Request(  # noqa: S310
-        grant["url"],
-        data=body,
-        method="POST",
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
-        return reply.status
-
-
-def upload_answer(
-    stack: RunningStack, token: str, question_id: str, data: bytes, parts: int
-) -> dict[str, Any]:
-    """A recorded answer the way the site sends it: an attempt, chunk POSTs, finalise."""
-    status, started = candidate_call(
-        stack,
-        token,
-        "POST",
-        f"/questions/{question_id}/attempts",
-        {"mime_type": "video/webm;codecs=vp8,opus"},
-    )
-    assert status == 201, started
-    size = -(-len(data) // parts)
-    chunks = [data[i : i + size] for i in range(0, len(data), size)]
-    for index, chunk in enumerate(chunks):
-        assert post_chunk(started["upload"], index, chunk) in (200, 201, 204)
-    status, answer = candidate_call(
-        stack,
-        token,
-        "POST",
-        f"/questions/{question_id}/attempts/{started['attempt']}/finalise",
-        {"chunks": len(chunks)},
-    )
-    assert status == 200, answer
-    return answer
-
-
 def test_an_answer_uploaded_in_chunks_turns_ready_through_the_local_worker(
     local_stack: RunningStack, tmp_path: Path
 ) -> None:
-    from tests.media.conftest import Clip, generate
+    from tests.drivers.media import Clip, generate
 
     # GIVEN a candidate with a fresh link who consents
     token = invite(local_stack, "pat.upload@example.com")

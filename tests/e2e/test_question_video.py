@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningStack
-from tests.e2e.console_helpers import link_token, mail_to, sign_in_api
-from tests.e2e.test_local_stack import call, candidate_call
+from tests.drivers.console import link_token, mail_to, sign_in_api
+from tests.drivers.local_stack import RunningStack, call, candidate_call
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.e2e
 def test_an_admin_uploads_a_question_video_that_a_candidate_can_play_in_chromium(
     local_stack: RunningStack, page: Any, tmp_path: Path, screenshots: Path
 ) -> None:
-    from tests.media.conftest import Clip, generate
+    from tests.drivers.media import Clip, generate
 
     clip = generate(
         Clip(video="h264", audio="aac", muxer="mp4", movflags="+faststart"),

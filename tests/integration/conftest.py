@@ -22,7 +22,7 @@ from chalicelib.adapters.aws import client, reset_clients
 from chalicelib.config import reset_settings
 from chalicelib.domain.auth import reset_jwks_cache
 from infra.local import provisioning
-from tests.integration.support import Http, sign_up
+from tests.drivers.api import Http, sign_up
 
 SENDER = "interviews@example.com"
 

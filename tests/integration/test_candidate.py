@@ -3,63 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import MANIFEST_NAME
 from chalicelib.data.models import Answer, Invitation, utcnow
-from tests.integration.support import Http, sign_up
-from tests.integration.test_interviews_and_invitations import create, links_sent_to
-
-MIME = "video/webm;codecs=vp8,opus"
-
-
-class Candidate:
-    """One candidate's calls, with their token."""
-
-    def __init__(self, http: Http, token: str) -> None:
-        self.http = http
-        self.token = token
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        return self.http.call(
-            method, f"/candidate{path}", body, headers={"X-Invitation-Token": self.token}
-        )
-
-    def session(self) -> dict:
-        status, body = self.call("GET", "/session")
-        assert status == 200, body
-        return body
-
-    def question(self, position: int) -> str:
-        return self.session()["questions"][position - 1]["question_id"]
-
-    def start(self, question_id: str, mime: str = MIME) -> tuple[int, Any]:
-        return self.call("POST", f"/questions/{question_id}/attempts", {"mime_type": mime})
-
-    def upload(self, grant: dict, count: int, size: int = 64) -> None:
-        """Put chunks where the browser's POSTs put them (the policy is tested on its own)."""
-        s3 = client("s3")
-        bucket = os.environ["MEDIA_BUCKET"]
-        for index in range(count):
-            key = grant["chunk_key_template"].format(index=index)
-            s3.put_object(Bucket=bucket, Key=key, Body=b"x" * size)
-
-    def record(self, question_id: str, chunks: int = 3) -> dict:
-        status, started = self.start(question_id)
-        assert status == 201, started
-        self.upload(started["upload"], chunks)
-        status, answer = self.call(
-            "POST",
-            f"/questions/{question_id}/attempts/{started['attempt']}/finalise",
-            {"chunks": chunks},
-        )
-        assert status == 200, answer
-        return answer
+from tests.drivers.api import Candidate, Http, create, links_sent_to, sign_up
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
 from chalicelib.domain import answer_lifecycle, reminders
-from tests.integration.support import Http, sent_emails, sign_up
-from tests.integration.test_candidate import Candidate
-from tests.integration.test_review import Team
+from tests.drivers.api import Candidate, Http, Team, sent_emails, sign_up
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.support import Http, sign_up
+from tests.drivers.api import Http, sign_up
 
 INTERVIEW = {
     "title": "Support Specialist",

@@ -9,7 +9,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Invitation
 from chalicelib.domain import identity, interviews, invitations
-from tests.integration.support import Http, sent_emails
+from tests.drivers.api import Http, sent_emails
 
 
 def _invite(admin: dict, name: str = "Sam Candidate") -> tuple[Invitation, str]:

@@ -14,7 +14,7 @@ import pytest
 from moto.utilities.utils import load_resource
 
 from chalicelib.adapters.aws import client
-from tests.integration.support import PASSWORD, Http, sign_up
+from tests.drivers.api import PASSWORD, Http, sign_up
 
 
 def _private_key() -> Any:

@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import pytest
 
-from tests.integration.support import PASSWORD, Http, sent_emails, sign_up
-
-INTERVIEW = {
-    "title": "Support Specialist",
-    "role_description": "Help customers.",
-    "intro": "Welcome!",
-    "outro": "Thanks!",
-    "support_contact": "hiring@acme.example.com",
-    "questions": [
-        {
-            "text": "Tell us about yourself.",
-            "think_seconds": 30,
-            "max_answer_seconds": 60,
-            "retakes": 1,
-        },
-        {"text": "A hard customer?", "answer_type": "audio", "max_answer_seconds": 90},
-        {"text": "Your tools?", "answer_type": "text", "max_answer_seconds": 60, "retakes": 3},
-    ],
-    "deadline_days": 5,
-    "rubric": [{"name": "Clarity", "anchors": ["1", "2", "3", "4", "5"]}],
-}
-
-LINK = re.compile(r"/candidate/#token=([A-Za-z0-9_-]+)")
-
-
-def create(http: Http, token: str, **changes: Any) -> dict:
-    status, body = http.call("POST", "/interviews", {**INTERVIEW, **changes}, token=token)
-    assert status == 201, body
-    return body
-
-
-def links_sent_to(address: str) -> list[str]:
-    return [LINK.search(e["body"]).group(1) for e in sent_emails() if e["to"] == [address]]
-
-
-def session(http: Http, token: str) -> tuple[int, Any]:
-    return http.call("GET", "/candidate/session", headers={"X-Invitation-Token": token})
+from tests.drivers.api import (
+    INTERVIEW,
+    PASSWORD,
+    Http,
+    create,
+    links_sent_to,
+    sent_emails,
+    session,
+    sign_up,
+)
 
 
 @pytest.fixture

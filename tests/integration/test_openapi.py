@@ -7,7 +7,7 @@ from pathlib import Path
 
 import app as app_module
 from chalicelib.api import openapi
-from tests.integration.support import Http
+from tests.drivers.api import Http
 
 CHECKED_IN = Path(__file__).parents[2] / "docs" / "openapi.json"
 

@@ -12,13 +12,7 @@ import pytest
 from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import utcnow
-from tests.integration.support import PASSWORD, Http, sign_up
-from tests.integration.test_interviews_and_invitations import (
-    INTERVIEW,
-    create,
-    links_sent_to,
-    session,
-)
+from tests.drivers.api import INTERVIEW, PASSWORD, Http, create, links_sent_to, session, sign_up
 
 
 @pytest.fixture

@@ -11,10 +11,7 @@ from chalicelib.data.models import Invitation, utcnow
 from chalicelib.domain import reminders, retention
 from chalicelib.domain import sweep as scheduled_sweep
 from chalicelib.domain.digest import next_digest_time
-from tests.integration.support import Http, sent_emails
-from tests.integration.test_candidate import Candidate
-from tests.integration.test_interviews_and_invitations import links_sent_to, session
-from tests.integration.test_review import Team
+from tests.drivers.api import Candidate, Http, Team, links_sent_to, sent_emails, session
 
 
 @pytest.fixture

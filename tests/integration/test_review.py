@@ -8,75 +8,8 @@ from typing import Any
 import pytest
 
 from chalicelib.data.models import ShareLink, utcnow
-from chalicelib.domain.auth import Role
-from chalicelib.domain.identity import create_recruiter
 from chalicelib.domain.invitations import hash_token
-from tests.integration.support import PASSWORD, Http, sent_emails, sign_up
-from tests.integration.test_candidate import Candidate
-from tests.integration.test_interviews_and_invitations import create, links_sent_to
-
-
-class Team:
-    """A company with an interview, an admin, a reviewer and a few candidates."""
-
-    def __init__(self, http: Http, admin: dict) -> None:
-        self.http = http
-        self.company_id = admin["company"]["company_id"]
-        self.admin = admin["tokens"]["id_token"]
-        self.interview = create(http, self.admin)
-        self.interview_id = self.interview["interview_id"]
-        self.criteria = [c["criterion_id"] for c in self.interview["rubric"]]
-        self.questions = [q["question_id"] for q in self.interview["questions"]]
-        create_recruiter(
-            self.company_id, "rey@acme.example.com", "Rey Reviewer", Role.REVIEWER, PASSWORD
-        )
-        self.reviewer = self.sign_in("rey@acme.example.com")
-
-    def sign_in(self, email: str) -> str:
-        status, body = self.http.call(
-            "POST", "/auth/signin", {"email": email, "password": PASSWORD}
-        )
-        assert status == 200, body
-        return body["id_token"]
-
-    def invite(self, *names: str) -> list[str]:
-        candidates = [
-            {"name": n, "email": f"{n.lower().replace(' ', '.')}@example.com"} for n in names
-        ]
-        self.http.call(
-            "POST",
-            f"/interviews/{self.interview_id}/invitations",
-            {"candidates": candidates},
-            token=self.admin,
-        )
-        rows = self.pipeline(self.admin)["candidates"]
-        by_email = {r["candidate_email"]: r["invitation_id"] for r in rows}
-        return [by_email[c["email"]] for c in candidates]
-
-    def complete(self, name: str) -> Candidate:
-        candidate = Candidate(self.http, links_sent_to(f"{name.lower()}@example.com")[0])
-        candidate.call("POST", "/consent", {"accepted": True})
-        candidate.record(candidate.question(1))
-        candidate.record(candidate.question(2))
-        candidate.call("PUT", f"/questions/{candidate.question(3)}/text", {"text": "Lists"})
-        assert candidate.call("POST", "/complete")[0] == 200
-        return candidate
-
-    def pipeline(self, token: str, query: str = "") -> dict:
-        status, body = self.http.call(
-            "GET", f"/interviews/{self.interview_id}/pipeline{query}", token=token
-        )
-        assert status == 200, body
-        return body
-
-    def detail(self, token: str, invitation_id: str) -> tuple[int, Any]:
-        return self.http.call("GET", f"/invitations/{invitation_id}", token=token)
-
-    def review(self, token: str, invitation_id: str, score: int, **extra: Any) -> tuple[int, Any]:
-        scores = {self.questions[0]: {self.criteria[0]: score}}
-        return self.http.call(
-            "PUT", f"/invitations/{invitation_id}/review", {"scores": scores, **extra}, token=token
-        )
+from tests.drivers.api import Candidate, Http, Team, links_sent_to, sent_emails, sign_up
 
 
 @pytest.fixture

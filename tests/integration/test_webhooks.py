@@ -13,8 +13,7 @@ import pytest
 
 from chalicelib.adapters.aws import client
 from chalicelib.domain import webhooks
-from tests.integration.support import Http, sign_up
-from tests.integration.test_review import Team
+from tests.drivers.api import Http, Team, sign_up
 
 
 class Receiver:

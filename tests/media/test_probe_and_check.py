@@ -17,7 +17,7 @@ from media_worker.transcode import (
     join_chunks,
     probe,
 )
-from tests.media.conftest import SECONDS
+from tests.drivers.media import SECONDS
 
 
 def split_bytes(source: Path, pieces: int, into: Path) -> list[Path]:

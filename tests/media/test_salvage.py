@@ -21,9 +21,10 @@ from media_worker.transcode import (
     ffmpeg_exe,
     transcode,
 )
-from tests.media.conftest import Clip, generate
-from tests.media.support import (
+from tests.drivers.media import (
+    Clip,
     Recording,
+    generate,
     image_size,
     read_packets,
     top_level_boxes,

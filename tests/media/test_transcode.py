@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 
 from media_worker.transcode import MediaRejected, TranscodeResult, probe, transcode
-from tests.media.conftest import SECONDS
-from tests.media.support import image_size, top_level_boxes, video_payload_digest, video_pix_fmt
+from tests.drivers.media import (
+    SECONDS,
+    image_size,
+    top_level_boxes,
+    video_payload_digest,
+    video_pix_fmt,
+)
 
 LIMIT_S = 60.0
 

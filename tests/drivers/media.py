@@ -1,15 +1,75 @@
-"""Assertions on produced files, and what a cut recording still holds, read independently of
-the code under test."""
+"""Real media for tests: clips made with the pinned ffmpeg, and readers that check what the
+worker produced (or what a cut recording still holds) independently of the code under test.
+
+Clips are tiny (320x240, 3 s) so media tests stay fast on two cores. WebM is written to a
+pipe, as MediaRecorder does, so its header carries no duration.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import struct
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
+
+from media_worker.transcode import ffmpeg_exe
+
+SECONDS = 3
+SMALL = "320x240"
+
+VIDEO_CODECS = {
+    "vp8": ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k"],
+    "vp9": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k"],
+    "h264": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+}
+AUDIO_CODECS = {"opus": ["-c:a", "libopus", "-b:a", "48k"], "aac": ["-c:a", "aac", "-b:a", "64k"]}
+
+
+@dataclass(frozen=True)
+class Clip:
+    """How to generate a test clip: which streams, codecs, size and container."""
+
+    video: str | None = "vp8"
+    audio: str | None = "opus"
+    size: str = SMALL
+    rate: int = 15
+    seconds: float = SECONDS
+    muxer: str = "webm"
+    movflags: str = ""
+    extra: tuple[str, ...] = ()  # more output options, e.g. a keyframe interval
+
+
+def generate(clip: Clip, out: Path) -> Path:
+    """Encode lavfi test sources (testsrc2 picture, sine tone) into `out`."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y"]
+    if clip.video:
+        source = f"testsrc2=size={clip.size}:rate={clip.rate}:duration={clip.seconds}"
+        cmd += ["-f", "lavfi", "-i", source]
+    if clip.audio:
+        tone = f"sine=frequency=440:sample_rate=48000:duration={clip.seconds}"
+        cmd += ["-f", "lavfi", "-i", tone]
+    if clip.video:
+        cmd += VIDEO_CODECS[clip.video]
+    if clip.audio:
+        cmd += AUDIO_CODECS[clip.audio]
+    if clip.movflags:
+        cmd += ["-movflags", clip.movflags]
+    cmd += clip.extra
+    cmd += ["-f", clip.muxer]
+    if clip.muxer in ("webm", "ogg"):
+        # A pipe can't seek back to write the duration: the same header MediaRecorder writes.
+        with out.open("wb") as sink:
+            subprocess.run([*cmd, "pipe:1"], stdout=sink, check=True)
+    else:
+        subprocess.run([*cmd, str(out)], check=True)
+    return out
+
+
+# -- reading what was produced --------------------------------------------------------------
 
 
 def top_level_boxes(path: Path) -> list[str]:

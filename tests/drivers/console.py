@@ -1,4 +1,4 @@
-"""Helpers for the console's browser tests: the outbox, a candidate who answers over HTTP, shots."""
+"""Driving the console's browser tests: the outbox, a candidate who answers over HTTP, shots."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import RunningStack
-from tests.e2e.test_local_stack import call, candidate_call, upload_answer, wait_for
+from tests.drivers.local_stack import RunningStack, call, candidate_call, upload_answer, wait_for
 
 TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1280, "height": 800}

@@ -1,4 +1,4 @@
-"""Helpers for the candidate site's browser tests and the upload bench: invites, outbox, S3."""
+"""Driving the candidate site (browser tests and the upload bench): invites, outbox, S3."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from chalicelib.data.media_layout import RAW_ROOT
-from tests.e2e.conftest import RunningStack
+from tests.drivers.local_stack import RunningStack
 
 
 def call(
