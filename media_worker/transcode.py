@@ -18,15 +18,17 @@ anything (random bytes open as a "bin" video) and playlist demuxers can read oth
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
 import shutil
 import struct
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import av
 
@@ -137,6 +139,7 @@ class ProbeFacts:
     declares_audio: bool = False
     packets: int = 0
     demux_error: str | None = None
+    readable_bytes: int | None = None  # read only this many bytes (None: all of them)
 
 
 @dataclass(frozen=True)
@@ -227,45 +230,57 @@ def scan(path: Path) -> ProbeFacts:
     if size == 0:
         return ProbeFacts(size_bytes=0, signature=False, cut_short=False)
     signature = _has_container_signature(path)
-    cut = signature and ends_inside_element(path)
+    whole = whole_until(path) if signature else None
     try:
-        container = av.open(
-            f"file:{path}",
-            container_options={"format_whitelist": ALLOWED_DEMUXERS, "protocol_whitelist": "file"},
-            metadata_errors="replace",
-        )
+        with _opened(path) as container:
+            return _facts(container, size, signature, whole is not None)
     except av.FFmpegError as exc:
-        return ProbeFacts(size, signature, cut, open_error=str(exc))
-    with container:
-        video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
-        audio = next(iter(container.streams.audio), None)
-        chosen = [s for s in (video, audio) if s is not None]
-        span = _packet_span(container, chosen, size if cut else None)
-        info = MediaInfo(
-            container=container.format.name,
-            duration_s=round(max(0.0, span.end - span.start), 3) if span.counts else 0.0,
-            # In a cut file a picture counts only from a complete keyframe: nothing decodes
-            # before one.
-            has_video=video is not None
-            and (span.keyframes if cut else span.counts).get(video.index, 0) > 0,
-            has_audio=audio is not None and span.counts.get(audio.index, 0) > 0,
-            video_codec=video.codec_context.name if video is not None else None,
-            audio_codec=audio.codec_context.name if audio is not None else None,
-            width=video.codec_context.width if video is not None else None,
-            height=video.codec_context.height if video is not None else None,
-            pix_fmt=video.codec_context.pix_fmt if video is not None else None,
-            audio_channels=audio.codec_context.channels if audio is not None else None,
-        )
-        return ProbeFacts(
-            size,
-            signature,
-            cut,
-            info=_only_present(info),
-            declares_video=video is not None,
-            declares_audio=audio is not None,
-            packets=sum(span.counts.values()),
-            demux_error=span.error,
-        )
+        error = str(exc)
+    if whole:
+        # The element the cut went through (a fragment's header, say) can stop the demuxer
+        # from opening the file at all: read only what precedes it.
+        with contextlib.suppress(av.FFmpegError), _opened(path, whole) as container:
+            return _facts(container, size, signature, True, readable_bytes=whole)
+    return ProbeFacts(size, signature, whole is not None, open_error=error)
+
+
+def _facts(
+    container: av.container.InputContainer,
+    size: int,
+    signature: bool,
+    cut: bool,
+    readable_bytes: int | None = None,
+) -> ProbeFacts:
+    video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+    audio = next(iter(container.streams.audio), None)
+    chosen = [s for s in (video, audio) if s is not None]
+    span = _packet_span(container, chosen, (readable_bytes or size) if cut else None)
+    info = MediaInfo(
+        container=container.format.name,
+        duration_s=round(max(0.0, span.end - span.start), 3) if span.counts else 0.0,
+        # In a cut file a picture counts only from a complete keyframe: nothing decodes
+        # before one.
+        has_video=video is not None
+        and (span.keyframes if cut else span.counts).get(video.index, 0) > 0,
+        has_audio=audio is not None and span.counts.get(audio.index, 0) > 0,
+        video_codec=video.codec_context.name if video is not None else None,
+        audio_codec=audio.codec_context.name if audio is not None else None,
+        width=video.codec_context.width if video is not None else None,
+        height=video.codec_context.height if video is not None else None,
+        pix_fmt=video.codec_context.pix_fmt if video is not None else None,
+        audio_channels=audio.codec_context.channels if audio is not None else None,
+    )
+    return ProbeFacts(
+        size,
+        signature,
+        cut,
+        info=_only_present(info),
+        declares_video=video is not None,
+        declares_audio=audio is not None,
+        packets=sum(span.counts.values()),
+        demux_error=span.error,
+        readable_bytes=readable_bytes,
+    )
 
 
 def _only_present(info: MediaInfo) -> MediaInfo:
@@ -344,6 +359,12 @@ def ends_inside_element(path: Path) -> bool:
     reload, a crash or a closed lid does? Read from the container's own structure (element
     and box sizes), so it is exact whatever a demuxer chooses to log. A file that ends on an
     element boundary is whole as far as anyone can tell, and reads as not cut."""
+    return whole_until(path) is not None
+
+
+def whole_until(path: Path) -> int | None:
+    """Where the element the bytes stop inside begins (everything before it is whole), or
+    None when they don't stop inside one. See `ends_inside_element`."""
     path = Path(path)
     with path.open("rb") as f:
         head = f.read(8)
@@ -392,19 +413,20 @@ def _read_vint(f: BinaryIO, keep_marker: bool) -> tuple[int, bool] | None:
     return value, not keep_marker and value == (1 << (7 * length)) - 1
 
 
-def _ebml_cut(f: BinaryIO, size: int) -> bool:
+def _ebml_cut(f: BinaryIO, size: int) -> int | None:
     """Walk the EBML header, the Segment, its children and (when their size is unknown, as
     MediaRecorder writes them) the Clusters' children: a declared size running past the end
     of the bytes, or a known-size Segment longer than the file, is a cut."""
-    declared_end = 0
+    declared_end, start = 0, 0
     try:
         while f.tell() < size:
+            start = f.tell()
             element = _read_vint(f, keep_marker=True)
             if element is None or element[0] not in _EBML_KNOWN:
-                return False
+                return None
             length = _read_vint(f, keep_marker=False)
             if length is None:
-                return False
+                return None
             (element_id, _), (value, unknown), body = element, length, f.tell()
             if element_id == _EBML_SEGMENT:
                 declared_end = 0 if unknown else body + value
@@ -412,57 +434,103 @@ def _ebml_cut(f: BinaryIO, size: int) -> bool:
             if element_id == _EBML_CLUSTER and unknown:
                 continue  # its children follow until the next Cluster
             if unknown:
-                return False  # only Segments and Clusters may leave their size open
+                return None  # only Segments and Clusters may leave their size open
             if body + value > size:
-                return True
+                return start
             f.seek(body + value)
     except _Cut:
-        return True
-    return declared_end > size
+        return start
+    return size if declared_end > size else None
 
 
-def _ogg_cut(f: BinaryIO, size: int) -> bool:
+def _ogg_cut(f: BinaryIO, size: int) -> int | None:
     """Walk Ogg pages (27-byte header, segment table, body); one running past the end is a cut."""
     while f.tell() < size:
+        start = f.tell()
         header = f.read(27)
         if len(header) < 27:
-            return True
+            return start
         if not header.startswith(b"OggS"):
-            return False  # damage, not a cut
+            return None  # damage, not a cut
         table = f.read(header[26])
         if len(table) < header[26]:
-            return True
+            return start
         body = sum(table)
         if f.tell() + body > size:
-            return True
+            return start
         f.seek(f.tell() + body)
-    return False
+    return None
 
 
-def _mp4_cut(f: BinaryIO, size: int) -> bool:
+def _mp4_cut(f: BinaryIO, size: int) -> int | None:
     """Walk top-level MP4 boxes (moov, moof, mdat...); one running past the end is a cut."""
     while f.tell() < size:
+        start = f.tell()
         header = f.read(8)
         if len(header) < 8:
-            return True
+            return start
         box_size = struct.unpack(">I", header[:4])[0]
         if box_size == 0:
-            return False  # "runs to the end of the file"
+            return None  # "runs to the end of the file"
+        header_size = 8
         if box_size == 1:
             large = f.read(8)
             if len(large) < 8:
-                return True
-            box_size = struct.unpack(">Q", large)[0]
-            header_size = 16
-        else:
-            header_size = 8
+                return start
+            box_size, header_size = struct.unpack(">Q", large)[0], 16
         if box_size < header_size:
-            return False  # damage, not a cut
-        start = f.tell() - header_size
+            return None  # damage, not a cut
         if start + box_size > size:
-            return True
+            return start
         f.seek(start + box_size)
-    return False
+    return None
+
+
+class _Prefix(io.RawIOBase):
+    """The first `limit` bytes of a file, as a file: what a demuxer reads when the element a
+    cut went through (a fragment's header, say) would stop it from opening at all."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        super().__init__()
+        self._file = Path(path).open("rb")  # noqa: SIM115 - closed with this object
+        self._limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        room = max(0, self._limit - self._file.tell())
+        view = memoryview(buffer)[: min(len(buffer), room)]
+        return self._file.readinto(view)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            offset, whence = self._limit + offset, io.SEEK_SET
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def _opened(path: Path, limit: int | None = None) -> Iterator[av.container.InputContainer]:
+    """An upload opened with only the demuxers browsers record into; `limit`: reading only
+    that many of its bytes."""
+    options = {"format_whitelist": ALLOWED_DEMUXERS, "protocol_whitelist": "file"}
+    with contextlib.ExitStack() as stack:
+        source: Any = f"file:{path}"
+        if limit is not None:
+            source = stack.enter_context(_Prefix(path, limit))
+        yield stack.enter_context(
+            av.open(source, container_options=options, metadata_errors="replace")
+        )
 
 
 def judge(
@@ -664,11 +732,7 @@ def _salvage(src: Path, workdir: Path, facts: ProbeFacts) -> tuple[Path, MediaIn
     if salvaged.resolve() == src.resolve():
         raise ValueError(f"the upload must not live at {salvaged}")
     with (
-        av.open(
-            f"file:{src}",
-            container_options={"format_whitelist": ALLOWED_DEMUXERS, "protocol_whitelist": "file"},
-            metadata_errors="replace",
-        ) as source,
+        _opened(src, facts.readable_bytes) as source,
         av.open(str(salvaged), "w", format="mp4" if family else "matroska") as out,
     ):
         video = next((s for s in source.streams.video if not _is_cover_art(s)), None)
@@ -679,7 +743,7 @@ def _salvage(src: Path, workdir: Path, facts: ProbeFacts) -> tuple[Path, MediaIn
             for packet in source.demux(chosen):
                 if packet.pts is None or packet.time_base is None:
                     continue
-                if not _complete(packet, facts.size_bytes):
+                if not _complete(packet, facts.readable_bytes or facts.size_bytes):
                     break
                 packet.stream = copies[packet.stream_index]
                 out.mux(packet)

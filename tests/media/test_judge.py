@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from media_worker.transcode import MediaInfo, ProbeFacts, ends_inside_element, judge
+from media_worker.transcode import MediaInfo, ProbeFacts, ends_inside_element, judge, whole_until
 
 INFO = MediaInfo(
     container="matroska,webm",
@@ -208,3 +208,20 @@ def write(tmp_path: Path, data: bytes) -> Path:
 )
 def test_a_cut_is_told_from_the_container_structure(data: bytes, cut: bool, tmp_path: Path) -> None:
     assert ends_inside_element(write(tmp_path, data)) is cut
+
+
+@pytest.mark.parametrize(
+    ("data", "whole"),
+    [
+        (live_webm(3)[:-3], len(live_webm(2))),  # the last SimpleBlock's start
+        (known_size_webm(3)[:-2], len(EBML_HEAD) + 12),  # the Cluster's start
+        (mp4((b"ftyp", 8), (b"moof", 16), (b"mdat", 40))[:50], 40),  # the mdat's start
+        (ogg_page(20) + ogg_page(30)[:40], len(ogg_page(20))),  # the second page's start
+        (live_webm(3), None),
+    ],
+    ids=["live webm", "known-size cluster", "mp4", "ogg", "whole"],
+)
+def test_a_cut_says_where_the_whole_part_ends(
+    data: bytes, whole: int | None, tmp_path: Path
+) -> None:
+    assert whole_until(write(tmp_path, data)) == whole

@@ -255,3 +255,51 @@ def test_a_webm_that_lost_its_index_keeps_every_frame(indexed_webm: Path, tmp_pa
     assert result.cut_short is True
     assert abs(result.duration_s - whole) <= 0.2
     assert_stored_answer(result, "video")
+
+
+# -- Safari's fragmented MP4 cut inside a fragment's header ---------------------------------
+
+
+def top_level_box_offsets(data: bytes, kind: bytes) -> list[int]:
+    offsets, at = [], 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at : at + 4], "big")
+        if data[at + 4 : at + 8] == kind:
+            offsets.append(at)
+        at += size
+    return offsets
+
+
+@pytest.fixture(scope="module")
+def fragmented(tmp_path_factory: pytest.TempPathFactory) -> Recording:
+    clip, answer_type = FORMATS["fragmented h264+aac mp4"]
+    path = generate(clip, tmp_path_factory.mktemp("fragmented") / "recording.mp4")
+    return Recording(path, answer_type, path.read_bytes(), read_packets(path))
+
+
+@pytest.mark.parametrize("fragment", [0, 1, 3])
+def test_an_mp4_cut_inside_a_fragment_header_keeps_the_fragments_before_it(
+    fragmented: Recording, fragment: int, tmp_path: Path
+) -> None:
+    # GIVEN Safari's recording cut 30 bytes into a fragment's header (its moof): the demuxer
+    # cannot even open such a file whole
+    offset = top_level_box_offsets(fragmented.data, b"moof")[fragment] + 30
+    upload = tmp_path / "upload.mp4"
+    upload.write_bytes(fragmented.data[:offset])
+    kept = fragmented.kept_until(offset)
+
+    if fragment == 0:
+        # THEN before the first fragment there is nothing to keep
+        assert kept is None
+        with pytest.raises(MediaRejected) as rejected:
+            transcode(upload, tmp_path / "work", "video", LIMIT_S)
+        assert rejected.value.reason == "interrupted"
+        return
+
+    # THEN the fragments before it are the answer
+    result = transcode(upload, tmp_path / "work", "video", LIMIT_S)
+    assert kept is not None
+    assert kept >= fragment - 0.2  # a fragment holds a second here
+    assert result.cut_short is True
+    assert abs(result.duration_s - kept) <= 0.2
+    assert_stored_answer(result, "video")
