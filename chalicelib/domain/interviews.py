@@ -249,47 +249,8 @@ def claim_apply_slot(interview: Interview) -> None:
         raise Gone("This interview has all the applications it can take.") from None
 
 
-def interview_view(interview: Interview) -> dict[str, Any]:
-    settings = get_settings()
-    return {
-        "interview_id": interview.interview_id,
-        "title": interview.title,
-        "role_description": interview.role_description,
-        "intro": interview.intro,
-        "outro": interview.outro,
-        "support_contact": interview.support_contact,
-        "questions": [
-            {
-                "question_id": q.question_id,
-                "text": q.text,
-                "answer_type": q.answer_type,
-                "think_seconds": int(q.think_seconds),
-                "max_answer_seconds": int(q.max_answer_seconds),
-                "retakes": int(q.retakes),
-                "video_key": q.video_key,
-                "video_url": uploads.playback_url(q.video_key),
-            }
-            for q in interview.questions
-        ],
-        "rubric": [
-            {"criterion_id": c.criterion_id, "name": c.name, "anchors": list(c.anchors)}
-            for c in interview.rubric
-        ],
-        "deadline_days": int(interview.deadline_days),
-        "status": interview.status,
-        "blind_review": bool(interview.blind_review),
-        "counts": {
-            name: int(getattr(interview, f"count_{name}") or 0)
-            for name in ("invited", "opened", "started", "completed", "expired", "revoked")
-        },
-        "created_at": interview.created_at.isoformat(),
-        "updated_at": interview.updated_at.isoformat(),
-        "apply": {
-            "enabled": bool(interview.apply_enabled),
-            "cap": int(interview.apply_cap),
-            "count": int(interview.apply_count),
-            "url": f"{settings.public_site_url}/apply/#code={interview.apply_code}"
-            if interview.apply_code
-            else None,
-        },
-    }
+def apply_link(interview: Interview) -> str | None:
+    """The public page where anyone may apply, once the interview has an apply code."""
+    if not interview.apply_code:
+        return None
+    return f"{get_settings().public_site_url}/apply/#code={interview.apply_code}"

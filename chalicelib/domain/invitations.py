@@ -322,22 +322,3 @@ def apply(interview: Interview, company: Company, name: str, address: str) -> No
         logger.info("repeat application", extra={"interview_id": interview.interview_id})
         return
     send_invitation_email(invitation, token)
-
-
-def invitation_view(invitation: Invitation) -> dict[str, Any]:
-    """What recruiters see of an invitation in lists."""
-    return {
-        "invitation_id": invitation.invitation_id,
-        "interview_id": invitation.interview_id,
-        "candidate_name": invitation.candidate_name,
-        "candidate_email": invitation.candidate_email,
-        "status": invitation.status,
-        "stage": invitation.stage,
-        "source": invitation.source,
-        "deadline": invitation.deadline.isoformat(),
-        "time_multiplier": float(invitation.time_multiplier),
-        "created_at": invitation.created_at.isoformat(),
-        "opened_at": invitation.opened_at.isoformat() if invitation.opened_at else None,
-        "completed_at": invitation.completed_at.isoformat() if invitation.completed_at else None,
-        "email_sent_at": invitation.email_sent_at.isoformat() if invitation.email_sent_at else None,
-    }

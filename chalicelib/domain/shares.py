@@ -7,6 +7,7 @@ can be revoked, may mask the candidate's name, and every view is audited.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +36,15 @@ def _locate(share_id: str) -> tuple[str, str]:
     return invitation_id, share_id
 
 
-def create(principal: Principal, invitation_id: str, days: int, mask_name: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class NewShare:
+    """A link just made; its URL carries the token, which is stored only as a hash."""
+
+    link: ShareLink
+    url: str
+
+
+def create(principal: Principal, invitation_id: str, days: int, mask_name: bool) -> NewShare:
     load_candidate(principal.company_id, invitation_id)  # 404 for another company's id
     token = secrets.token_urlsafe(32)
     share_id = _share_id(invitation_id)
@@ -58,27 +67,11 @@ def create(principal: Principal, invitation_id: str, days: int, mask_name: bool)
         invitation_id,
         {"share_id": share_id, "days": days, "mask_name": mask_name},
     )
-    return {
-        "share_id": share_id,
-        "url": f"{get_settings().public_site_url}/share/#token={token}",
-        "expires_at": expires.isoformat(),
-        "mask_name": mask_name,
-    }
+    return NewShare(link, f"{get_settings().public_site_url}/share/#token={token}")
 
 
-def _view(link: ShareLink) -> dict[str, Any]:
-    return {
-        "share_id": link.share_id,
-        "created_by": link.created_by,
-        "expires_at": link.expires.isoformat(),
-        "revoked": bool(link.revoked),
-        "mask_name": bool(link.mask_name),
-    }
-
-
-def list_for(principal: Principal, invitation_id: str) -> list[dict[str, Any]]:
-    candidate = load_candidate(principal.company_id, invitation_id)
-    return [_view(link) for link in candidate.shares]
+def list_for(principal: Principal, invitation_id: str) -> list[ShareLink]:
+    return list(load_candidate(principal.company_id, invitation_id).shares)
 
 
 def revoke(principal: Principal, share_id: str) -> None:

@@ -81,21 +81,8 @@ def verify(secret: str, header: str, body: bytes, now: float | None = None) -> b
 # --- endpoints (admins) ---------------------------------------------------------------------
 
 
-def _view(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
-    view = {
-        "webhook_id": hook.webhook_id,
-        "url": hook.url,
-        "events": sorted(hook.events or []),
-        "active": bool(hook.active),
-        "created_at": hook.created_at.isoformat(),
-    }
-    if with_secret:
-        view["secret"] = hook.secret
-    return view
-
-
-def create(principal: Principal, url: str, events: list[str]) -> dict[str, Any]:
-    """A new endpoint; its signing secret is shown this once."""
+def create(principal: Principal, url: str, events: list[str]) -> Webhook:
+    """A new endpoint and its signing secret (the API shows the secret this once)."""
     webhook_id = new_id()
     hook = Webhook(
         *Webhook.key(principal.company_id, webhook_id),
@@ -109,7 +96,7 @@ def create(principal: Principal, url: str, events: list[str]) -> dict[str, Any]:
     activity.audit(
         principal.company_id, principal.user_id, "webhook.created", webhook_id, {"url": url}
     )
-    return _view(hook, with_secret=True)
+    return hook
 
 
 # Within `one_read_of_endpoints()`, a company's endpoints are read once, not per event.
@@ -140,8 +127,8 @@ def _hooks(company_id: str) -> list[Webhook]:
     return hooks
 
 
-def list_for(principal: Principal) -> list[dict[str, Any]]:
-    return [_view(h) for h in _hooks(principal.company_id)]
+def list_for(principal: Principal) -> list[Webhook]:
+    return _hooks(principal.company_id)
 
 
 def delete(principal: Principal, webhook_id: str) -> None:
@@ -153,7 +140,9 @@ def delete(principal: Principal, webhook_id: str) -> None:
     activity.audit(principal.company_id, principal.user_id, "webhook.deleted", webhook_id)
 
 
-def deliveries(principal: Principal, limit: int = 50, cursor: str | None = None) -> dict[str, Any]:
+def deliveries(
+    principal: Principal, limit: int = 50, cursor: str | None = None
+) -> tuple[list[WebhookDelivery], str | None]:
     """The delivery log, newest first: one Query on the company's delivery partition."""
     pk = keys.deliveries_pk(principal.company_id)
     kwargs: dict[str, Any] = {"limit": limit, "scan_index_forward": False}
@@ -161,21 +150,8 @@ def deliveries(principal: Principal, limit: int = 50, cursor: str | None = None)
     if start:
         kwargs["last_evaluated_key"] = start
     results = WebhookDelivery.query(pk, **kwargs)
-    rows = [
-        {
-            "delivery_id": d.delivery_id,
-            "webhook_id": d.webhook_id,
-            "event": d.event,
-            "status": d.status,
-            "attempts": int(d.attempts or 0),
-            "last_status_code": int(d.last_status_code) if d.last_status_code else None,
-            "last_error": d.last_error,
-            "created_at": d.created_at.isoformat(),
-            "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
-        }
-        for d in results
-    ]
-    return {"deliveries": rows, "next_cursor": page_cursor.encode(results.last_evaluated_key)}
+    rows = list(results)
+    return rows, page_cursor.encode(results.last_evaluated_key)
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -76,5 +76,5 @@ def seed_demo() -> dict[str, str]:
         "company_id": company.company_id,
         "interview_id": interview.interview_id,
         "candidate_link": invitations.candidate_link(token),
-        "apply_link": interviews.interview_view(interview)["apply"]["url"],
+        "apply_link": interviews.apply_link(interview),
     }

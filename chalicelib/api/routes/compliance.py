@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import audit, privacy, retention
 
@@ -25,18 +26,17 @@ def company_retention(call: Call) -> dict:
 
 @endpoint(blueprint, "/audit", "GET", access=Access.ADMIN)
 def audit_log(call: Call) -> dict:
-    return audit.audit_page(
-        call.recruiter.company_id,
-        call.query.get("month"),
-        call.page_size(),
-        call.query.get("cursor"),
+    query = call.query
+    page = audit.audit_page(
+        call.recruiter.company_id, query.get("month"), call.page_size(), query.get("cursor")
     )
+    return views.audit_page(page)
 
 
 @endpoint(blueprint, "/audit/export", "GET", access=Access.ADMIN)
 def audit_export(call: Call) -> Response:
     return Response(
-        audit.audit_csv(call.recruiter.company_id, call.query.get("month")),
+        views.audit_csv(audit.audit_month(call.recruiter.company_id, call.query.get("month"))),
         headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": 'attachment; filename="audit.csv"',

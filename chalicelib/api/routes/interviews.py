@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import interviews, reminders
 
@@ -14,7 +15,7 @@ blueprint = Blueprint(__name__)
 def list_interviews(call: Call) -> dict:
     archived = call.query.get("archived") == "true"
     items = interviews.list_interviews(call.recruiter.company_id, include_archived=archived)
-    return {"interviews": [interviews.interview_view(i) for i in items]}
+    return {"interviews": [views.interview(i) for i in items]}
 
 
 @endpoint(
@@ -36,13 +37,13 @@ def create_interview(call: Call) -> dict:
         rubric=body.pop("rubric"),
         **body,
     )
-    return interviews.interview_view(interview)
+    return views.interview(interview)
 
 
 @endpoint(blueprint, "/interviews/{interview_id}", "GET", access=Access.RECRUITER)
 def get_interview(call: Call, interview_id: str) -> dict:
     interview = interviews.get_interview(call.recruiter.company_id, interview_id)
-    return interviews.interview_view(interview)
+    return views.interview(interview)
 
 
 @endpoint(
@@ -56,7 +57,7 @@ def get_interview(call: Call, interview_id: str) -> dict:
 def update_interview(call: Call, interview_id: str) -> dict:
     data = call.body.model_dump()
     interview = interviews.update_interview(call.recruiter.company_id, interview_id, data)
-    return interviews.interview_view(interview)
+    return views.interview(interview)
 
 
 @endpoint(
@@ -85,7 +86,7 @@ def question_video_upload(call: Call, interview_id: str) -> dict:
 def duplicate_interview(call: Call, interview_id: str) -> dict:
     principal = call.recruiter
     copy = interviews.duplicate_interview(principal.company_id, interview_id, principal.user_id)
-    return interviews.interview_view(copy)
+    return views.interview(copy)
 
 
 @endpoint(
@@ -93,7 +94,7 @@ def duplicate_interview(call: Call, interview_id: str) -> dict:
 )
 def archive_interview(call: Call, interview_id: str) -> dict:
     interview = interviews.archive_interview(call.recruiter.company_id, interview_id)
-    return interviews.interview_view(interview)
+    return views.interview(interview)
 
 
 @endpoint(
@@ -109,7 +110,7 @@ def set_apply_link(call: Call, interview_id: str) -> dict:
     interview = interviews.set_apply_link(
         call.recruiter.company_id, interview_id, body.enabled, body.cap
     )
-    return interviews.interview_view(interview)
+    return views.interview(interview)
 
 
 @endpoint(
@@ -122,7 +123,7 @@ def set_apply_link(call: Call, interview_id: str) -> dict:
 )
 def interview_settings(call: Call, interview_id: str) -> dict:
     company_id, blind = call.recruiter.company_id, call.body.blind_review
-    return interviews.interview_view(interviews.set_blind_review(company_id, interview_id, blind))
+    return views.interview(interviews.set_blind_review(company_id, interview_id, blind))
 
 
 @endpoint(

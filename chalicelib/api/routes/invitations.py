@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import identity, interviews, invitations
 
@@ -35,7 +36,7 @@ def list_invitations(call: Call, interview_id: str) -> dict:
     page, cursor = invitations.list_invitations(
         company_id, interview_id, limit=call.page_size(), cursor=call.query.get("cursor")
     )
-    return {"invitations": [invitations.invitation_view(i) for i in page], "next_cursor": cursor}
+    return {"invitations": [views.invitation(i) for i in page], "next_cursor": cursor}
 
 
 @endpoint(
@@ -47,7 +48,7 @@ def list_invitations(call: Call, interview_id: str) -> dict:
 )
 def resend_invitation(call: Call, invitation_id: str) -> dict:
     invitation = invitations.resend(call.recruiter.company_id, invitation_id)
-    return invitations.invitation_view(invitation)
+    return views.invitation(invitation)
 
 
 @endpoint(
@@ -60,7 +61,7 @@ def resend_invitation(call: Call, invitation_id: str) -> dict:
 )
 def extend_invitation(call: Call, invitation_id: str) -> dict:
     invitation = invitations.extend(call.recruiter.company_id, invitation_id, call.body.days)
-    return invitations.invitation_view(invitation)
+    return views.invitation(invitation)
 
 
 @endpoint(
@@ -72,7 +73,7 @@ def extend_invitation(call: Call, invitation_id: str) -> dict:
 )
 def revoke_invitation(call: Call, invitation_id: str) -> dict:
     invitation = invitations.revoke(call.recruiter.company_id, invitation_id)
-    return invitations.invitation_view(invitation)
+    return views.invitation(invitation)
 
 
 @endpoint(
@@ -87,4 +88,4 @@ def update_invitation(call: Call, invitation_id: str) -> dict:
     invitation = invitations.set_time_multiplier(
         call.recruiter.company_id, invitation_id, call.body.time_multiplier
     )
-    return invitations.invitation_view(invitation)
+    return views.invitation(invitation)

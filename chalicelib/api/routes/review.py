@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
-from chalicelib.domain import analytics, decisions, identity, invitations, review, shares
+from chalicelib.domain import analytics, decisions, identity, review, shares
 from chalicelib.domain.errors import BadRequest
 
 blueprint = Blueprint(__name__)
@@ -85,7 +86,7 @@ def set_stage(call: Call, invitation_id: str) -> dict:
     invitation, notified = review.set_stage(
         call.recruiter, invitation_id, body.stage, body.tags, body.notify
     )
-    return {**invitations.invitation_view(invitation), "notified": notified}
+    return {**views.invitation(invitation), "notified": notified}
 
 
 @endpoint(blueprint, "/company/templates", "GET", access=Access.RECRUITER)
@@ -116,12 +117,13 @@ def put_templates(call: Call) -> dict:
 )
 def create_share(call: Call, invitation_id: str) -> dict:
     body = call.body
-    return shares.create(call.recruiter, invitation_id, body.expires_in_days, body.mask_name)
+    share = shares.create(call.recruiter, invitation_id, body.expires_in_days, body.mask_name)
+    return views.new_share(share)
 
 
 @endpoint(blueprint, "/invitations/{invitation_id}/shares", "GET", access=Access.RECRUITER)
 def list_shares(call: Call, invitation_id: str) -> dict:
-    return {"shares": shares.list_for(call.recruiter, invitation_id)}
+    return {"shares": [views.share(s) for s in shares.list_for(call.recruiter, invitation_id)]}
 
 
 @endpoint(

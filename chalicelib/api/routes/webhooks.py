@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import webhooks
 
@@ -20,12 +21,13 @@ blueprint = Blueprint(__name__)
     status=201,
 )
 def create_webhook(call: Call) -> dict:
-    return webhooks.create(call.recruiter, call.body.url, call.body.events)
+    hook = webhooks.create(call.recruiter, call.body.url, call.body.events)
+    return views.webhook(hook, with_secret=True)
 
 
 @endpoint(blueprint, "/webhooks", "GET", access=Access.ADMIN)
 def list_webhooks(call: Call) -> dict:
-    return {"webhooks": webhooks.list_for(call.recruiter)}
+    return {"webhooks": [views.webhook(hook) for hook in webhooks.list_for(call.recruiter)]}
 
 
 @endpoint(
@@ -42,4 +44,5 @@ def delete_webhook(call: Call, webhook_id: str) -> None:
 
 @endpoint(blueprint, "/webhooks/deliveries", "GET", access=Access.ADMIN)
 def webhook_deliveries(call: Call) -> dict:
-    return webhooks.deliveries(call.recruiter, call.page_size(), call.query.get("cursor"))
+    page, cursor = webhooks.deliveries(call.recruiter, call.page_size(), call.query.get("cursor"))
+    return {"deliveries": [views.delivery(d) for d in page], "next_cursor": cursor}

@@ -1,0 +1,194 @@
+"""JSON views: how the API shows the domain's models to its clients.
+
+Services return models (or dataclasses); the routes turn them into these documents, so a
+field's name or shape on the wire is decided here and nowhere in the domain.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters import uploads
+from chalicelib.data.models import (
+    AuditEvent,
+    Interview,
+    Invitation,
+    ShareLink,
+    Webhook,
+    WebhookDelivery,
+)
+from chalicelib.domain import audit, interviews, shares
+
+# --- interviews -----------------------------------------------------------------------------
+
+
+def interview(item: Interview) -> dict[str, Any]:
+    """An interview as its recruiters edit it: questions, rubric, funnel counts, apply link."""
+    return {
+        "interview_id": item.interview_id,
+        "title": item.title,
+        "role_description": item.role_description,
+        "intro": item.intro,
+        "outro": item.outro,
+        "support_contact": item.support_contact,
+        "questions": [
+            {
+                "question_id": q.question_id,
+                "text": q.text,
+                "answer_type": q.answer_type,
+                "think_seconds": int(q.think_seconds),
+                "max_answer_seconds": int(q.max_answer_seconds),
+                "retakes": int(q.retakes),
+                "video_key": q.video_key,
+                "video_url": uploads.playback_url(q.video_key),
+            }
+            for q in item.questions
+        ],
+        "rubric": [
+            {"criterion_id": c.criterion_id, "name": c.name, "anchors": list(c.anchors)}
+            for c in item.rubric
+        ],
+        "deadline_days": int(item.deadline_days),
+        "status": item.status,
+        "blind_review": bool(item.blind_review),
+        "counts": {
+            name: int(getattr(item, f"count_{name}") or 0)
+            for name in ("invited", "opened", "started", "completed", "expired", "revoked")
+        },
+        "created_at": item.created_at.isoformat(),
+        "updated_at": item.updated_at.isoformat(),
+        "apply": {
+            "enabled": bool(item.apply_enabled),
+            "cap": int(item.apply_cap),
+            "count": int(item.apply_count),
+            "url": interviews.apply_link(item),
+        },
+    }
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def invitation(item: Invitation) -> dict[str, Any]:
+    """What recruiters see of an invitation in lists."""
+    return {
+        "invitation_id": item.invitation_id,
+        "interview_id": item.interview_id,
+        "candidate_name": item.candidate_name,
+        "candidate_email": item.candidate_email,
+        "status": item.status,
+        "stage": item.stage,
+        "source": item.source,
+        "deadline": item.deadline.isoformat(),
+        "time_multiplier": float(item.time_multiplier),
+        "created_at": item.created_at.isoformat(),
+        "opened_at": _iso(item.opened_at),
+        "completed_at": _iso(item.completed_at),
+        "email_sent_at": _iso(item.email_sent_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+
+def webhook(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
+    """An endpoint; its signing secret only in the answer that created it."""
+    view = {
+        "webhook_id": hook.webhook_id,
+        "url": hook.url,
+        "events": sorted(hook.events or []),
+        "active": bool(hook.active),
+        "created_at": hook.created_at.isoformat(),
+    }
+    if with_secret:
+        view["secret"] = hook.secret
+    return view
+
+
+def delivery(item: WebhookDelivery) -> dict[str, Any]:
+    """One line of the delivery log."""
+    return {
+        "delivery_id": item.delivery_id,
+        "webhook_id": item.webhook_id,
+        "event": item.event,
+        "status": item.status,
+        "attempts": int(item.attempts or 0),
+        "last_status_code": int(item.last_status_code) if item.last_status_code else None,
+        "last_error": item.last_error,
+        "created_at": item.created_at.isoformat(),
+        "delivered_at": _iso(item.delivered_at),
+    }
+
+
+# --- audit log ------------------------------------------------------------------------------
+
+AUDIT_CSV_FIELDS = ("at", "actor", "action", "target", "detail")
+
+
+def audit_event(event: AuditEvent) -> dict[str, Any]:
+    """Who did what to which record, and when."""
+    return {
+        "at": audit.event_time(event),
+        "actor": event.actor,
+        "action": event.action,
+        "target": event.target,
+        "detail": event.detail.as_dict() if event.detail is not None else None,
+    }
+
+
+def audit_page(page: audit.AuditPage) -> dict[str, Any]:
+    return {
+        "month": page.month,
+        "events": [audit_event(e) for e in page.events],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def audit_csv(events: list[AuditEvent]) -> str:
+    """A month of events for a spreadsheet; the detail flattened to sorted `key=value;…`."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_CSV_FIELDS)
+    for event in events:
+        view = audit_event(event)
+        detail = view["detail"] or {}
+        writer.writerow(
+            [
+                view["at"],
+                view["actor"],
+                view["action"],
+                view["target"],
+                ";".join(f"{k}={v}" for k, v in sorted(detail.items())),
+            ]
+        )
+    return out.getvalue()
+
+
+# --- share links ----------------------------------------------------------------------------
+
+
+def new_share(share: shares.NewShare) -> dict[str, Any]:
+    """A link just made: its URL (with the token) is shown this once."""
+    return {
+        "share_id": share.link.share_id,
+        "url": share.url,
+        "expires_at": share.link.expires.isoformat(),
+        "mask_name": share.link.mask_name,
+    }
+
+
+def share(link: ShareLink) -> dict[str, Any]:
+    return {
+        "share_id": link.share_id,
+        "created_by": link.created_by,
+        "expires_at": link.expires.isoformat(),
+        "revoked": bool(link.revoked),
+        "mask_name": bool(link.mask_name),
+    }
