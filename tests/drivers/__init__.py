@@ -1,4 +1,8 @@
-"""How tests drive the product, shared across test modules and kinds (one module per part).
+"""How tests drive the product, shared across test modules and kinds; fixtures stay in conftest.py.
 
-Fixtures stay in each kind's conftest.py; what two test modules both call lives here.
+`api` calls the Chalice app in-process (sign-up, interviews, a candidate, a team), `worker`
+runs the media worker's handler on queued S3 events, `local_stack` starts and calls
+`python -m infra.local`, `chromium` launches the browser, `candidate_site` and `console` are
+the browser tests' steps, `media` makes clips and reads what the worker produced, `cdk` reads
+synthesized templates, `config` is a valid set of deployment settings.
 """
