@@ -85,6 +85,7 @@ def main(request_path: str, result_path: str) -> None:
                 "absent": absent,
                 "loaded_from_elsewhere": _loaded_from_elsewhere(request["path"]),
                 "import_seconds": import_seconds,
+                "python": "{}.{}".format(*sys.version_info[:2]),
             },
             f,
             default=str,

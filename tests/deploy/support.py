@@ -7,6 +7,7 @@ for every session.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -33,18 +34,47 @@ TASK_ROOT = "${LAMBDA_TASK_ROOT}"
 # --- building -----------------------------------------------------------------------------
 
 
-def pip_target(name: str, requirements: Sequence[str]) -> Path:
-    """A directory `pip install --target` filled from `requirements` (pip arguments), cached.
+def python_version(python: str) -> str:
+    """`major.minor` of an interpreter, or "" when it does not run."""
+    try:
+        done = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
-    The key covers the arguments, the content of any `-r` file, the Python version and the
-    platform, so a changed pin or interpreter builds a new directory.
+
+def find_python(version: str) -> str | None:
+    """An interpreter of `version`: ONEWAY_IMAGE_PYTHON, `python<version>` or pyenv's copy."""
+    candidates = [os.environ.get("ONEWAY_IMAGE_PYTHON", ""), f"python{version}"]
+    candidates += sorted(
+        glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")),
+        reverse=True,
+    )
+    for candidate in filter(None, candidates):
+        found = shutil.which(candidate)
+        if found and python_version(found) == version:
+            return found
+    return None
+
+
+def pip_target(name: str, requirements: Sequence[str], python: str = sys.executable) -> Path:
+    """A directory `python -m pip install --target` filled from `requirements`, cached.
+
+    The key covers the arguments, the content of any `-r` file, the interpreter's version and
+    the platform, so a changed pin or interpreter builds a new directory.
     """
     digest = hashlib.sha256()
     for arg in requirements:
         digest.update(arg.encode() + b"\0")
         if Path(arg).is_file():
             digest.update(Path(arg).read_bytes())
-    digest.update(f"{sys.version_info[:2]} {platform.machine()} {sys.platform}".encode())
+    digest.update(f"{python_version(python)} {platform.machine()} {sys.platform}".encode())
     done = CACHE / f"{name}-{digest.hexdigest()[:16]}"
     if done.is_dir():
         return done
@@ -53,7 +83,7 @@ def pip_target(name: str, requirements: Sequence[str]) -> Path:
     try:
         built = subprocess.run(
             [
-                sys.executable,
+                python,
                 "-m",
                 "pip",
                 "install",
@@ -96,6 +126,7 @@ def link_tree(source: Path, destination: Path) -> None:
 class ImageRecipe:
     """What a Lambda container image's Dockerfile puts into the task root."""
 
+    base_image: str
     requirements: Path  # the file `pip install --target ${LAMBDA_TASK_ROOT} -r` reads
     copies: list[tuple[str, str]]  # (source in the repository, path under the task root)
     handler: str
@@ -118,9 +149,11 @@ def read_dockerfile(dockerfile: Path) -> ImageRecipe:
     """
     copies: list[tuple[str, str]] = []
     requirements: Path | None = None
-    handler = ""
+    handler = base_image = ""
     for keyword, rest in _instructions(dockerfile):
-        if keyword == "COPY":
+        if keyword == "FROM":
+            base_image = rest
+        elif keyword == "COPY":
             source, destination = shlex.split(rest)
             assert destination.startswith(TASK_ROOT + "/"), f"COPY outside the task root: {rest}"
             copies.append((source, destination.removeprefix(TASK_ROOT + "/")))
@@ -147,12 +180,12 @@ def read_dockerfile(dockerfile: Path) -> ImageRecipe:
             (handler,) = json.loads(rest)
     assert requirements is not None, "the Dockerfile installs no requirements file"
     assert handler, "the Dockerfile names no handler"
-    return ImageRecipe(requirements, copies, handler)
+    return ImageRecipe(base_image, requirements, copies, handler)
 
 
-def build_image_root(recipe: ImageRecipe, task_root: Path) -> Path:
+def build_image_root(recipe: ImageRecipe, task_root: Path, python: str) -> Path:
     """The task root the image would hold: its installs, then its COPY lines in order."""
-    link_tree(pip_target("worker", ["-r", str(recipe.requirements)]), task_root)
+    link_tree(pip_target("worker", ["-r", str(recipe.requirements)], python), task_root)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")  # the CDK's build context drops them
     for source, destination in recipe.copies:
         target = task_root / destination
@@ -173,6 +206,7 @@ class Invocation:
     absent: dict[str, bool]
     loaded_from_elsewhere: list[str]
     import_seconds: float
+    python: str
     logs: str
 
     def responses(self) -> list[Any]:
@@ -218,6 +252,7 @@ def invoke(
     absent: Sequence[str] = ("pytest", "moto"),
     memory_mb: int = 512,
     timeout_s: float = 120,
+    python: str = sys.executable,
 ) -> Invocation:
     """One cold start of `handler` in `python -I -S`, seeing only `path`; then each event."""
     scratch.mkdir(parents=True, exist_ok=True)
@@ -237,7 +272,7 @@ def invoke(
         )
     )
     done = subprocess.run(
-        [sys.executable, "-I", "-S", str(RUNTIME), str(request), str(result)],
+        [python, "-I", "-S", str(RUNTIME), str(request), str(result)],
         env=env,
         cwd=path[0],  # Lambda starts in the task root
         capture_output=True,
@@ -253,15 +288,18 @@ def invoke(
         data["absent"],
         data["loaded_from_elsewhere"],
         data["import_seconds"],
+        data["python"],
         logs,
     )
 
 
-def isolated_python(path: Sequence[Path], code: str, env: dict[str, str]) -> str:
+def isolated_python(
+    path: Sequence[Path], code: str, env: dict[str, str], python: str = sys.executable
+) -> str:
     """Run `code` in `python -I -S` with only `path` importable; returns its stdout."""
     prelude = f"import sys; sys.path[:0] = {[str(p) for p in path]!r}\n"
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", prelude + code],
+        [python, "-I", "-S", "-c", prelude + code],
         env=env,
         cwd=path[0],
         capture_output=True,

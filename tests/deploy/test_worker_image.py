@@ -8,7 +8,10 @@ the image lacks fails here, not on the first upload in AWS.
 from __future__ import annotations
 
 import json
+import re
+import sys
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +25,12 @@ from tests.deploy.support import (
     Invocation,
     build_image_root,
     drain,
+    find_python,
     invoke,
     isolated_python,
     lambda_environment,
     provision,
+    python_version,
     read_dockerfile,
     sqs_event,
     talking_to,
@@ -65,8 +70,26 @@ def test_the_image_pins_what_the_project_is_tested_with() -> None:
 
 
 @pytest.fixture(scope="module")
-def task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_image_root(read_dockerfile(DOCKERFILE), tmp_path_factory.mktemp("worker") / "task")
+def image_python() -> str:
+    """The base image's Python (`lambda/python:3.12` runs 3.12) when this machine has one."""
+    base_image = read_dockerfile(DOCKERFILE).base_image
+    version = base_image.rsplit(":", 1)[-1]
+    assert re.fullmatch(r"3\.\d+", version), f"no Python version in {base_image}"
+    if found := find_python(version):
+        return found
+    here = "{}.{}".format(*sys.version_info[:2])
+    warnings.warn(
+        f"no Python {version} on this machine (set ONEWAY_IMAGE_PYTHON): the worker's "
+        f"package is built and run with Python {here}, the image runs {version}",
+        stacklevel=1,
+    )
+    return sys.executable
+
+
+@pytest.fixture(scope="module")
+def task_root(image_python: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    recipe = read_dockerfile(DOCKERFILE)
+    return build_image_root(recipe, tmp_path_factory.mktemp("worker") / "task", image_python)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +114,11 @@ CASES = ("good", "cut", "rejected")
 
 @pytest.fixture(scope="module")
 def run(
-    moto_url: str, task_root: Path, recording: bytes, tmp_path_factory: pytest.TempPathFactory
+    moto_url: str,
+    task_root: Path,
+    image_python: str,
+    recording: bytes,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Run:
     from chalicelib.adapters.aws import client
     from chalicelib.data.models import Answer
@@ -152,7 +179,10 @@ def run(
     env |= {name: settings[name] for name in WORKER_ENVIRONMENT}
     # The Dockerfile's build step: the pinned wheel's ffmpeg, with x264, is the image's ffmpeg.
     ffmpeg = isolated_python(
-        [task_root], "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())", env
+        [task_root],
+        "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())",
+        env,
+        image_python,
     ).strip()
     assert Path(ffmpeg).resolve().is_relative_to(task_root.resolve())
     env["FFMPEG_BINARY"] = ffmpeg
@@ -165,6 +195,7 @@ def run(
         absent=("chalice", "pytest", "moto"),
         memory_mb=MEMORY_MB,
         timeout_s=300,
+        python=image_python,
     )
 
     with talking_to(moto_url, settings):
@@ -179,7 +210,8 @@ def run(
     return Run(invocation, answers, hooks, left)
 
 
-def test_the_worker_runs_from_its_image_alone(run: Run, task_root: Path) -> None:
+def test_the_worker_runs_from_its_image_alone(run: Run, image_python: str) -> None:
+    assert run.invocation.python == python_version(image_python)
     assert run.invocation.absent == {"chalice": True, "pytest": True, "moto": True}
     assert run.invocation.loaded_from_elsewhere == []
     # Every record handled: none handed back to SQS for a retry.
