@@ -21,8 +21,12 @@ const app = {
   owner: "",
   uploads: new Map(), // question id → the latest AttemptUpload started or resumed in this tab
   practised: false,
+  acknowledged: new Set(), // "question:attempt" of failed retakes the candidate chose to leave
   call,
   next: () => goToNextQuestion(),
+  acknowledge(questionId, attempt) {
+    this.acknowledged.add(`${questionId}:${attempt}`);
+  },
   track(upload) {
     this.uploads.set(upload.questionId, upload);
   },
@@ -107,6 +111,7 @@ function landing() {
     counts.text && `${counts.text} written`,
   ].filter(Boolean).join(", ");
   const returning = Boolean(invitation.consent_at);
+  const reopened = questions.filter((q) => (invitation.reopened_questions || []).includes(q.question_id));
   const message = h("p", { class: "message", role: "alert" });
   const consent = h("input", { type: "checkbox", id: "consent", required: true });
   const start = h("button", { type: "submit", "data-action": "begin" }, returning ? "Continue my interview" : "I agree — start");
@@ -117,9 +122,13 @@ function landing() {
     h("p", { class: "lead" }, `Hi ${invitation.candidate_name},`),
     interview.role_description ? h("p", { text: interview.role_description }) : null,
     interview.intro ? h("p", { class: "intro", text: interview.intro }) : null,
-    returning
-      ? h("p", { class: "ok" }, `Welcome back! You have answered ${progress.answered} of ${progress.total} questions. We will take you to the next one.`)
-      : null,
+    reopened.length
+      ? h("div", { class: "notice", "data-notice": "reopened" },
+        h("p", {}, `Thank you for submitting your interview. Unfortunately we could not process your recording for question ${reopened.map((q) => q.position).join(" and ")} — not because of anything you did.`),
+        h("p", {}, `Please record ${reopened.length === 1 ? "that answer" : "those answers"} again, then submit your interview once more. Your other answers are kept.`))
+      : returning
+        ? h("p", { class: "ok" }, `Welcome back! You have answered ${progress.answered} of ${progress.total} questions. We will take you to the next one.`)
+        : null,
     h("h2", {}, "How it works"),
     h("ul", {},
       h("li", {}, `${questions.length} question${questions.length === 1 ? "" : "s"} (${kinds}). Each one shows how long you have to think and to answer.`),
@@ -340,7 +349,11 @@ async function goToNextQuestion() {
   // what was saved and may record it again, before moving on.
   const resumed = [...app.uploads.values()].find((u) => u.resumed && !u.shown && u.phase !== "failed");
   const resumedQuestion = resumed && app.session.questions.find((q) => q.question_id === resumed.questionId);
-  const question = resumedQuestion || app.session.questions.find((q) => !isAnswered(q));
+  // A retake the worker could not use is shown with its reason until the candidate records
+  // again or chooses to keep the earlier answer.
+  const failedRetake = app.session.questions.find((q) => q.answer && q.answer.retake_failed
+    && !app.acknowledged.has(`${q.question_id}:${q.answer.retake_failed.attempt}`));
+  const question = resumedQuestion || failedRetake || app.session.questions.find((q) => !isAnswered(q));
   if (!question) return finishView();
   if (question.answer_type !== "text" && !app.stream) return deviceCheck();
   if (resumedQuestion) resumed.shown = true;

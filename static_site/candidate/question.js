@@ -7,6 +7,12 @@ import { AttemptUpload } from "./uploader.js";
 
 const ANSWERED = new Set(["uploaded", "processing", "ready"]);
 const TIMESLICE_MS = 1000;
+// After an interruption the site waits for the worker to turn what was saved into a playable
+// answer, asking every couple of seconds for at most a few minutes.
+const PROCESSING_POLL_MS = 2000;
+const PROCESSING_POLLS = 90;
+
+const sleep = (ms) => new Promise((resolve) => window.setTimeout(resolve, ms));
 
 export function isAnswered(question) {
   const answer = question.answer;
@@ -42,7 +48,33 @@ export function uploadPanel(upload) {
   return panel;
 }
 
-// `resumed`: an upload picked up again after a reload, to show in its review state.
+// Ask the server until the attempt is ready or failed (the media worker runs on its own).
+// Resolves with the attempt's answer view, or null when it took too long or the page moved on.
+export async function settledAnswer(app, questionId, attempt, isWanted = () => true) {
+  for (let poll = 0; poll < PROCESSING_POLLS && isWanted(); poll += 1) {
+    const session = await app.call("GET", "/candidate/session").catch(() => null);
+    const question = session && session.questions.find((q) => q.question_id === questionId);
+    const answer = question && question.answer;
+    if (answer && answer.attempt === attempt && ["ready", "failed"].includes(answer.status)) {
+      return { answer, question };
+    }
+    // A failed retake leaves the earlier answer standing: it is named beside it.
+    if (answer && answer.retake_failed && answer.retake_failed.attempt === attempt) {
+      return { answer: { attempt, status: "failed", error_message: answer.retake_failed.error_message }, question };
+    }
+    await sleep(PROCESSING_POLL_MS);
+  }
+  return null;
+}
+
+// A player for an answer the server keeps (short-lived link from the session).
+function keptPlayer(answer, audioOnly) {
+  return audioOnly
+    ? h("audio", { class: "playback", src: answer.media_url, controls: true, "aria-label": "Play the answer we saved" })
+    : h("video", { class: "playback preview", src: answer.media_url, poster: answer.poster_url || null, controls: true, playsinline: true, preload: "metadata", "aria-label": "Play the answer we saved" });
+}
+
+// `resumed`: an upload picked up again after a reload, to show what was kept.
 export function questionView(app, question, resumed = null) {
   if (question.answer_type === "text") return textQuestion(app, question);
   return recordedQuestion(app, question, resumed);
@@ -158,7 +190,9 @@ function recordedQuestion(app, question, resumed) {
   };
 
   // --- think time --------------------------------------------------------------------
-  const think = () => {
+  // `auto: false` after an interruption (a reload, a failed or lost recording): nothing
+  // counts down until the candidate presses a button.
+  const think = ({ auto = true } = {}) => {
     cleanup();
     showLive();
     timer.hidden = false;
@@ -173,6 +207,15 @@ function recordedQuestion(app, question, resumed) {
       timer.textContent = "";
       status.textContent = "Take your time. Start recording when ready.";
       setControls(start);
+      return;
+    }
+    if (!auto) {
+      timer.textContent = "";
+      status.textContent = `Nothing starts until you are ready. You will have ${spokenSeconds(question.think_seconds)} to think before recording starts.`;
+      const ready = h("button", { type: "button", "data-action": "ready", onclick: () => { message.textContent = ""; think(); } }, "I'm ready — start my think time");
+      start.textContent = "Start recording now";
+      start.className = "secondary";
+      setControls(ready, start);
       return;
     }
     start.textContent = "Start recording now";
@@ -315,21 +358,100 @@ function recordedQuestion(app, question, resumed) {
     refresh();
   };
 
+  // --- after a reload: what was kept ----------------------------------------------------
+  // The upload of a recording cut off by a reload (or stopped just before it) finishes in the
+  // background; once the worker has made it playable the candidate sees and hears what was
+  // saved, and keeps it or records again. Nothing starts counting down by itself.
+  const recovered = (upload) => {
+    cleanup();
+    timer.textContent = "";
+    rec.hidden = true;
+    const saving = h("p", { class: "meta", "data-recovered": "saving" }, upload.resumed
+      ? "This page was closed or reloaded while you were recording. We are saving what was recorded until then."
+      : "We are saving the answer you recorded before this page was reloaded.");
+    stage.replaceChildren(saving);
+    uploadSlot.replaceChildren(uploadPanel(upload));
+    const next = h("button", { type: "button", "data-action": "next", disabled: true, onclick: () => { cleanup(); app.next(); } }, isLast ? "Keep it and continue to finish" : "Keep it and go to the next question");
+    const again = () => (question.attempts_left > 0
+      ? h("button", { type: "button", class: "secondary", "data-action": "rerecord", onclick: () => think() },
+        `Record again (${question.attempts_left} ${question.attempts_left === 1 ? "try" : "tries"} left)`)
+      : null);
+    status.textContent = "";
+    setControls(next, again());
+    let watching = false;
+    const present = (settled) => {
+      if (!view.isConnected) return;
+      if (!settled) {
+        stage.replaceChildren(h("p", { class: "meta", "data-recovered": "waiting" }, "Your answer is saved. We are still preparing it for playback: you can keep it and continue."));
+        return;
+      }
+      const { answer, question: fresh } = settled;
+      question.attempts_left = fresh.attempts_left;
+      if (answer.status === "failed") {
+        question.answer = fresh.answer;
+        next.hidden = fresh.answer.status !== "ready";
+        stage.replaceChildren();
+        message.textContent = answer.error_message || "We could not use this recording. Please record it again.";
+        if (question.attempts_left <= 0) noAttemptsLeft();
+        else setControls(next.hidden ? null : next, again());
+        return;
+      }
+      question.answer = answer;
+      // What plays back is what was kept: its length as the player will show it.
+      const seconds = formatSeconds(Math.max(1, Math.floor(answer.duration_seconds || 0)));
+      const words = answer.cut_short || upload.resumed
+        ? `We saved ${seconds} of this answer before the interruption.`
+        : `We saved your answer (${seconds}).`;
+      stage.replaceChildren(h("p", { class: "ok", "data-recovered": "ready" }, words), keptPlayer(answer, audioOnly));
+      status.textContent = question.attempts_left > 0
+        ? "Watch or listen to it. Keep it, or record this answer again: a new recording replaces it."
+        : "Watch or listen to it. This is your final recording for this question.";
+      announce(words);
+      setControls(next, again());
+    };
+    const refresh = async () => {
+      if (!view.isConnected) return;
+      if (upload.phase === "failed") {
+        message.textContent = question.attempts_left > 0 ? `${upload.message} Press “Record again”.` : upload.message;
+        return;
+      }
+      if (upload.phase !== "saved" || watching) return;
+      watching = true;
+      next.disabled = false;
+      question.answer = upload.answer || { attempt: upload.attempt, status: "uploaded" };
+      present(await settledAnswer(app, qid, upload.attempt, () => view.isConnected));
+    };
+    upload.addEventListener("change", refresh);
+    refresh();
+  };
+
   show(view);
 
-  // Where to begin: an upload still under way (after a reload), a failed answer, or fresh.
+  // Where to begin: an upload still under way (after a reload), a recording that was lost
+  // or failed (the candidate presses a button to go again), or a fresh question.
   const pending = app.uploads.get(qid);
   const inFlight = pending && !["saved", "failed"].includes(pending.phase) ? pending : null;
+  const answer = question.answer;
   if (resumed || inFlight) {
     showLive();
-    review(resumed || inFlight, null);
-  } else if (question.answer && question.answer.status === "failed") {
-    think();
-    message.textContent = question.answer.error_message || "We could not use your last recording. Please record it again.";
-  } else if (question.answer && question.answer.status === "recording" && question.attempts_left > 0) {
-    think();
+    recovered(resumed || inFlight);
+  } else if (answer && answer.status === "failed") {
+    think({ auto: false });
+    message.textContent = answer.error_message || "We could not use your last recording. Please record it again.";
+  } else if (answer && answer.status === "recording" && question.attempts_left > 0) {
+    think({ auto: false });
     message.textContent = "Your last recording for this question did not finish uploading. Please record it again.";
+  } else if (answer && answer.status === "released") {
+    think({ auto: false });
+    status.textContent = `Your last recording stopped before anything was saved, so it does not count as an attempt. ${status.textContent}`;
+  } else if (answer && answer.retake_failed) {
+    think({ auto: false });
+    const reason = answer.retake_failed.error_message || "It was damaged before it reached us.";
+    message.textContent = `Your new recording could not be used. ${reason} Or keep your earlier answer: it is still saved.`;
+    if (answer.media_url) stage.replaceChildren(h("p", { class: "meta" }, "Your saved answer:"), keptPlayer(answer, audioOnly));
+    const keep = () => { app.acknowledge(qid, answer.retake_failed.attempt); cleanup(); app.next(); };
+    controls.append(h("button", { type: "button", class: "secondary", "data-action": "keep-earlier", onclick: keep }, "Keep my earlier answer"));
   } else {
-    think();
+    think({ auto: !question.reopened });
   }
 }
