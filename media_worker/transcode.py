@@ -637,15 +637,16 @@ def probe(path: Path) -> MediaInfo:
 
 
 def check(info: MediaInfo, answer_type: str, max_seconds: float, grace_s: float = 2.0) -> None:
-    """Reject what can't be a valid answer to this question (see `judge`)."""
+    """Reject what can't be a valid answer to this question (see `judge`): `info` of a
+    whole, readable upload, judged only on its streams and length."""
     facts = ProbeFacts(
         size_bytes=1,
         signature=True,
         cut_short=False,
         info=info,
-        declares_video=info.has_video,
-        declares_audio=info.has_audio,
-        packets=int(info.has_video) + int(info.has_audio),
+        declares_video=True,
+        declares_audio=True,
+        packets=1,
     )
     judge(facts, answer_type, max_seconds, grace_s).raise_if_rejected()
 
@@ -700,6 +701,8 @@ def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) ->
     remux = can_remux(info, answer_type)
     timeout = 60 + 5 * info.duration_s
     _ffmpeg(ffmpeg_args(src, output, info, answer_type, remux), timeout=timeout, blame_input=True)
+    if verdict.action == "salvage":
+        src.unlink()  # our own copy of the complete packets: the work directory's space is tight
     produced = _probe_own(output)
     poster = _poster(output, workdir / "poster.jpg", produced.duration_s) if is_video else None
     width, height = produced.width, produced.height
@@ -855,6 +858,9 @@ def _poster(video: Path, poster: Path, duration_s: float) -> Path:
 
 def _ffmpeg(args: list[str], *, timeout: float, blame_input: bool) -> None:
     """Run ffmpeg; any error it reports about an upload makes the upload `corrupt`.
+
+    A recording that was cut off never reaches it as it came: `transcode` hands over a whole
+    file of the complete packets before the cut, so an error here is damage, not the cut.
 
     `-xerror` stops at the first decoding error (exit code non-zero), but demuxers that
     resynchronise after damage (a truncated or garbled WebM) only log an error and exit 0,
