@@ -20,7 +20,7 @@ from chalicelib.data.models import (
     Webhook,
     WebhookDelivery,
 )
-from chalicelib.domain import audit, interviews, shares
+from chalicelib.domain import audit, interviews, reminders, shares
 
 # --- interviews -----------------------------------------------------------------------------
 
@@ -66,6 +66,15 @@ def interview(item: Interview) -> dict[str, Any]:
             "count": int(item.apply_count),
             "url": interviews.apply_link(item),
         },
+    }
+
+
+def follow_up(item: Interview) -> dict[str, Any]:
+    """The reminders and booking link that invitations sent from now on will carry."""
+    return {
+        "interview_id": item.interview_id,
+        "reminder_hours": reminders.hours_of(item),
+        "booking_url": item.booking_url,
     }
 
 

@@ -172,7 +172,7 @@ def send_rerecord_notice(invitation: Invitation) -> None:
 
 def set_interview_follow_up(
     company_id: str, interview_id: str, hours: list[int] | None, booking_url: str | None
-) -> Any:
+) -> Interview:
     """Reminder hours and the optional booking link for invitations sent from now on."""
     interview = Interview(*Interview.key(company_id, interview_id))
     actions = [
@@ -185,8 +185,4 @@ def set_interview_follow_up(
         interview.update(actions=actions, condition=Interview.pk.exists())
     except UpdateError:
         raise NotFound("Interview not found.") from None
-    return {
-        "interview_id": interview_id,
-        "reminder_hours": hours_of(interview),
-        "booking_url": interview.booking_url,
-    }
+    return interview

@@ -143,7 +143,8 @@ def delete_candidate(principal: Principal, invitation_id: str) -> None:
         raise NotFound("Invitation not found.")
 
 
-def set_retention(principal: Principal, days: int) -> dict[str, Any]:
+def set_retention(principal: Principal, days: int) -> int:
+    """Keep the company's closed candidates `days` after closing or decision; returns it."""
     company = Company(*Company.key(principal.company_id))
     try:
         company.update(actions=[Company.retention_days.set(days)], condition=Company.pk.exists())
@@ -156,4 +157,4 @@ def set_retention(principal: Principal, days: int) -> dict[str, Any]:
         principal.company_id,
         {"days": days},
     )
-    return {"retention_days": days}
+    return days

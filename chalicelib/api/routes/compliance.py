@@ -21,7 +21,7 @@ blueprint = Blueprint(__name__)
     audit=Audit.SELF,
 )
 def company_retention(call: Call) -> dict:
-    return retention.set_retention(call.recruiter, call.body.retention_days)
+    return {"retention_days": retention.set_retention(call.recruiter, call.body.retention_days)}
 
 
 @endpoint(blueprint, "/audit", "GET", access=Access.ADMIN)

@@ -136,6 +136,7 @@ def interview_settings(call: Call, interview_id: str) -> dict:
 )
 def interview_follow_up(call: Call, interview_id: str) -> dict:
     body = call.body
-    return reminders.set_interview_follow_up(
+    interview = reminders.set_interview_follow_up(
         call.recruiter.company_id, interview_id, body.reminder_hours, body.booking_url
     )
+    return views.follow_up(interview)
