@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.support import (
+from tests.drivers.packages import (
     REGION,
     ROOT,
     drain,

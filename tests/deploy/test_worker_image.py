@@ -20,7 +20,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.deploy.support import (
+from tests.drivers.media import Clip, generate
+from tests.drivers.packages import (
     ROOT,
     Invocation,
     build_image_root,
@@ -35,7 +36,6 @@ from tests.deploy.support import (
     sqs_event,
     talking_to,
 )
-from tests.drivers.media import Clip, generate
 
 pytestmark = pytest.mark.package
 

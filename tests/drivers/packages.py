@@ -1,4 +1,4 @@
-"""Build deployment packages as the deploy does, and run their handlers in isolation.
+"""Build deployment packages as the deploy does, and run their handlers in isolation (deploy tests).
 
 Dependency directories are cached under `.venv/cache/deploy`, keyed by the requirements'
 content and the interpreter, so only the first run downloads; the code is copied afresh
