@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.data.models import Invitation
+from chalicelib.domain import activity
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.invitation_lifecycle import CLOSED, LIVE, TRANSITIONS, Status
@@ -28,6 +29,11 @@ def test_every_state_is_live_or_closed_never_both() -> None:
     assert set(LIVE) | set(CLOSED) == set(Status)
     assert not set(LIVE) & set(CLOSED)
     assert Status.INVITED == "invited"  # stored and compared as the plain string
+
+
+def test_every_state_has_its_funnel_counter() -> None:
+    # activity sits below the lifecycle (which bumps it), so it names the counters itself
+    assert set(activity.COUNTERS) == set(Status)
 
 
 @pytest.mark.parametrize(
