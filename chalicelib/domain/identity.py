@@ -7,12 +7,14 @@ group, so both arrive inside the verified ID token.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import PutError
 
+from chalicelib.adapters import email as mail
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.data import keys
@@ -193,10 +195,6 @@ def set_new_password(email: str, session: str, new_password: str) -> Tokens:
 
 def invite_recruiter(admin: Recruiter, email: str, name: str, role: Role) -> Recruiter:
     """Add a colleague with a temporary password, sent to them by email."""
-    import secrets
-
-    from chalicelib.adapters import email as mail
-
     temporary = secrets.token_urlsafe(12) + "-1a"
     recruiter = create_recruiter(admin.company_id, email, name, role, temporary, temporary=True)
     company = get_company(admin.company_id)

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
-from chalicelib.domain import answer_lifecycle, reminders
+from chalicelib.domain import answer_lifecycle, sweep
 from tests.drivers.api import Candidate, Http, Team, sent_emails, sign_up
 
 
@@ -129,7 +129,7 @@ def test_a_deletion_request_is_honoured_by_the_next_sweep(team: Team) -> None:
     assert again == first
     assert first["deleted_by"] <= (utcnow() + timedelta(hours=24)).isoformat()
     # AND the sweep runs
-    assert reminders.sweep(utcnow(), "test")["candidates_purged"] == 1
+    assert sweep.sweep(utcnow(), "test")["candidates_purged"] == 1
     # THEN media, answers, reviews, the email claim and the invitation are gone
     assert objects_of(team.company_id, sam) == []
     assert list(Answer.query(invitation_pk(team.company_id, sam))) == []
@@ -159,13 +159,13 @@ def test_retention_deletes_a_candidate_n_days_after_the_decision(team: Team) -> 
     )
     assert status == 200, body
     # WHEN the sweep runs two days later: nothing is deleted, the purge date is set (TTL too)
-    assert reminders.sweep(now + timedelta(days=2), "test")["candidates_purged"] == 0
+    assert sweep.sweep(now + timedelta(days=2), "test")["candidates_purged"] == 0
     waiting = get_invitation(team, rejected)
     assert waiting is not None
     assert waiting.due_at >= (now + timedelta(days=30)).isoformat()
     assert waiting.expires_at > now + timedelta(days=30)
     # THEN 31 days later both are deleted (the completion and the decision were today)
-    result = reminders.sweep(now + timedelta(days=31), "test")
+    result = sweep.sweep(now + timedelta(days=31), "test")
     assert result["candidates_purged"] == 2
     assert get_invitation(team, rejected) is None
     assert get_invitation(team, kept) is None
