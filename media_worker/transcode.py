@@ -358,7 +358,9 @@ def ends_inside_element(path: Path) -> bool:
     """Do the file's bytes stop inside a container element, as a recording cut off by a
     reload, a crash or a closed lid does? Read from the container's own structure (element
     and box sizes), so it is exact whatever a demuxer chooses to log. A file that ends on an
-    element boundary is whole as far as anyone can tell, and reads as not cut."""
+    element boundary is whole as far as anyone can tell, and reads as not cut. (Chromium's
+    MediaRecorder ends every blob it hands over just after the ID byte of the next
+    SimpleBlock, so what a reload leaves of its recording always reads as cut.)"""
     return whole_until(path) is not None
 
 

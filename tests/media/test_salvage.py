@@ -226,6 +226,31 @@ def test_a_live_webm_is_whole_when_it_ends_on_a_block(
     assert abs(halfway.duration_s - live_recording.kept_until(boundary)) <= TOLERANCE_S
 
 
+@pytest.mark.parametrize("where", [0.25, 0.5, 0.75])
+def test_a_live_webm_cut_where_chrome_hands_over_a_blob_keeps_every_block(
+    live_recording: Recording, where: float, tmp_path: Path
+) -> None:
+    # GIVEN what a reload leaves of a Chrome recording: every blob MediaRecorder handed over
+    # (observed with Chromium: each ends just after the ID byte of the next SimpleBlock, 0xA3,
+    # whose size and data come with the next blob, so the bytes always stop mid-element)
+    ends = sorted(p.ends_at_byte for p in live_recording.packets)
+    block_end = next(
+        end for end in ends[int(len(ends) * where) :] if live_recording.data[end] == 0xA3
+    )
+    upload = tmp_path / "upload.webm"
+    upload.write_bytes(live_recording.data[: block_end + 1])
+    kept = live_recording.kept_until(block_end + 1)
+    assert kept is not None
+
+    # WHEN the worker transcodes it
+    result = transcode(upload, tmp_path / "work", "video", LIMIT_S)
+
+    # THEN every block before the blob's end is in the answer, which says it was cut short
+    assert result.cut_short is True
+    assert abs(result.duration_s - kept) <= 0.2
+    assert_stored_answer(result, "video")
+
+
 # -- a WebM written to a file: Cues (the index) last, then lost with the tail ---------------
 
 
