@@ -14,13 +14,15 @@ from typing import Any
 from chalicelib.adapters import uploads
 from chalicelib.data.models import (
     AuditEvent,
+    Comment,
     Interview,
     Invitation,
+    Review,
     ShareLink,
     Webhook,
     WebhookDelivery,
 )
-from chalicelib.domain import audit, interviews, reminders, shares
+from chalicelib.domain import audit, interviews, reminders, review, shares
 
 # --- interviews -----------------------------------------------------------------------------
 
@@ -200,4 +202,155 @@ def share(link: ShareLink) -> dict[str, Any]:
         "expires_at": link.expires.isoformat(),
         "revoked": bool(link.revoked),
         "mask_name": bool(link.mask_name),
+    }
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _round(value: float | None) -> float | None:
+    return round(float(value), 2) if value is not None else None
+
+
+def _candidate_fields(item: Invitation, hidden: bool) -> dict[str, Any]:
+    """Who and where a candidate is, as the pipeline and the detail both show it."""
+    return {
+        "invitation_id": item.invitation_id,
+        "candidate_name": None if hidden else item.candidate_name,
+        "candidate_email": None if hidden else item.candidate_email,
+        "candidate_label": review.candidate_label(item.invitation_id),
+        "status": item.status,
+        "stage": item.stage,
+        "tags": list(item.tags or []),
+        "deadline": item.deadline.isoformat(),
+        "completed_at": _iso(item.completed_at),
+        "asked_to_record_again": _asked_again(item),
+    }
+
+
+def _asked_again(item: Invitation) -> dict[str, Any] | None:
+    """Answers that failed processing after the candidate submitted, now to be re-recorded.
+
+    Shown as "asked to record again" until the candidate submits once more.
+    """
+    reopened = set(item.reopened_questions or ())
+    if not reopened:
+        return None
+    return {
+        "question_ids": [q.question_id for q in item.questions if q.question_id in reopened],
+        "positions": [
+            position for position, q in enumerate(item.questions, 1) if q.question_id in reopened
+        ],
+        "at": _iso(item.rerecord_requested_at),
+    }
+
+
+def pipeline_row(row: review.PipelineRow) -> dict[str, Any]:
+    item = row.invitation
+    return {
+        **_candidate_fields(item, row.hidden),
+        "average_score": _round(item.average_score),
+        "reviews": int(item.review_count or 0),
+        "my_review": row.reviewed_by_me,
+    }
+
+
+def answers(slots: list[review.AnswerSlot]) -> list[dict[str, Any]]:
+    """Answers in the order given, with short-lived playback links."""
+    return [_answer(slot) for slot in slots]
+
+
+def _answer(slot: review.AnswerSlot) -> dict[str, Any]:
+    question, answer, media = slot.question, slot.answer, slot.media_key
+    ready = answer is not None and answer.status == "ready"
+    return {
+        "question_id": question.question_id,
+        "position": slot.position,
+        "text": question.text,
+        "answer_type": question.answer_type,
+        "status": answer.status if answer else "unanswered",
+        "attempt": int(answer.attempt) if answer else None,
+        "duration_seconds": _round(answer.duration_seconds) if answer else None,
+        # A recording cut off by a reload or a crash, kept up to where it stopped.
+        "cut_short": bool(answer.cut_short) if ready and answer else False,
+        "cut_at_seconds": _round(answer.cut_at_seconds)
+        if ready and answer and answer.cut_short
+        else None,
+        "video_url": uploads.playback_url(media) if question.answer_type == "video" else None,
+        "poster_url": uploads.playback_url(answer.poster_key) if ready and answer else None,
+        "audio_url": uploads.playback_url(media) if question.answer_type == "audio" else None,
+        "text_answer": answer.text if answer else None,
+        "error_message": answer.error_message if answer and answer.status == "failed" else None,
+    }
+
+
+def _review(item: Review) -> dict[str, Any]:
+    return {
+        "reviewer": {"user_id": item.user_id, "name": item.reviewer_name},
+        "scores": review.scores_of(item),
+        "recommendation": item.recommendation,
+        "note": item.note,
+        "average": _round(item.average),
+        "submitted_at": item.submitted_at.isoformat(),
+    }
+
+
+def reviews(found: review.Reviews) -> dict[str, Any]:
+    """My review (without my own name) and, once it is in, my colleagues'."""
+    mine = None
+    if found.mine:
+        mine = _review(found.mine)
+        mine.pop("reviewer")
+    return {"my_review": mine, "reviews": [_review(r) for r in found.colleagues]}
+
+
+def comment(item: Comment) -> dict[str, Any]:
+    return {
+        "comment_id": item.comment_id,
+        "author": {"user_id": item.user_id, "name": item.author_name},
+        "text": item.text,
+        "created_at": item.created_at.isoformat(),
+    }
+
+
+def candidate_detail(found: review.CandidateDetail) -> dict[str, Any]:
+    """One candidate whole: invitation, interview and rubric, answers, reviews, comments."""
+    item, interview = found.invitation, found.interview
+    feedback = None
+    if item.feedback_at is not None:
+        feedback = {"rating": int(item.feedback_rating or 0), "comment": item.feedback_comment}
+    return {
+        "invitation": {
+            **_candidate_fields(item, found.hidden),
+            "time_multiplier": float(item.time_multiplier or 1),
+            "feedback": feedback,
+        },
+        "interview": {
+            "interview_id": interview.interview_id,
+            "title": item.title,
+            "rubric": [
+                {"criterion_id": c.criterion_id, "name": c.name, "anchors": list(c.anchors)}
+                for c in interview.rubric
+            ],
+            "blind_review": bool(interview.blind_review),
+        },
+        "answers": answers(found.answers),
+        **reviews(found.reviews),
+        "comments": [comment(c) for c in found.comments],
+    }
+
+
+def shared_candidate(shared: shares.SharedCandidate) -> dict[str, Any]:
+    """What a share link shows: the answers, and the name unless the link masks it."""
+    item, link = shared.invitation, shared.link
+    name = review.candidate_label(item.invitation_id) if link.mask_name else item.candidate_name
+    return {
+        "invitation": {
+            "candidate_name": name,
+            "status": item.status,
+            "completed_at": _iso(item.completed_at),
+        },
+        "interview": {"title": item.title, "company_name": item.company_name},
+        "answers": answers(shared.answers),
+        "expires_at": link.expires.isoformat(),
     }

@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import random
 import statistics
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.adapters import email, uploads
+from chalicelib.adapters import email
 from chalicelib.data.models import (
     Answer,
     Comment,
     Interview,
     Invitation,
+    Question,
     Review,
     ShareLink,
     new_id,
@@ -44,54 +46,13 @@ def _hides_identity(interview_blind: bool, principal: Principal) -> bool:
     return interview_blind and not principal.is_admin
 
 
-def _candidate_fields(invitation: Invitation, hidden: bool) -> dict[str, Any]:
-    """Who and where a candidate is, as the pipeline and the detail both show it."""
-    return {
-        "invitation_id": invitation.invitation_id,
-        "candidate_name": None if hidden else invitation.candidate_name,
-        "candidate_email": None if hidden else invitation.candidate_email,
-        "candidate_label": candidate_label(invitation.invitation_id),
-        "status": invitation.status,
-        "stage": invitation.stage,
-        "tags": list(invitation.tags or []),
-        "deadline": invitation.deadline.isoformat(),
-        "completed_at": invitation.completed_at.isoformat() if invitation.completed_at else None,
-        "asked_to_record_again": _asked_again(invitation),
-    }
+@dataclass(frozen=True)
+class PipelineRow:
+    """One candidate as a recruiter sees them in the pipeline."""
 
-
-def _asked_again(invitation: Invitation) -> dict[str, Any] | None:
-    """Answers that failed processing after the candidate submitted, now to be re-recorded.
-
-    Shown as "asked to record again" until the candidate submits once more.
-    """
-    reopened = set(invitation.reopened_questions or ())
-    if not reopened:
-        return None
-    return {
-        "question_ids": [q.question_id for q in invitation.questions if q.question_id in reopened],
-        "positions": [
-            position
-            for position, q in enumerate(invitation.questions, 1)
-            if q.question_id in reopened
-        ],
-        "at": invitation.rerecord_requested_at.isoformat()
-        if invitation.rerecord_requested_at
-        else None,
-    }
-
-
-def pipeline_row(invitation: Invitation, principal: Principal, blind: bool) -> dict[str, Any]:
-    return {
-        **_candidate_fields(invitation, _hides_identity(blind, principal)),
-        "average_score": _round(invitation.average_score),
-        "reviews": int(invitation.review_count or 0),
-        "my_review": principal.user_id in (invitation.reviewed_by or set()),
-    }
-
-
-def _round(value: float | None) -> float | None:
-    return round(float(value), 2) if value is not None else None
+    invitation: Invitation
+    hidden: bool  # blind review: this reviewer sees neither name nor email
+    reviewed_by_me: bool
 
 
 def pipeline(
@@ -103,7 +64,7 @@ def pipeline(
     min_score: float | None = None,
     limit: int = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> tuple[list[PipelineRow], str | None]:
     """One page of an interview's candidates: one Query on `by_parent`, filters applied by
     DynamoDB (a filtered page may hold fewer than `limit` rows; follow `next_cursor`)."""
     interview = get_interview(principal.company_id, interview_id)
@@ -119,8 +80,9 @@ def pipeline(
     page, next_cursor = list_invitations(
         principal.company_id, interview_id, limit=limit, cursor=cursor, filter_condition=condition
     )
-    rows = [pipeline_row(i, principal, interview.blind_review) for i in page]
-    return {"candidates": rows, "next_cursor": next_cursor}
+    hidden = _hides_identity(interview.blind_review, principal)
+    rows = [PipelineRow(i, hidden, principal.user_id in (i.reviewed_by or set())) for i in page]
+    return rows, next_cursor
 
 
 class Candidate:
@@ -151,57 +113,32 @@ def load_candidate(company_id: str, invitation_id: str) -> Candidate:
     return candidate
 
 
-def answers_view(candidate: Candidate, order_seed: str | None = None) -> list[dict[str, Any]]:
-    """Answers in question order (or a stable shuffle per reviewer), with playback links."""
-    invitation = candidate.record
+@dataclass(frozen=True)
+class AnswerSlot:
+    """A question in the order shown, with the candidate's kept attempt (None: unanswered)."""
+
+    position: int
+    question: Question
+    answer: Answer | None
+
+    @property
+    def media_key(self) -> str | None:
+        """The playable recording, once processing made it ready."""
+        ready = self.answer is not None and self.answer.status == "ready"
+        return self.answer.media_key if ready and self.answer else None
+
+
+def answer_slots(candidate: Candidate, order_seed: str | None = None) -> list[AnswerSlot]:
+    """Answers in question order, or in a stable shuffle per reviewer (blind review)."""
     latest = candidate.latest_answers()
-    rows = []
-    for position, question in enumerate(invitation.questions, 1):
-        answer = latest.get(question.question_id)
-        ready = answer is not None and answer.status == "ready"
-        media = answer.media_key if ready and answer else None
-        rows.append(
-            {
-                "question_id": question.question_id,
-                "position": position,
-                "text": question.text,
-                "answer_type": question.answer_type,
-                "status": answer.status if answer else "unanswered",
-                "attempt": int(answer.attempt) if answer else None,
-                "duration_seconds": _round(answer.duration_seconds) if answer else None,
-                # A recording cut off by a reload or a crash, kept up to where it stopped.
-                "cut_short": bool(answer.cut_short) if ready and answer else False,
-                "cut_at_seconds": _round(answer.cut_at_seconds)
-                if ready and answer and answer.cut_short
-                else None,
-                "video_url": uploads.playback_url(media)
-                if question.answer_type == "video"
-                else None,
-                "poster_url": uploads.playback_url(answer.poster_key) if ready and answer else None,
-                "audio_url": uploads.playback_url(media)
-                if question.answer_type == "audio"
-                else None,
-                "text_answer": answer.text if answer else None,
-                "error_message": answer.error_message
-                if answer and answer.status == "failed"
-                else None,
-            }
-        )
+    slots = [
+        AnswerSlot(position, question, latest.get(question.question_id))
+        for position, question in enumerate(candidate.record.questions, 1)
+    ]
     if order_seed:
         seed = int.from_bytes(hashlib.sha256(order_seed.encode()).digest()[:8], "big")
-        random.Random(seed).shuffle(rows)  # noqa: S311 - an order, not a secret
-    return rows
-
-
-def _review_view(review: Review) -> dict[str, Any]:
-    return {
-        "reviewer": {"user_id": review.user_id, "name": review.reviewer_name},
-        "scores": _plain(review.scores),
-        "recommendation": review.recommendation,
-        "note": review.note,
-        "average": _round(review.average),
-        "submitted_at": review.submitted_at.isoformat(),
-    }
+        random.Random(seed).shuffle(slots)  # noqa: S311 - an order, not a secret
+    return slots
 
 
 def _plain(value: Any) -> Any:
@@ -214,76 +151,57 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def reviews_view(candidate: Candidate, principal: Principal) -> dict[str, Any]:
+def scores_of(review: Review) -> dict[str, dict[str, int | float]]:
+    """A review's scores per question and criterion, as plain numbers."""
+    scores: dict[str, dict[str, int | float]] = _plain(review.scores)
+    return scores
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """My review, and my colleagues' once mine is in (independent scoring)."""
+
+    mine: Review | None
+    colleagues: list[Review]
+
+
+def reviews_of(candidate: Candidate, principal: Principal) -> Reviews:
     mine = next((r for r in candidate.reviews if r.user_id == principal.user_id), None)
     others = [r for r in candidate.reviews if r.user_id != principal.user_id]
-    my_view = None
-    if mine:
-        my_view = _review_view(mine)
-        my_view.pop("reviewer")
-    return {
-        "my_review": my_view,
-        # Independent scoring: colleagues' reviews appear once mine is in.
-        "reviews": [_review_view(r) for r in others] if mine else [],
-    }
+    return Reviews(mine, others if mine else [])
 
 
-def invitation_detail_view(invitation: Invitation, hidden: bool) -> dict[str, Any]:
-    feedback = None
-    if invitation.feedback_at is not None:
-        feedback = {
-            "rating": int(invitation.feedback_rating or 0),
-            "comment": invitation.feedback_comment,
-        }
-    return {
-        **_candidate_fields(invitation, hidden),
-        "time_multiplier": float(invitation.time_multiplier or 1),
-        "feedback": feedback,
-    }
+@dataclass(frozen=True)
+class CandidateDetail:
+    """One candidate whole, as this recruiter may see them."""
+
+    invitation: Invitation
+    interview: Interview
+    hidden: bool  # blind review: this reviewer sees neither name nor email
+    answers: list[AnswerSlot]
+    reviews: Reviews
+    comments: list[Comment]
 
 
-def rubric_view(interview: Interview) -> list[dict[str, Any]]:
-    return [
-        {"criterion_id": c.criterion_id, "name": c.name, "anchors": list(c.anchors)}
-        for c in interview.rubric
-    ]
-
-
-def detail(principal: Principal, invitation_id: str) -> dict[str, Any]:
+def detail(principal: Principal, invitation_id: str) -> CandidateDetail:
     """One candidate for a recruiter; the media view is audited."""
     candidate = load_candidate(principal.company_id, invitation_id)
     invitation = candidate.record
     interview = get_interview(principal.company_id, invitation.interview_id)
-    hidden = _hides_identity(interview.blind_review, principal)
     seed = f"{principal.user_id}:{invitation_id}" if interview.blind_review else None
-    view = {
-        "invitation": invitation_detail_view(invitation, hidden),
-        "interview": {
-            "interview_id": interview.interview_id,
-            "title": invitation.title,
-            "rubric": rubric_view(interview),
-            "blind_review": bool(interview.blind_review),
-        },
-        "answers": answers_view(candidate, seed),
-        **reviews_view(candidate, principal),
-        "comments": [
-            {
-                "comment_id": c.comment_id,
-                "author": {"user_id": c.user_id, "name": c.author_name},
-                "text": c.text,
-                "created_at": c.created_at.isoformat(),
-            }
-            for c in sorted(candidate.comments, key=lambda c: c.comment_id)
-        ],
-    }
+    slots = answer_slots(candidate, seed)
+    media = sum(1 for s in slots if s.media_key and s.question.answer_type in ("video", "audio"))
     activity.audit(
-        principal.company_id,
-        principal.user_id,
-        "candidate.viewed",
-        invitation_id,
-        {"media": sum(1 for a in view["answers"] if a["video_url"] or a["audio_url"])},
+        principal.company_id, principal.user_id, "candidate.viewed", invitation_id, {"media": media}
     )
-    return view
+    return CandidateDetail(
+        invitation,
+        interview,
+        _hides_identity(interview.blind_review, principal),
+        slots,
+        reviews_of(candidate, principal),
+        sorted(candidate.comments, key=lambda c: c.comment_id),
+    )
 
 
 def save_review(
@@ -293,7 +211,7 @@ def save_review(
     *,
     recommendation: str | None,
     note: str | None,
-) -> dict[str, Any]:
+) -> Reviews:
     """Store my review with the candidate's new aggregates and its audit record, atomically.
 
     Three DynamoDB calls: the candidate's partition, the interview (its current rubric),
@@ -330,7 +248,7 @@ def save_review(
             )
         )
     candidate.reviews = reviews
-    return reviews_view(candidate, principal)
+    return reviews_of(candidate, principal)
 
 
 def _check_scores(
@@ -386,7 +304,7 @@ def _aggregate_actions(reviews: list[Review]) -> list[Any]:
     return actions
 
 
-def add_comment(principal: Principal, invitation_id: str, text: str) -> dict[str, Any]:
+def add_comment(principal: Principal, invitation_id: str, text: str) -> Comment:
     invitation = get_invitation(principal.company_id, invitation_id)
     comment_id = new_id()
     comment = Comment(
@@ -399,12 +317,7 @@ def add_comment(principal: Principal, invitation_id: str, text: str) -> dict[str
         text=text,
     )
     comment.save(condition=Comment.pk.does_not_exist())
-    return {
-        "comment_id": comment_id,
-        "author": {"user_id": principal.user_id, "name": principal.name},
-        "text": text,
-        "created_at": comment.created_at.isoformat(),
-    }
+    return comment
 
 
 def set_stage(

@@ -9,17 +9,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.config import get_settings
-from chalicelib.data.models import ShareLink, new_id, utcnow
+from chalicelib.data.models import Invitation, ShareLink, new_id, utcnow
 from chalicelib.domain import activity
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import Gone, NotFound, Unauthenticated
 from chalicelib.domain.invitations import hash_token
-from chalicelib.domain.review import answers_view, candidate_label, load_candidate
+from chalicelib.domain.review import AnswerSlot, answer_slots, load_candidate
 
 INVALID = "This share link is not valid. Ask the person who sent it for a new one."
 
@@ -90,7 +89,16 @@ def revoke(principal: Principal, share_id: str) -> None:
     )
 
 
-def open_shared(token: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SharedCandidate:
+    """What a share link opens: the candidate's answers, read-only, while the link lives."""
+
+    link: ShareLink
+    invitation: Invitation
+    answers: list[AnswerSlot]
+
+
+def open_shared(token: str) -> SharedCandidate:
     """The read-only candidate behind a share token, while the link lives."""
     if not token or len(token) > 200:
         raise Unauthenticated(INVALID)
@@ -107,17 +115,4 @@ def open_shared(token: str) -> dict[str, Any]:
     activity.audit(
         link.company_id, f"share:{link.share_id}", "candidate.viewed", link.invitation_id
     )
-    return {
-        "invitation": {
-            "candidate_name": candidate_label(invitation.invitation_id)
-            if link.mask_name
-            else invitation.candidate_name,
-            "status": invitation.status,
-            "completed_at": invitation.completed_at.isoformat()
-            if invitation.completed_at
-            else None,
-        },
-        "interview": {"title": invitation.title, "company_name": invitation.company_name},
-        "answers": answers_view(candidate),
-        "expires_at": link.expires.isoformat(),
-    }
+    return SharedCandidate(link, invitation, answer_slots(candidate))

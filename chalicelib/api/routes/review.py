@@ -16,7 +16,7 @@ blueprint = Blueprint(__name__)
 @endpoint(blueprint, "/interviews/{interview_id}/pipeline", "GET", access=Access.RECRUITER)
 def pipeline(call: Call, interview_id: str) -> dict:
     query = call.query
-    return review.pipeline(
+    rows, cursor = review.pipeline(
         call.recruiter,
         interview_id,
         status=query.get("status") or None,
@@ -25,6 +25,7 @@ def pipeline(call: Call, interview_id: str) -> dict:
         limit=call.page_size(),
         cursor=query.get("cursor") or None,
     )
+    return {"candidates": [views.pipeline_row(row) for row in rows], "next_cursor": cursor}
 
 
 def _number(value: str | None) -> float | None:
@@ -38,7 +39,7 @@ def _number(value: str | None) -> float | None:
 
 @endpoint(blueprint, "/invitations/{invitation_id}", "GET", access=Access.RECRUITER)
 def candidate_detail(call: Call, invitation_id: str) -> dict:
-    return review.detail(call.recruiter, invitation_id)
+    return views.candidate_detail(review.detail(call.recruiter, invitation_id))
 
 
 @endpoint(
@@ -51,13 +52,14 @@ def candidate_detail(call: Call, invitation_id: str) -> dict:
 )
 def save_review(call: Call, invitation_id: str) -> dict:
     body = call.body
-    return review.save_review(
+    saved = review.save_review(
         call.recruiter,
         invitation_id,
         body.scores,
         recommendation=body.recommendation,
         note=body.note,
     )
+    return views.reviews(saved)
 
 
 @endpoint(
@@ -70,7 +72,7 @@ def save_review(call: Call, invitation_id: str) -> dict:
     status=201,
 )
 def add_comment(call: Call, invitation_id: str) -> dict:
-    return review.add_comment(call.recruiter, invitation_id, call.body.text)
+    return views.comment(review.add_comment(call.recruiter, invitation_id, call.body.text))
 
 
 @endpoint(
@@ -135,7 +137,7 @@ def revoke_share(call: Call, share_id: str) -> None:
 
 @endpoint(blueprint, "/shared", "GET", access=Access.SHARE)
 def shared_candidate(call: Call) -> dict:
-    return shares.open_shared(call.token)
+    return views.shared_candidate(shares.open_shared(call.token))
 
 
 @endpoint(blueprint, "/interviews/{interview_id}/analytics", "GET", access=Access.RECRUITER)
