@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 import tomllib
 import warnings
@@ -101,15 +102,32 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @dataclass(frozen=True)
 class Run:
-    """One batch of three finalised answers through the packaged worker."""
+    """One batch of finalised answers through the packaged worker, and what it left behind."""
 
     invocation: Invocation
     answers: dict[str, Any]  # case -> Answer, read after the run
+    submitted: Any  # the invitation whose interview was submitted before its answer failed
     webhooks: list[dict[str, Any]]  # webhook queue messages' bodies
     uploads_left: list[dict[str, Any]]
 
 
 CASES = ("good", "cut", "rejected")
+NOT_MEDIA = b"this is not a recording " * 400
+
+
+def _upload(token: str, question_id: str, data: bytes, bucket: str) -> int:
+    """Record one attempt as the site does: start, three chunks, finalise; returns it."""
+    from chalicelib.adapters.aws import client
+    from chalicelib.domain import candidates
+
+    started = candidates.start_attempt(token, question_id, MIME)
+    size = -(-len(data) // 3)
+    pieces = [data[i : i + size] for i in range(0, len(data), size)]
+    for index, piece in enumerate(pieces):
+        key = started["upload"]["chunk_key_template"].format(index=index)
+        client("s3").put_object(Bucket=bucket, Key=key, Body=piece)
+    candidates.finalise(token, question_id, started["attempt"], len(pieces))
+    return started["attempt"]
 
 
 @pytest.fixture(scope="module")
@@ -120,22 +138,23 @@ def run(
     recording: bytes,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Run:
-    from chalicelib.adapters.aws import client
     from chalicelib.data.models import Answer
     from chalicelib.domain import candidates, identity, interviews, invitations, webhooks
     from chalicelib.domain.auth import Principal, Role
 
     settings = provision(moto_url, "worker-image")
+    bucket = settings["MEDIA_BUCKET"]
     uploads = {
         "good": recording,
         # A reload mid-recording: the upload stops inside a cluster, with no final cues.
         "cut": recording[: len(recording) * 6 // 10],
-        "rejected": b"this is not a recording " * 400,
+        "rejected": NOT_MEDIA,
     }
     with talking_to(moto_url, settings):
         signed = identity.sign_up("Image Check", "Pat Admin", "pat@example.com", "long-password-1")
         company_id = signed["company"]["company_id"]
         user_id = signed["recruiter"]["user_id"]
+        company = identity.get_company(company_id)
         admin = Principal(company_id, user_id, "pat@example.com", Role.ADMIN)
         webhooks.create(admin, HOOK_URL, ["answer.failed"])
         question = {"think_seconds": 0, "max_answer_seconds": 60, "retakes": 0}
@@ -145,33 +164,37 @@ def run(
             [{"text": f"Question {case}", **question} for case in CASES],
             created_by=user_id,
         )
-        invitation, token = invitations.create_invitation(
-            identity.get_company(company_id), interview, "Casey", "casey@example.com"
+        casey, token = invitations.create_invitation(
+            company, interview, "Casey", "casey@example.com"
         )
         candidates.consent(token)
         questions = {
             case: q["question_id"]
             for case, q in zip(CASES, candidates.open_session(token)["questions"], strict=True)
         }
-        attempts = {}
-        for case in CASES:
-            started = candidates.start_attempt(token, questions[case], MIME)
-            data = uploads[case]
-            size = -(-len(data) // 3)
-            pieces = [data[i : i + size] for i in range(0, len(data), size)]
-            for index, piece in enumerate(pieces):
-                client("s3").put_object(
-                    Bucket=settings["MEDIA_BUCKET"],
-                    Key=started["upload"]["chunk_key_template"].format(index=index),
-                    Body=piece,
-                )
-            candidates.finalise(token, questions[case], started["attempt"], len(pieces))
-            attempts[case] = started["attempt"]
+        keys = {
+            case: (
+                casey.invitation_id,
+                questions[case],
+                _upload(token, questions[case], data, bucket),
+            )
+            for case, data in uploads.items()
+        }
+        # Another candidate submits before the worker finds their only answer unusable.
+        short = interviews.create_interview(
+            company_id, "One question", [{"text": "Only one", **question}], created_by=user_id
+        )
+        dana, dana_token = invitations.create_invitation(company, short, "Dana", "dana@example.com")
+        candidates.consent(dana_token)
+        (only,) = candidates.open_session(dana_token)["questions"]
+        attempt = _upload(dana_token, only["question_id"], NOT_MEDIA, bucket)
+        keys["after_submit"] = (dana.invitation_id, only["question_id"], attempt)
+        assert candidates.complete(dana_token)
         # S3 told the uploads queue about each manifest, as it does in AWS (after its
         # `s3:TestEvent` when the notification was set up, which the worker must skip).
-        messages = drain(settings["UPLOADS_QUEUE_URL"], expected=len(CASES))
+        messages = drain(settings["UPLOADS_QUEUE_URL"], expected=len(keys))
         announced = [m for m in messages if "manifest.json" in m["Body"]]
-        assert len(announced) == len(CASES)
+        assert len(announced) == len(keys)
         event = sqs_event(messages, settings["UPLOADS_QUEUE_URL"])
 
     scratch = tmp_path_factory.mktemp("worker-run")
@@ -185,6 +208,10 @@ def run(
         image_python,
     ).strip()
     assert Path(ffmpeg).resolve().is_relative_to(task_root.resolve())
+    encoders = subprocess.run(
+        [ffmpeg, "-hide_banner", "-encoders"], capture_output=True, text=True, check=True
+    )
+    assert "libx264" in encoders.stdout
     env["FFMPEG_BINARY"] = ffmpeg
     invocation = invoke(
         [task_root],
@@ -199,15 +226,11 @@ def run(
     )
 
     with talking_to(moto_url, settings):
-        answers = {
-            case: Answer.get(
-                *Answer.key(company_id, invitation.invitation_id, questions[case], attempts[case])
-            )
-            for case in CASES
-        }
-        hooks = [json.loads(m["Body"]) for m in drain(settings["WEBHOOKS_QUEUE_URL"], expected=1)]
+        answers = {case: Answer.get(*Answer.key(company_id, *key)) for case, key in keys.items()}
+        submitted = invitations.get_invitation(company_id, dana.invitation_id)
+        hooks = [json.loads(m["Body"]) for m in drain(settings["WEBHOOKS_QUEUE_URL"], 2)]
         left = drain(settings["UPLOADS_QUEUE_URL"], expected=0, rounds=1)
-    return Run(invocation, answers, hooks, left)
+    return Run(invocation, answers, submitted, hooks, left)
 
 
 def test_the_worker_runs_from_its_image_alone(run: Run, image_python: str) -> None:
@@ -248,8 +271,17 @@ def test_a_rejected_upload_fails_and_its_webhook_is_queued(run: Run) -> None:
         for hook in run.webhooks
         if hook["payload"]["event"] == "answer.failed"
     }
-    # Only the rejected upload is reported: the salvaged one became an answer.
-    assert set(failed) == {answer.question_id}
+    # Only unusable uploads are reported: the salvaged one became an answer.
+    assert set(failed) == {answer.question_id, run.answers["after_submit"].question_id}
     data = failed[answer.question_id]["data"]
     assert data["reason"] == "not_media"
     assert (data["invitation_id"], data["attempt"]) == (answer.invitation_id, answer.attempt)
+
+
+def test_a_failure_after_submit_reopens_that_question(run: Run) -> None:
+    answer = run.answers["after_submit"]
+    assert (answer.status, answer.error_reason) == ("failed", "not_media")
+    invitation = run.submitted
+    assert invitation.status == "started"
+    assert set(invitation.reopened_questions) == {answer.question_id}
+    assert invitation.rerecord_notice_due  # the sweep emails the candidate their link
