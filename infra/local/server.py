@@ -25,6 +25,7 @@ LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def make_handler(stack: LocalStack) -> type:
+    """Chalice's local request handler, with the site's routing in front of it."""
     from chalice.config import Config
     from chalice.local import ChaliceRequestHandler, LocalGateway
 
