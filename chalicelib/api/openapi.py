@@ -50,6 +50,8 @@ def _operation(spec: Endpoint) -> dict[str, Any]:
         "operationId": spec.name,
         "summary": spec.summary,
         "security": _SECURITY[spec.access],
+        # Who may call it beyond the scheme: an admin's token, or any recruiter's.
+        "x-oneway-access": spec.access.value,
         "responses": {
             "2XX": {"description": "Success (JSON, or CSV for exports)"},
             "default": {
