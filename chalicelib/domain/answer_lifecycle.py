@@ -21,7 +21,6 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from chalicelib.adapters import uploads
 from chalicelib.data import keys
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, Invitation, utcnow
@@ -264,21 +263,6 @@ def release_if_empty(answer: Answer, has_chunks: bool, now: datetime | None = No
     return True
 
 
-def release_stranded(now: datetime, limit: int = 100) -> int:
-    """Release attempts that stored nothing in their grant's lifetime (the sweep calls this).
-
-    Only attempts past their due time are looked at, one bucket Query and one S3 listing
-    each; one that stored chunks leaves the bucket (its upload resumes from the browser).
-    """
-    released = 0
-    for answer in recording_due(now, limit):
-        if uploads.stored_chunks(location_of(answer)):
-            forget_recording_due(answer)
-        elif release_if_empty(answer, has_chunks=False, now=now):
-            released += 1
-    return released
-
-
 def location_of(answer: Answer) -> Any:
     """Where the attempt's files live in the media bucket."""
     return AttemptLocation(
@@ -295,13 +279,24 @@ def recording_due(now: datetime, limit: int = 100) -> list[Answer]:
     return due(Answer, RECORDING_BUCKET, now, limit)
 
 
-def forget_recording_due(answer: Answer) -> None:
-    """An attempt that stored chunks is no longer the sweep's business (finalise or resume)."""
-    with contextlib.suppress(UpdateError):
+def look_again(answer: Answer, chunks: int, stored_bytes: int, at: datetime) -> bool:
+    """Remember what a still-recording attempt had stored, and have the sweep look at `at`.
+
+    While recording, `chunk_count` and `uploaded_bytes` hold what the sweep last saw; the
+    browser's finalise overwrites them. False when the attempt moved on meanwhile.
+    """
+    try:
         answer.update(
-            actions=[Answer.due_bucket.remove(), Answer.due_at.remove()],
-            condition=(Answer.status == "recording") & (Answer.due_bucket == RECORDING_BUCKET),
+            actions=[
+                Answer.chunk_count.set(chunks),
+                Answer.uploaded_bytes.set(stored_bytes),
+                Answer.due_at.set(at.isoformat()),
+            ],
+            condition=(Answer.status == "recording") & (Answer.due_at == answer.due_at),
         )
+    except UpdateError:
+        return False
+    return True
 
 
 def fail_stuck(now: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:

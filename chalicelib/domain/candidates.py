@@ -19,6 +19,7 @@ from chalicelib.config import get_settings
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, Interview, Invitation, Question, utcnow
 from chalicelib.data.repositories import candidates as candidate_repository
+from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.data.transactions import transact_write
 from chalicelib.domain import answer_lifecycle
 from chalicelib.domain import invitation_lifecycle as lifecycle
@@ -32,6 +33,9 @@ UPLOAD_GRACE = timedelta(hours=2)
 # A live tab stores its first chunk about a second after recording starts: an attempt still
 # empty this long after it started is taken for abandoned when the link is opened again.
 RELEASE_AFTER = timedelta(seconds=10)
+# An attempt whose stored chunks have not changed for this long has no tab sending them any
+# more (closed, crashed, another device): the sweep finalises what arrived.
+SETTLE_AFTER = timedelta(minutes=30)
 MAX_TEXT_LENGTH = 5000
 
 
@@ -485,6 +489,52 @@ def _mark_uploaded(
             condition=Answer.status == (answer_lifecycle.RELEASED if released else "recording"),
         )
         transaction.update(invitation, actions=invitation_actions)
+
+
+def settle_stranded(now: datetime, limit: int = 100) -> dict[str, int]:
+    """The sweep's pass over attempts still recording once their first upload grant expired.
+
+    Nothing stored: the attempt is released (it no longer counts). Chunks stored, and more
+    arrived since the last look: looked at again later. Chunks unchanged for SETTLE_AFTER:
+    no tab is sending them any more, so the server finalises what arrived, up to the first
+    missing chunk, and the worker salvages it like any recording cut off by a reload. The
+    answer is kept, and the candidate sees it as theirs wherever they open the link next.
+    """
+    counts = {"released": 0, "finalised": 0}
+    for answer in answer_lifecycle.recording_due(now, limit):
+        location = answer_lifecycle.location_of(answer)
+        stored = uploads.stored_chunks(location)
+        leading = 0
+        while leading in stored:
+            leading += 1
+        if not leading:  # nothing stored, or no first chunk: nothing could ever play
+            counts["released"] += answer_lifecycle.release_if_empty(answer, False, now)
+            continue
+        seen = (len(stored), sum(stored.values()))
+        if seen != (answer.chunk_count, answer.uploaded_bytes):
+            answer_lifecycle.look_again(answer, *seen, now + SETTLE_AFTER)
+            continue
+        total = sum(size for index, size in stored.items() if index < leading)
+        counts["finalised"] += _finalise_abandoned(answer, location, leading, total, now)
+    return counts
+
+
+def _finalise_abandoned(
+    answer: Answer, location: AttemptLocation, chunks: int, total: int, now: datetime
+) -> bool:
+    invitation = invitation_repository.get(answer.company_id, answer.invitation_id, consistent=True)
+    if invitation is None:
+        return False
+    try:
+        _mark_uploaded(invitation, answer, chunks, total, now, released=False)
+    except TransactWriteError:
+        return False  # the browser finalised it meanwhile
+    uploads.write_manifest(location, chunks)
+    logger.info(
+        "abandoned recording finalised",
+        extra={"invitation_id": answer.invitation_id, "attempt": int(answer.attempt)},
+    )
+    return True
 
 
 def _already_finalised(

@@ -13,8 +13,9 @@ index one bucket at a time, never a scan, and handed to the module that owns it:
 - `RETENTION` (`retention`): each closed invitation, due when its company's retention ends
   (or at once, after the candidate asked for deletion).
 - `PROCESSING` (`answer_lifecycle`): answers stuck in processing.
-- `RECORDING` (`answer_lifecycle`): attempts started but still recording once their first
-  upload grant expired; one that stored nothing is released (it no longer counts).
+- `RECORDING` (`candidates.settle_stranded`): attempts started but still recording once
+  their first upload grant expired; one that stored nothing is released (it no longer
+  counts), one whose chunks stopped arriving is finalised with what arrived.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.data.models import Digest, Invitation
 from chalicelib.data.repositories import due
-from chalicelib.domain import answer_lifecycle, digest, reminders, retention
+from chalicelib.domain import answer_lifecycle, candidates, digest, reminders, retention
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain.digest import DIGEST_BUCKET
 from chalicelib.domain.reminders import INVITATION_BUCKET
@@ -39,7 +40,7 @@ BATCH = 100
 def sweep(now: datetime, source: str) -> dict[str, Any]:
     """Run one sweep at `now`; returns counts of what it did."""
     stuck = answer_lifecycle.fail_stuck(now)
-    released = answer_lifecycle.release_stranded(now)
+    stranded = candidates.settle_stranded(now)
     invitations = sweep_invitations(now)
     digests = digest.send_digests(due(Digest, DIGEST_BUCKET, now, BATCH), now)
     purged = retention.sweep_retention(due(Invitation, RETENTION_BUCKET, now, BATCH), now)
@@ -49,7 +50,8 @@ def sweep(now: datetime, source: str) -> dict[str, Any]:
         "reminders_sent": invitations["reminders_sent"],
         "expired": invitations["expired"],
         "stuck_answers_failed": len(stuck),
-        "attempts_released": released,
+        "attempts_released": stranded["released"],
+        "abandoned_recordings_finalised": stranded["finalised"],
         "rerecord_notices_sent": invitations["rerecord_notices_sent"],
         "digests_sent": digests,
         "candidates_purged": purged,

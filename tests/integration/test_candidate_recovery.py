@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.aws import client
 from chalicelib.data.models import Interview, Invitation, utcnow
 from chalicelib.domain import answer_lifecycle, candidates
 from chalicelib.domain import invitation_lifecycle as lifecycle
@@ -145,6 +146,43 @@ def test_chunks_that_arrive_after_a_release_are_still_saved_and_count_again(
     question = by_id(sam)[q1]
     assert (question["attempts_used"], question["attempts_left"]) == (1, 0)
     assert question["answer"]["attempt"] == attempt
+
+
+def test_a_recording_whose_tab_is_gone_is_finalised_by_the_sweep_and_salvaged(
+    http: Http, admin: dict, recording: Path
+) -> None:
+    # GIVEN a tab that sent the first three of four chunks, then was closed for good
+    # (another device, a private window: nothing left in the browser to finish it)
+    sam, _ = invited(http, admin, video(retakes=0), WRITTEN)
+    q1 = sam.question(1)
+    _, started = sam.start(q1)
+    data = recording.read_bytes()
+    size = -(-len(data) // 4)
+    for index in range(3):
+        client("s3").put_object(
+            Bucket=os.environ["MEDIA_BUCKET"],
+            Key=started["upload"]["chunk_key_template"].format(index=index),
+            Body=data[index * size : (index + 1) * size],
+        )
+
+    # WHEN the sweep finds it after the grant expired, and again once nothing more arrived
+    later = utcnow() + AFTER_THE_GRANT
+    assert sweep(later)["abandoned_recordings_finalised"] == 0
+    assert sam.session()["questions"][0]["answer"]["status"] == "recording"
+    summary = sweep(later + candidates.SETTLE_AFTER + timedelta(minutes=1))
+
+    # THEN what arrived is finalised and the worker makes an answer of it
+    assert (summary["abandoned_recordings_finalised"], summary["attempts_released"]) == (1, 0)
+    grant = {"question_id": q1, "attempt": started["attempt"]}
+    assert answer_of(sam, grant).chunk_count == 3
+    assert run_worker(queued_event()) == {"batchItemFailures": []}
+    answer = sam.session()["questions"][0]["answer"]
+    assert answer["status"] == "ready"
+    assert answer["cut_short"] is True
+    assert 0 < answer["duration_seconds"] < 3.0
+    # AND it counts as the candidate's answer: the interview can be submitted
+    write(sam, sam.question(2))
+    assert sam.call("POST", "/complete")[0] == 200
 
 
 # --- 4. a processing failure after submit is recoverable --------------------------------------
