@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import uploads
+from chalicelib.config import get_settings
 from chalicelib.data.models import (
+    Answer,
     AuditEvent,
     Comment,
     Interview,
@@ -22,7 +24,8 @@ from chalicelib.data.models import (
     Webhook,
     WebhookDelivery,
 )
-from chalicelib.domain import audit, interviews, reminders, review, shares
+from chalicelib.data.repositories import CandidateItems
+from chalicelib.domain import audit, interviews, privacy, reminders, review, shares
 
 # --- interviews -----------------------------------------------------------------------------
 
@@ -353,4 +356,113 @@ def shared_candidate(shared: shares.SharedCandidate) -> dict[str, Any]:
         "interview": {"title": item.title, "company_name": item.company_name},
         "answers": answers(shared.answers),
         "expires_at": link.expires.isoformat(),
+    }
+
+
+# --- personal data exports ------------------------------------------------------------------
+
+
+def _answer_export(answer: Answer) -> dict[str, Any]:
+    return {
+        "question_id": answer.question_id,
+        "attempt": int(answer.attempt),
+        "answer_type": answer.answer_type,
+        "status": answer.status,
+        "text": answer.text,
+        "duration_seconds": float(answer.duration_seconds)
+        if answer.duration_seconds is not None
+        else None,
+        "media_url": uploads.playback_url(answer.media_key) if answer.status == "ready" else None,
+        "recorded_at": answer.created_at.isoformat(),
+    }
+
+
+def candidate_data(data: privacy.CandidateData) -> dict[str, Any]:
+    """A candidate's own data, with short-lived media links."""
+    item = data.invitation
+    return {
+        "candidate": {"name": item.candidate_name, "email": item.candidate_email},
+        "company": {"name": item.company_name},
+        "interview": {"title": item.title},
+        "invitation": {
+            "status": item.status,
+            "invited_at": item.created_at.isoformat(),
+            "deadline": item.deadline.isoformat(),
+            "opened_at": _iso(item.opened_at),
+            "consent_at": _iso(item.consent_at),
+            "completed_at": _iso(item.completed_at),
+            "deletion_requested_at": _iso(item.deletion_requested_at),
+        },
+        "questions": [
+            {"question_id": q.question_id, "text": q.text, "answer_type": q.answer_type}
+            for q in item.questions
+        ],
+        "answers": [_answer_export(a) for a in data.answers],
+        "feedback": {"rating": int(item.feedback_rating), "comment": item.feedback_comment}
+        if item.feedback_at is not None
+        else None,
+        "media_links_expire_in_seconds": get_settings().playback_url_ttl_seconds,
+    }
+
+
+def deletion_request(request: privacy.DeletionRequest) -> dict[str, Any]:
+    return {
+        "deletion_requested_at": request.requested_at.isoformat(),
+        "deleted_by": request.deleted_by.isoformat(),
+    }
+
+
+def company_export(export: privacy.CompanyExport) -> dict[str, Any]:
+    """The whole company as JSON, with short-lived media links."""
+    company = export.company
+    return {
+        "company": {
+            "company_id": company.company_id,
+            "name": company.name,
+            "retention_days": int(company.retention_days),
+        },
+        "exported_at": export.exported_at.isoformat(),
+        "media_links_expire_in_seconds": get_settings().playback_url_ttl_seconds,
+        "interviews": [_interview_export(i) for i in export.interviews],
+    }
+
+
+def _interview_export(found: privacy.InterviewExport) -> dict[str, Any]:
+    item = found.interview
+    return {
+        "interview_id": item.interview_id,
+        "title": item.title,
+        "status": item.status,
+        "created_at": item.created_at.isoformat(),
+        "questions": [
+            {"question_id": q.question_id, "text": q.text, "answer_type": q.answer_type}
+            for q in item.questions
+        ],
+        "candidates": [_candidate_export(*candidate) for candidate in found.candidates],
+    }
+
+
+def _candidate_export(item: Invitation, found: CandidateItems) -> dict[str, Any]:
+    return {
+        "invitation_id": item.invitation_id,
+        "candidate_name": item.candidate_name,
+        "candidate_email": item.candidate_email,
+        "status": item.status,
+        "stage": item.stage,
+        "invited_at": item.created_at.isoformat(),
+        "completed_at": _iso(item.completed_at),
+        "answers": [_answer_export(a) for a in found.answers],
+        "reviews": [
+            {
+                "reviewer": r.reviewer_name,
+                "scores": r.scores.as_dict() if r.scores is not None else {},
+                "recommendation": r.recommendation,
+                "note": r.note,
+            }
+            for r in found.reviews
+        ],
+        "comments": [
+            {"author": c.author_name, "text": c.text, "at": c.created_at.isoformat()}
+            for c in found.comments
+        ],
     }

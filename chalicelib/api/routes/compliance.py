@@ -58,14 +58,14 @@ def delete_candidate(call: Call, invitation_id: str) -> None:
 
 @endpoint(blueprint, "/company/export", "GET", access=Access.ADMIN)
 def company_export(call: Call) -> dict:
-    return privacy.export_company(call.recruiter)
+    return views.company_export(privacy.export_company(call.recruiter))
 
 
 @endpoint(blueprint, "/candidate/data", "GET", access=Access.CANDIDATE)
 def candidate_data(call: Call) -> dict:
-    return privacy.candidate_data(call.token)
+    return views.candidate_data(privacy.candidate_data(call.token))
 
 
 @endpoint(blueprint, "/candidate/deletion-request", "POST", access=Access.CANDIDATE, status=202)
 def candidate_deletion_request(call: Call) -> dict:
-    return privacy.request_deletion(call.token)
+    return views.deletion_request(privacy.request_deletion(call.token))
