@@ -31,7 +31,8 @@ dev: $(STAMP)
 	$(PY) -m infra.local
 
 ## Lint, then every test kind: unit, integration (moto in-process), media (real ffmpeg),
-## infra (CDK synthesis + cfn-lint, offline), e2e (local stack + headless Chromium).
+## infra (CDK synthesis + cfn-lint, offline), deploy (each Lambda run alone from its
+## deployment package: needs PyPI on the first run), e2e (local stack + headless Chromium).
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
