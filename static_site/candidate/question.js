@@ -441,6 +441,25 @@ function recordedQuestion(app, question, resumed) {
   } else if (answer && answer.status === "recording" && question.attempts_left > 0) {
     think({ auto: false });
     message.textContent = "Your last recording for this question did not finish uploading. Please record it again.";
+  } else if (answer && answer.status === "recording") {
+    // The last attempt was started in a tab that is gone: if it stored nothing, the server
+    // releases it a few seconds after it started. Ask again rather than say "no attempts".
+    cleanup();
+    showLive();
+    status.textContent = "Checking your last recording…";
+    setControls();
+    (async () => {
+      for (let poll = 0; poll < 10 && view.isConnected; poll += 1) {
+        await sleep(PROCESSING_POLL_MS);
+        const session = await app.call("GET", "/candidate/session").catch(() => null);
+        const fresh = session && session.questions.find((q) => q.question_id === qid);
+        if (fresh && (fresh.attempts_left > 0 || (fresh.answer || {}).status !== "recording")) {
+          if (view.isConnected) questionView(app, fresh);
+          return;
+        }
+      }
+      if (view.isConnected) think({ auto: false });
+    })();
   } else if (answer && answer.status === "released") {
     think({ auto: false });
     status.textContent = `Your last recording stopped before anything was saved, so it does not count as an attempt. ${status.textContent}`;

@@ -13,6 +13,7 @@ from tests.drivers.candidate_site import (
     admin_token,
     call,
     invite,
+    link_for,
     outbox,
     session,
     token_of,
@@ -172,3 +173,73 @@ def test_a_retake_the_worker_cannot_use_is_shown_beside_the_answer_that_stands(
     page.wait_for_selector("h1:has-text('unhappy customer')")
     answer = questions_of(local_stack, link)[q1]["answer"]
     assert (answer["attempt"], answer["status"]) == (1, "ready")
+
+
+def test_an_attempt_abandoned_before_its_first_second_is_given_back_when_the_link_opens(
+    local_stack: RunningStack, candidate_page: Any, screenshots: Path
+) -> None:
+    page = candidate_page
+    # GIVEN a question with no retakes, started in a tab that died before its first chunk
+    token = admin_token(local_stack)
+    status, interview = call(
+        local_stack,
+        "POST",
+        "/api/interviews",
+        {
+            "title": "One take",
+            "questions": [
+                {
+                    "text": "Your proudest work?",
+                    "think_seconds": 20,
+                    "max_answer_seconds": 60,
+                    "retakes": 0,
+                }
+            ],
+        },
+        token=token,
+    )
+    assert status == 201, interview
+    email = "one-take@example.com"
+    status, _ = call(
+        local_stack,
+        "POST",
+        f"/api/interviews/{interview['interview_id']}/invitations",
+        {"candidates": [{"name": "Ona", "email": email}]},
+        token=token,
+    )
+    assert status == 200
+    link = link_for(local_stack, email)
+    candidate = token_of(link)
+    assert candidate_call(local_stack, candidate, "POST", "/consent", {"accepted": True})[0] == 200
+    [question] = session(local_stack, link)["questions"]
+    started = candidate_call(
+        local_stack,
+        candidate,
+        "POST",
+        f"/questions/{question['question_id']}/attempts",
+        {"mime_type": "video/webm;codecs=vp8,opus"},
+    )
+    assert started[0] == 201
+
+    # WHEN they open the link again at once (another tab, another browser)
+    open_and_pass_device_check(page, link)
+
+    page.click("[data-action=skip-practice]")
+
+    # THEN the site waits for the empty attempt to be given back instead of refusing them
+    page.wait_for_selector("h1:has-text('Your proudest work?')")
+    page.wait_for_selector("[data-action=ready]", timeout=30_000)
+    assert "does not count as an attempt" in page.text_content("main")
+    assert "1 attempt left" in page.text_content("main")
+    page.screenshot(path=str(screenshots / "candidate-attempt-given-back.png"), full_page=True)
+    # AND they record their one answer and submit
+    page.click("[data-action=start]")
+    page.wait_for_selector("[data-action=stop]")
+    page.wait_for_timeout(RECORD_MS)
+    page.click("[data-action=stop]")
+    page.wait_for_selector("[data-action=next]:not([disabled])", timeout=30_000)
+    page.click("[data-action=next]")
+    page.wait_for_selector("[data-view=finish]")
+    page.click("[data-action=complete]")
+    page.wait_for_selector("[data-view=done]")
+    assert session(local_stack, link)["questions"][0]["answer"]["attempt"] == 2
