@@ -159,8 +159,8 @@ def main() -> int:
         signed_up = identity.sign_up(
             "Bench Co", "Bea Bench", "bea@bench.example.com", "bench passphrase"
         )
-        token = signed_up["tokens"]["id_token"]
-        company = identity.get_company(signed_up["company"]["company_id"])
+        token = signed_up.tokens.id_token
+        company = identity.get_company(signed_up.company.company_id)
         interview = interviews.create_interview(
             company.company_id,
             "Bench interview",

@@ -17,15 +17,52 @@ from chalicelib.data.models import (
     Answer,
     AuditEvent,
     Comment,
+    Company,
     Interview,
     Invitation,
+    Recruiter,
     Review,
     ShareLink,
     Webhook,
     WebhookDelivery,
 )
 from chalicelib.data.repositories import CandidateItems
-from chalicelib.domain import audit, interviews, privacy, reminders, review, shares
+from chalicelib.domain import audit, identity, interviews, privacy, reminders, review, shares
+
+# --- identity -------------------------------------------------------------------------------
+
+
+def company(item: Company) -> dict[str, Any]:
+    return {
+        "company_id": item.company_id,
+        "name": item.name,
+        "brand_color": item.brand_color,
+        "logo_url": item.logo_url,
+        "retention_days": item.retention_days,
+    }
+
+
+def recruiter(item: Recruiter) -> dict[str, Any]:
+    return {"user_id": item.user_id, "email": item.email, "name": item.name, "role": item.role}
+
+
+def tokens(item: identity.Tokens) -> dict[str, Any]:
+    """Cognito's tokens for the console; the ID token is the bearer token of every call."""
+    return {
+        "id_token": item.id_token,
+        "access_token": item.access_token,
+        "refresh_token": item.refresh_token,
+        "expires_in": item.expires_in,
+    }
+
+
+def signed_up(found: identity.SignedUp) -> dict[str, Any]:
+    return {
+        "company": company(found.company),
+        "recruiter": recruiter(found.recruiter),
+        "tokens": tokens(found.tokens),
+    }
+
 
 # --- interviews -----------------------------------------------------------------------------
 

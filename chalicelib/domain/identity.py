@@ -34,13 +34,14 @@ class Tokens:
     refresh_token: str | None
     expires_in: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id_token": self.id_token,
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "expires_in": self.expires_in,
-        }
+
+@dataclass(frozen=True)
+class SignedUp:
+    """A new company, its first admin, and that admin signed in."""
+
+    company: Company
+    recruiter: Recruiter
+    tokens: Tokens
 
 
 def _cognito_error(error: ClientError) -> str:
@@ -106,7 +107,7 @@ def create_recruiter(
     return recruiter
 
 
-def sign_up(company_name: str, admin_name: str, email: str, password: str) -> dict[str, Any]:
+def sign_up(company_name: str, admin_name: str, email: str, password: str) -> SignedUp:
     """Create a company and its first admin, then sign the admin in."""
     company_id = new_id()
     pk, sk = Company.key(company_id)
@@ -122,12 +123,7 @@ def sign_up(company_name: str, admin_name: str, email: str, password: str) -> di
         raise
     logger.info("company signed up", extra={"company_id": company_id})
     metrics.add_metric(name="CompanySignUps", unit="Count", value=1)
-    tokens = sign_in(email, password)
-    return {
-        "company": company_view(company),
-        "recruiter": recruiter_view(recruiter),
-        "tokens": tokens.to_dict(),
-    }
+    return SignedUp(company, recruiter, sign_in(email, password))
 
 
 def _auth(flow: str, parameters: dict[str, str]) -> Tokens:
@@ -258,25 +254,6 @@ def list_team(company_id: str) -> list[Recruiter]:
     return list(
         Recruiter.query(keys.company_pk(company_id), Recruiter.sk.startswith(keys.RECRUITER_PREFIX))
     )
-
-
-def company_view(company: Company) -> dict[str, Any]:
-    return {
-        "company_id": company.company_id,
-        "name": company.name,
-        "brand_color": company.brand_color,
-        "logo_url": company.logo_url,
-        "retention_days": company.retention_days,
-    }
-
-
-def recruiter_view(recruiter: Recruiter) -> dict[str, Any]:
-    return {
-        "user_id": recruiter.user_id,
-        "email": recruiter.email,
-        "name": recruiter.name,
-        "role": recruiter.role,
-    }
 
 
 def update_company(

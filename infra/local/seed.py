@@ -11,8 +11,8 @@ def seed_demo() -> dict[str, str]:
     from chalicelib.domain import identity, interviews, invitations
 
     signed_up = identity.sign_up("Demo Company", "Dana Admin", DEMO_EMAIL, DEMO_PASSWORD)
-    identity.update_company(signed_up["company"]["company_id"], None, "#0b5cad", None)
-    company = identity.get_company(signed_up["company"]["company_id"])
+    identity.update_company(signed_up.company.company_id, None, "#0b5cad", None)
+    company = identity.get_company(signed_up.company.company_id)
     interview = interviews.create_interview(
         company.company_id,
         "Customer Support Specialist",
@@ -37,7 +37,7 @@ def seed_demo() -> dict[str, str]:
                 "retakes": 0,
             },
         ],
-        created_by=signed_up["recruiter"]["user_id"],
+        created_by=signed_up.recruiter.user_id,
         rubric=[
             {
                 "name": "Communication",

@@ -219,7 +219,7 @@ def test_the_api_answers_health_and_signs_a_company_up(deployed: Deployed) -> No
     assert body_of(signed_up)["tokens"]["id_token"]
 
 
-def _signed_up(deployed: Deployed) -> dict:
+def _signed_up(deployed: Deployed) -> Any:
     """A company and its admin, signed up in this process (the tokens come from Cognito)."""
     from chalicelib.domain import identity
 
@@ -231,7 +231,7 @@ def _signed_up(deployed: Deployed) -> dict:
 
 def test_authenticated_routes_verify_a_cognito_token(deployed: Deployed) -> None:
     signed = _signed_up(deployed)
-    token = signed["tokens"]["id_token"]
+    token = signed.tokens.id_token
     me, anonymous, created = deployed.run(
         deployed.package.function(None),
         [
@@ -242,7 +242,7 @@ def test_authenticated_routes_verify_a_cognito_token(deployed: Deployed) -> None
         "api-auth",
     )
     assert me["statusCode"] == 200, me
-    assert body_of(me)["company"]["company_id"] == signed["company"]["company_id"]
+    assert body_of(me)["company"]["company_id"] == signed.company.company_id
     assert anonymous["statusCode"] == 401
     assert body_of(anonymous)["error"]
     assert created["statusCode"] == 201, created
@@ -281,10 +281,10 @@ def test_the_sweep_fails_a_stuck_answer_and_the_webhook_function_delivers_it(
 
     hook_url, received = receiver
     signed = _signed_up(deployed)
-    company_id = signed["company"]["company_id"]
+    company_id = signed.company.company_id
     with talking_to(deployed.moto_url, deployed.settings):
-        recruiter = signed["recruiter"]
-        admin = Principal(company_id, recruiter["user_id"], recruiter["email"], Role.ADMIN)
+        recruiter = signed.recruiter
+        admin = Principal(company_id, recruiter.user_id, recruiter.email, Role.ADMIN)
         secret = webhooks.create(admin, hook_url, ["answer.failed"]).secret
         # An answer a worker took three hours ago and never finished.
         answer = Answer(

@@ -152,8 +152,8 @@ def run(
     }
     with talking_to(moto_url, settings):
         signed = identity.sign_up("Image Check", "Pat Admin", "pat@example.com", "long-password-1")
-        company_id = signed["company"]["company_id"]
-        user_id = signed["recruiter"]["user_id"]
+        company_id = signed.company.company_id
+        user_id = signed.recruiter.user_id
         company = identity.get_company(company_id)
         admin = Principal(company_id, user_id, "pat@example.com", Role.ADMIN)
         webhooks.create(admin, HOOK_URL, ["answer.failed"])

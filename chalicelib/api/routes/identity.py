@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import activity, identity
 from chalicelib.domain.auth import Role
@@ -14,13 +15,15 @@ blueprint = Blueprint(__name__)
 @endpoint(blueprint, "/auth/signup", "POST", access=Access.PUBLIC, body=schemas.SignUp)
 def sign_up(call: Call) -> dict:
     body = call.body
-    return identity.sign_up(body.company_name, body.name, body.email, body.password)
+    return views.signed_up(
+        identity.sign_up(body.company_name, body.name, body.email, body.password)
+    )
 
 
 @endpoint(blueprint, "/auth/signin", "POST", access=Access.PUBLIC, body=schemas.SignIn)
 def sign_in(call: Call) -> dict:
     try:
-        return identity.sign_in(call.body.email, call.body.password).to_dict()
+        return views.tokens(identity.sign_in(call.body.email, call.body.password))
     except identity.NewPasswordRequired as challenge:
         return {"challenge": "NEW_PASSWORD_REQUIRED", "session": challenge.session}
 
@@ -28,12 +31,12 @@ def sign_in(call: Call) -> dict:
 @endpoint(blueprint, "/auth/new-password", "POST", access=Access.PUBLIC, body=schemas.NewPasswordIn)
 def new_password(call: Call) -> dict:
     body = call.body
-    return identity.set_new_password(body.email, body.session, body.new_password).to_dict()
+    return views.tokens(identity.set_new_password(body.email, body.session, body.new_password))
 
 
 @endpoint(blueprint, "/auth/refresh", "POST", access=Access.PUBLIC, body=schemas.Refresh)
 def refresh(call: Call) -> dict:
-    return identity.refresh(call.body.refresh_token).to_dict()
+    return views.tokens(identity.refresh(call.body.refresh_token))
 
 
 @endpoint(blueprint, "/me", "GET", access=Access.RECRUITER)
@@ -42,8 +45,8 @@ def me(call: Call) -> dict:
     recruiter = identity.get_recruiter(principal.company_id, principal.user_id)
     company = identity.get_company(principal.company_id)
     return {
-        "recruiter": identity.recruiter_view(recruiter),
-        "company": identity.company_view(company),
+        "recruiter": views.recruiter(recruiter),
+        "company": views.company(company),
     }
 
 
@@ -60,7 +63,7 @@ def update_company(call: Call) -> dict:
     company = identity.update_company(
         call.recruiter.company_id, body.name, body.brand_color, body.logo_url
     )
-    return identity.company_view(company)
+    return views.company(company)
 
 
 @endpoint(
@@ -76,7 +79,7 @@ def invite_recruiter(call: Call) -> dict:
     principal, body = call.recruiter, call.body
     admin = identity.get_recruiter(principal.company_id, principal.user_id)
     recruiter = identity.invite_recruiter(admin, str(body.email), body.name, Role(body.role))
-    return identity.recruiter_view(recruiter)
+    return views.recruiter(recruiter)
 
 
 @endpoint(blueprint, "/team/{user_id}", "DELETE", access=Access.ADMIN, audit=Audit.SELF, status=204)
@@ -88,7 +91,7 @@ def remove_recruiter(call: Call, user_id: str) -> None:
 @endpoint(blueprint, "/team", "GET", access=Access.ADMIN)
 def list_team(call: Call) -> dict:
     team = identity.list_team(call.recruiter.company_id)
-    return {"recruiters": [identity.recruiter_view(r) for r in team]}
+    return {"recruiters": [views.recruiter(r) for r in team]}
 
 
 @endpoint(blueprint, "/company/usage", "GET", access=Access.ADMIN)
