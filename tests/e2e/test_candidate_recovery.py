@@ -67,12 +67,9 @@ def open_and_pass_device_check(page: Any, link: str) -> None:
     page.click("[data-action=devices-ok]")
 
 
+@pytest.mark.usefixtures("slow_uploads_queue")
 def test_an_answer_that_fails_after_submit_is_recorded_again_from_the_emailed_link(
-    local_stack: RunningStack,
-    candidate_page: Any,
-    clip: Path,
-    slow_uploads_queue: None,
-    screenshots: Path,
+    local_stack: RunningStack, browser: Any, candidate_page: Any, clip: Path, screenshots: Path
 ) -> None:
     page = candidate_page
     # GIVEN a candidate who answers everything and submits while the worker is busy, with a
@@ -102,6 +99,25 @@ def test_an_answer_that_fails_after_submit_is_recorded_again_from_the_emailed_li
     )
     [row] = [r for r in pipeline["candidates"] if r["candidate_email"] == email]
     assert row["asked_to_record_again"]["positions"] == [1]
+    # in the console too: on the pipeline row and on the candidate's page
+    console = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        console.goto(f"{local_stack.url}/console/")
+        console.fill("#signin-email", local_stack.state["email"])
+        console.fill("#signin-password", local_stack.state["password"])
+        console.click("#signin button[type=submit]")
+        console.wait_for_selector("#signed-in")
+        console.goto(f"{local_stack.url}/console/#/interviews/{local_stack.state['interview_id']}")
+        asked = console.wait_for_selector(
+            f"tr[data-invitation='{row['invitation_id']}'] [data-field=asked-again]"
+        )
+        assert asked.text_content() == "Asked to record again"
+        console.goto(f"{local_stack.url}/console/#/candidates/{row['invitation_id']}")
+        notice = console.wait_for_selector("[data-field=asked-again]").text_content()
+        assert "Asked to record again: the answer to question 1 could not be" in notice
+        console.screenshot(path=str(screenshots / "console-asked-again.png"), full_page=True)
+    finally:
+        console.context.close()
 
     # AND the candidate gets an email with a fresh link
     notice = wait_until(
