@@ -507,10 +507,13 @@ def settle_stranded(now: datetime, limit: int = 100) -> dict[str, int]:
         leading = 0
         while leading in stored:
             leading += 1
-        if not leading:  # nothing stored, or no first chunk: nothing could ever play
-            counts["released"] += answer_lifecycle.release_if_empty(answer, False, now)
-            continue
         seen = (len(stored), sum(stored.values()))
+        if not leading:  # nothing stored, or no first chunk: nothing could ever play
+            if answer_lifecycle.release_if_empty(answer, False, now):
+                counts["released"] += 1
+            else:  # counts moved meanwhile: look again later rather than every sweep
+                answer_lifecycle.look_again(answer, *seen, now + SETTLE_AFTER)
+            continue
         if seen != (answer.chunk_count, answer.uploaded_bytes):
             answer_lifecycle.look_again(answer, *seen, now + SETTLE_AFTER)
             continue
