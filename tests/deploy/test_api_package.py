@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from tests.drivers.packages import (
     REGION,
@@ -69,6 +70,8 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
     out = tmp_path_factory.mktemp("chalice") / "out"
     chalice = shutil.which("chalice", path=str(Path(sys.executable).parent))
     assert chalice, "chalice is not installed beside this interpreter"
+    # Chalice's packager drives this interpreter's pip; the Makefile keeps it below 26.3.
+    assert Version(version("pip")) < Version("26.3"), "chalice package needs pip < 26.3 (make)"
     built = subprocess.run(
         [chalice, "package", "--stage", STAGE, str(out)],
         cwd=ROOT,
