@@ -27,6 +27,10 @@ def test_the_served_document_lists_every_route_and_nothing_else(http: Http) -> N
                 assert name in document["components"]["schemas"]
     assert document["paths"]["/webhooks"]["post"]["security"] == [{"bearer": []}]
     assert document["paths"]["/candidate/data"]["get"]["security"] == [{"invitationToken": []}]
+    # Admin-only routes say so; a bearer scheme alone cannot tell them from a reviewer's
+    assert document["paths"]["/webhooks"]["post"]["x-oneway-access"] == "admin"
+    assert document["paths"]["/interviews"]["get"]["x-oneway-access"] == "recruiter"
+    assert document["paths"]["/health"]["get"]["x-oneway-access"] == "public"
 
 
 def test_the_checked_in_document_is_in_step_with_the_code() -> None:
