@@ -1,5 +1,4 @@
-"""Compliance: the audit log and its export, retention, deletion, the company export and a
-candidate's own data."""
+"""Compliance: the audit log, retention and deletion, the company export, a candidate's data."""
 
 from __future__ import annotations
 

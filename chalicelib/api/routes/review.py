@@ -1,5 +1,4 @@
-"""Reviewing candidates: the pipeline, a candidate's detail, scores, comments, stages,
-decision templates, share links and interview analytics."""
+"""Reviewing candidates: pipeline, detail, scores, comments, stages, shares, analytics."""
 
 from __future__ import annotations
 
