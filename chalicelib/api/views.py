@@ -120,6 +120,19 @@ def follow_up(item: Interview) -> dict[str, Any]:
     }
 
 
+def apply_page(item: Interview, owner: Company) -> dict[str, Any]:
+    """What the public apply page shows before anyone applies: whose interview, for what."""
+    return {
+        "company": {
+            "name": owner.name,
+            "brand_color": owner.brand_color,
+            "logo_url": owner.logo_url,
+        },
+        "interview": {"title": item.title, "role_description": item.role_description},
+        "open": True,
+    }
+
+
 # --- invitations ----------------------------------------------------------------------------
 
 

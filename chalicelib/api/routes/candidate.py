@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
+from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Call, endpoint, schemas
 from chalicelib.domain import candidates, identity, interviews, invitations
 from chalicelib.domain.errors import NotFound
@@ -88,16 +89,7 @@ def candidate_feedback(call: Call) -> dict:
 @endpoint(blueprint, "/apply/{code}", "GET", access=Access.PUBLIC)
 def apply_info(_call: Call, code: str) -> dict:
     interview = interviews.find_by_apply_code(code)
-    company = identity.get_company(interview.company_id)
-    return {
-        "company": {
-            "name": company.name,
-            "brand_color": company.brand_color,
-            "logo_url": company.logo_url,
-        },
-        "interview": {"title": interview.title, "role_description": interview.role_description},
-        "open": True,
-    }
+    return views.apply_page(interview, identity.get_company(interview.company_id))
 
 
 @endpoint(
