@@ -21,9 +21,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.drivers.candidate_site import admin_token, call, link_for  # noqa: E402
+from tests.drivers.candidate_site import admin_token, link_for  # noqa: E402
 from tests.drivers.chromium import launch_options  # noqa: E402
-from tests.drivers.local_stack import RunningStack, free_port, start_stack, stop_stack  # noqa: E402
+from tests.drivers.local_stack import RunningStack, call, free_port, start_stack, stop_stack  # noqa: E402
 
 UPLINK_BITS = 10e6
 DOWNLINK_BITS = 50e6

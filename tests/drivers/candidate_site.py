@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
 import boto3
 
 from chalicelib.data.media_layout import RAW_ROOT
-from tests.drivers.local_stack import RunningStack
-
-
-def call(
-    stack: RunningStack,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    token: str | None = None,
-    invitation_token: str | None = None,
-) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{stack.url}{path}", data=data, method=method)  # noqa: S310
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    if invitation_token:
-        request.add_header("X-Invitation-Token", invitation_token)
-    try:
-        with urllib.request.urlopen(request, timeout=15) as reply:  # noqa: S310
-            text = reply.read().decode()
-            return reply.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        text = error.read().decode()
-        return error.code, json.loads(text) if text.startswith("{") else text
+from tests.drivers.local_stack import RunningStack, call, outbox
 
 
 def admin_token(stack: RunningStack) -> str:
@@ -49,11 +21,6 @@ def admin_token(stack: RunningStack) -> str:
     )
     assert status == 200, tokens
     return tokens["id_token"]
-
-
-def outbox(stack: RunningStack) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json", timeout=10) as reply:  # noqa: S310
-        return json.load(reply)
 
 
 def link_for(stack: RunningStack, email: str, timeout: float = 15) -> str:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.drivers.local_stack import RunningStack, call, candidate_call, upload_answer, wait_for
+from tests.drivers.local_stack import (
+    RunningStack,
+    call,
+    candidate_call,
+    outbox,
+    upload_answer,
+    wait_for,
+)
 
 TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def outbox(stack: RunningStack) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json", timeout=10) as reply:  # noqa: S310
-        return json.load(reply)
 
 
 def mail_to(

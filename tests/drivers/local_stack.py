@@ -89,36 +89,42 @@ def stop_stack(stack: RunningStack) -> int:
 
 
 def call(
-    stack: RunningStack, method: str, path: str, body: Any = None, token: str | None = None
+    stack: RunningStack,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    token: str | None = None,
+    invitation_token: str | None = None,
 ) -> tuple[int, Any]:
+    """One JSON request to the stack's origin, as a recruiter (`token`) or a candidate."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"{stack.url}{path}", data=data, method=method)  # noqa: S310
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    if invitation_token:
+        request.add_header("X-Invitation-Token", invitation_token)
     try:
-        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=15) as reply:  # noqa: S310
             text = reply.read().decode()
             return reply.status, json.loads(text) if text else None
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+        text = error.read().decode()
+        return error.code, json.loads(text) if text.startswith("{") else text
 
 
 def candidate_call(
     stack: RunningStack, token: str, method: str, path: str, body: Any = None
 ) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(  # noqa: S310
-        f"{stack.url}/api/candidate{path}",
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", "X-Invitation-Token": token},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
-            return reply.status, json.load(reply)
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+    """A call to the candidate API (`/api/candidate…`) with the invitation's token."""
+    return call(stack, method, f"/api/candidate{path}", body, invitation_token=token)
+
+
+def outbox(stack: RunningStack) -> list[dict[str, Any]]:
+    """Every email the stack sent, in sending order, with the links found in each."""
+    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json", timeout=10) as reply:  # noqa: S310
+        return json.load(reply)
 
 
 def moto_client(stack: RunningStack, service: str) -> Any:

@@ -11,15 +11,20 @@ import pytest
 
 from tests.drivers.candidate_site import (
     admin_token,
-    call,
     invite,
     link_for,
-    outbox,
     session,
     token_of,
     wait_until,
 )
-from tests.drivers.local_stack import RunningStack, candidate_call, moto_client, upload_answer
+from tests.drivers.local_stack import (
+    RunningStack,
+    call,
+    candidate_call,
+    moto_client,
+    outbox,
+    upload_answer,
+)
 from tests.drivers.media import Clip, generate
 
 pytestmark = pytest.mark.e2e

@@ -11,14 +11,13 @@ import pytest
 from chalicelib.data.media_layout import chunk_name
 from tests.drivers.candidate_site import (
     admin_token,
-    call,
     invite,
     link_for,
     raw_objects,
     session,
     wait_until,
 )
-from tests.drivers.local_stack import RunningStack
+from tests.drivers.local_stack import RunningStack, call
 
 pytestmark = pytest.mark.e2e
 
