@@ -26,6 +26,9 @@ const app = {
   next: () => goToNextQuestion(),
   acknowledge(questionId, attempt) {
     this.acknowledged.add(`${questionId}:${attempt}`);
+    try {
+      localStorage.setItem(`oneway-ack/${this.owner}`, JSON.stringify([...this.acknowledged]));
+    } catch { /* storage refused: asked again after a reload, nothing worse */ }
   },
   track(upload) {
     this.uploads.set(upload.questionId, upload);
@@ -527,6 +530,9 @@ async function boot() {
   document.title = `${app.session.interview.title} — ${app.session.company.name}`;
   app.store = await openStore();
   app.owner = await ownerOf(token);
+  try {
+    for (const key of JSON.parse(localStorage.getItem(`oneway-ack/${app.owner}`) || "[]")) app.acknowledged.add(key);
+  } catch { /* nothing remembered */ }
   if (app.session.invitation.status === "completed") {
     doneView();
     return;
