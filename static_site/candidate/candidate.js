@@ -117,7 +117,8 @@ function landing() {
   const reopened = questions.filter((q) => (invitation.reopened_questions || []).includes(q.question_id));
   const message = h("p", { class: "message", role: "alert" });
   const consent = h("input", { type: "checkbox", id: "consent", required: true });
-  const start = h("button", { type: "submit", "data-action": "begin" }, returning ? "Continue my interview" : "I agree — start");
+  const startLabel = reopened.length ? "Record my answer again" : returning ? "Continue my interview" : "I agree — start";
+  const start = h("button", { type: "submit", "data-action": "begin" }, startLabel);
 
   const form = h("form", { class: "card", "data-view": "landing", novalidate: true },
     h("p", { class: "step" }, "Video interview"),
@@ -364,9 +365,11 @@ async function goToNextQuestion() {
 }
 
 function finishView() {
-  const { progress } = app.session;
+  const { progress, invitation } = app.session;
+  const again = (invitation.reopened_questions || []).length > 0;
   const message = h("p", { class: "message", role: "alert" });
-  const submit = h("button", { type: "button", "data-action": "complete" }, "Submit my interview");
+  const submitLabel = again ? "Submit my interview again" : "Submit my interview";
+  const submit = h("button", { type: "button", "data-action": "complete" }, submitLabel);
   submit.addEventListener("click", async () => {
     submit.disabled = true;
     submit.textContent = "Submitting…";
@@ -378,7 +381,7 @@ function finishView() {
       doneView();
     } catch (error) {
       submit.disabled = false;
-      submit.textContent = "Submit my interview";
+      submit.textContent = submitLabel;
       message.textContent = error.message;
       if (error.status === 409 && error.details.length) {
         message.append(" ", h("button", { type: "button", class: "secondary", onclick: () => goToNextQuestion() }, "Go to the question"));

@@ -133,6 +133,10 @@ def test_an_answer_that_fails_after_submit_is_recorded_again_from_the_emailed_li
     assert token_of(fresh) != token
 
     # WHEN they open it THEN they read what happened, and only that question is open
+    page.goto(fresh)
+    notice_text = page.wait_for_selector("[data-notice=reopened]").text_content()
+    assert "could not process your recording for question 1" in notice_text
+    page.screenshot(path=str(screenshots / "candidate-asked-again-landing.png"), full_page=True)
     open_and_pass_device_check(page, fresh)
     page.wait_for_selector("h1:has-text('Tell us about yourself')")
     page.screenshot(path=str(screenshots / "candidate-asked-again.png"), full_page=True)
@@ -151,6 +155,7 @@ def test_an_answer_that_fails_after_submit_is_recorded_again_from_the_emailed_li
 
     # AND they submit again, and the interview is complete with the new recording
     page.wait_for_selector("[data-view=finish]")
+    assert page.text_content("[data-action=complete]") == "Submit my interview again"
     page.click("[data-action=complete]")
     page.wait_for_selector("[data-view=done]")
     state = session(local_stack, fresh)
