@@ -24,7 +24,6 @@ DOCKERFILE = "media_worker/Dockerfile"
 # Docker (and staged into the cloud assembly), not the virtualenv or the test artifacts.
 BUILD_CONTEXT = [
     "*",
-    "!requirements.txt",
     "!chalicelib",
     "!media_worker",
     "**/__pycache__",
