@@ -123,7 +123,7 @@ def candidate_call(
 
 def outbox(stack: RunningStack) -> list[dict[str, Any]]:
     """Every email the stack sent, in sending order, with the links found in each."""
-    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json", timeout=10) as reply:  # noqa: S310
+    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json", timeout=40) as reply:  # noqa: S310
         return json.load(reply)
 
 
@@ -162,9 +162,7 @@ def invite(stack: RunningStack, email: str) -> str:
         token=admin["id_token"],
     )
     assert status == 200, report
-    with urllib.request.urlopen(f"{stack.url}/dev/outbox.json") as reply:  # noqa: S310
-        outbox = json.load(reply)
-    [message] = [m for m in outbox if m["to"] == [email]]
+    [message] = [m for m in outbox(stack) if m["to"] == [email]]
     link = next(link for link in message["links"] if "#token=" in link)
     return link.split("#token=")[1]
 
