@@ -60,6 +60,48 @@ def create_invitation(
     """
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
+    invitation, claim, token = build_invitation(
+        company,
+        interview,
+        candidate_name,
+        candidate_email,
+        time_multiplier=time_multiplier,
+        source=source,
+    )
+    try:
+        with transact_write() as transaction:
+            transaction.save(claim, condition=EmailClaim.pk.does_not_exist())
+            transaction.save(invitation, condition=Invitation.pk.does_not_exist())
+            transaction.update(
+                Interview(*Interview.key(company.company_id, interview.interview_id)),
+                actions=[Interview.count_invited.add(1)],
+                condition=Interview.status == "active",
+            )
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Conflict(
+                f"{invitation.candidate_email} is already invited to this interview."
+            ) from None
+        raise
+    metrics.add_metric(name="InvitationsCreated", unit="Count", value=1)
+    webhooks.emit(company.company_id, "invitation.created", webhooks.invitation_data(invitation))
+    return invitation, token
+
+
+def build_invitation(
+    company: Company,
+    interview: Interview,
+    candidate_name: str,
+    candidate_email: str,
+    *,
+    time_multiplier: float = 1.0,
+    source: str = "invite",
+) -> tuple[Invitation, EmailClaim, str]:
+    """The items a new invitation writes (invitation, email claim) and its link token; no I/O.
+
+    `create_invitation` writes them in one transaction; bulk loaders (the API bench) write
+    the very same items in batches.
+    """
     token = new_token()
     invitation_id = new_id()
     address = _normal_email(candidate_email)
@@ -97,22 +139,7 @@ def create_invitation(
     claim = EmailClaim(
         claim_pk, claim_sk, company_id=company.company_id, invitation_id=invitation_id
     )
-    try:
-        with transact_write() as transaction:
-            transaction.save(claim, condition=EmailClaim.pk.does_not_exist())
-            transaction.save(invitation, condition=Invitation.pk.does_not_exist())
-            transaction.update(
-                Interview(*Interview.key(company.company_id, interview.interview_id)),
-                actions=[Interview.count_invited.add(1)],
-                condition=Interview.status == "active",
-            )
-    except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
-            raise Conflict(f"{address} is already invited to this interview.") from None
-        raise
-    metrics.add_metric(name="InvitationsCreated", unit="Count", value=1)
-    webhooks.emit(company.company_id, "invitation.created", webhooks.invitation_data(invitation))
-    return invitation, token
+    return invitation, claim, token
 
 
 def send_invitation_email(invitation: Invitation, token: str) -> None:
