@@ -34,10 +34,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--state-file", type=Path, help="write URLs and the demo login as JSON")
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    fault = parser.add_argument_group(
+        "fault injection (bench/faults.py; also ONEWAY_FAULT_* variables)"
+    )
+    fault.add_argument(
+        "--fault-duplicate-rate", type=float, help="share of upload messages sent twice"
+    )
+    fault.add_argument("--fault-kill-rate", type=float, help="share of worker jobs killed midway")
+    fault.add_argument("--fault-ledger", type=Path, help="JSON-lines record of jobs and faults")
+    fault.add_argument("--fault-seed", type=int)
+    fault.add_argument("--worker-processes", type=int, help="media worker child processes")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
+    from infra.local.faults import FaultOptions
     from infra.local.stack import LocalStack, PortBusy
+
+    fault_env = {
+        name: str(value)
+        for name, value in {
+            "ONEWAY_FAULT_DUPLICATE_RATE": args.fault_duplicate_rate,
+            "ONEWAY_FAULT_KILL_RATE": args.fault_kill_rate,
+            "ONEWAY_FAULT_LEDGER": args.fault_ledger,
+            "ONEWAY_FAULT_SEED": args.fault_seed,
+            "ONEWAY_WORKER_PROCESSES": args.worker_processes,
+        }.items()
+        if value is not None
+    }
 
     stack = LocalStack(
         host=args.host,
@@ -45,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         moto_port=args.moto_port,
         sweep_seconds=args.sweep_seconds,
         verbose=args.verbose,
+        faults=FaultOptions.from_env({**os.environ, **fault_env}),
     )
     started = time.perf_counter()
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,53 @@ from infra.resources import (
 REGION = "us-east-1"
 
 
-def start_moto(host: str, port: int) -> Any:
-    """A moto server standing in for S3, SQS, DynamoDB, SES and Cognito; points boto3 at it."""
+def serial_dynamodb(app: Any) -> Any:
+    """WSGI middleware: moto answers one DynamoDB request at a time.
+
+    moto's DynamoDB has no locking: two conditional updates can both pass their condition,
+    and a cancelled TransactWriteItems restores the whole table from the copy it took when it
+    began, erasing whatever other requests wrote meanwhile (a candidate's consent, say).
+    DynamoDB makes each request atomic and isolated; serialising requests gives the same
+    guarantee and no more, so races between requests still happen as they would in AWS.
+    """
+    lock = threading.Lock()
+
+    def serialised(environ: dict[str, Any], start_response: Any) -> Any:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return app(environ, start_response)
+        with lock:
+            return list(app(environ, start_response))  # the whole answer inside the lock
+
+    return serialised
+
+
+def serial_moto_server() -> type:
+    """moto's threaded server with its app wrapped in `serial_dynamodb` (moto 5's entry)."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    class SerialMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = serial_dynamodb(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return SerialMotoServer
+
+
+def start_moto(host: str, port: int, *, serial: bool = False) -> Any:
+    """A moto server standing in for S3, SQS, DynamoDB, SES and Cognito; points boto3 at it.
+
+    `serial`: DynamoDB requests one at a time (`serial_dynamodb`), for concurrent load.
+    """
     from moto.server import ThreadedMotoServer
 
     # moto's werkzeug logs every AWS call; keep the terminal for what a developer needs.
@@ -51,7 +97,12 @@ def start_moto(host: str, port: int) -> Any:
         }
     )
     os.environ.pop("AWS_PROFILE", None)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    if serial:
+        from infra.local import moto_transactions
+
+        moto_transactions.install()  # exact once requests are serialised; linear in the table
+    server_class = serial_moto_server() if serial else ThreadedMotoServer
+    server = server_class(ip_address=host, port=port, verbose=False)
     server.start()
     return server
 

@@ -6,10 +6,12 @@ developer needs, the email the product sent, read back from moto.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import mimetypes
 import re
+import threading
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,11 @@ def make_handler(stack: LocalStack) -> type:
         chalice_stage="dev", app_name="oneway", lambda_timeout=30, lambda_memory_size=512
     )
     gateway = LocalGateway(app_module.app, config)
+    # Chalice keeps the request being handled in one attribute of the app (`current_request`),
+    # as Lambda runs one request per container at a time; handled in parallel threads, one
+    # request can read another's headers and body (a candidate's token). Under concurrent load
+    # (`stack.serial`) API requests take turns, like one warm container.
+    api_turn: Any = threading.Lock() if stack.serial else contextlib.nullcontext()
 
     class Handler(ChaliceRequestHandler):
         server_version = "oneway-local"
@@ -51,7 +58,8 @@ def make_handler(stack: LocalStack) -> type:
             path = urlsplit(self.path).path
             if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 self.path = self.path[len(API_PREFIX) :] or "/"
-                super()._generic_handle()
+                with api_turn:
+                    super()._generic_handle()
             elif path in ("/dev/outbox", "/dev/outbox/"):
                 self._send(200, "text/html; charset=utf-8", outbox_page(stack).encode())
             elif path == "/dev/outbox.json":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from infra.local import faults as fault_injection
 from infra.local import pollers, provisioning, server
 from infra.local.seed import seed_demo
 
@@ -47,11 +48,22 @@ class LocalStack:
     sweep_seconds: float = 60.0
     retry_seconds: int = 5
     verbose: bool = False
+    # bench/faults.py: worker processes it kills, upload messages it repeats.
+    faults: fault_injection.FaultOptions | None = None
     settings: dict[str, str] = field(default_factory=dict)
     demo: dict[str, str] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
     worker_batches: int = 0
     sweeps: int = 0
+
+    @property
+    def serial(self) -> bool:
+        """API requests one at a time, DynamoDB requests one at a time: for many clients at once.
+
+        On under fault injection (`bench/faults.py`) or with `ONEWAY_SERIAL=1`; see
+        `server.make_handler` and `provisioning.serial_dynamodb` for what goes wrong without.
+        """
+        return self.faults is not None or os.environ.get("ONEWAY_SERIAL") == "1"
 
     @property
     def site_url(self) -> str:
@@ -64,7 +76,7 @@ class LocalStack:
     def start(self) -> None:
         ensure_free(self.host, self.port, "site and API", "--port or ONEWAY_PORT")
         ensure_free(self.host, self.moto_port, "local AWS", "--moto-port or ONEWAY_MOTO_PORT")
-        self._moto = provisioning.start_moto(self.host, self.moto_port)
+        self._moto = provisioning.start_moto(self.host, self.moto_port, serial=self.serial)
         self._provision()
         self.demo = seed_demo()
         self._serve()
@@ -91,7 +103,7 @@ class LocalStack:
         self._httpd = ThreadingHTTPServer((self.host, self.port), server.make_handler(self))
         self._httpd.daemon_threads = True
         loops = {
-            "uploads": pollers.poll_uploads,
+            "uploads": fault_injection.poll_uploads if self.faults else pollers.poll_uploads,
             "sweeps": pollers.run_sweeps,
             "webhooks": pollers.poll_webhooks,
         }
