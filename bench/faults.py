@@ -736,12 +736,15 @@ def token_invitations(stack: Stack, candidates: list[Candidate]) -> dict[str, st
     return {who.token: by_hash.get(hash_token(who.token), "") for who in candidates}
 
 
-def dead_letters(stack: Stack) -> int:
-    attributes = moto(stack, "sqs").get_queue_attributes(
-        QueueUrl=stack.state["settings"]["UPLOADS_DLQ_URL"],
-        AttributeNames=["ApproximateNumberOfMessages"],
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"])
+def queue_depths(stack: Stack) -> str:
+    """Upload messages still waiting or in flight (a backlog, not stuck), and dead letters."""
+    sqs, settings = moto(stack, "sqs"), stack.state["settings"]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    queue = sqs.get_queue_attributes(QueueUrl=settings["UPLOADS_QUEUE_URL"], AttributeNames=names)
+    dlq = sqs.get_queue_attributes(QueueUrl=settings["UPLOADS_DLQ_URL"], AttributeNames=names)
+    waiting, in_flight = (int(queue["Attributes"][name]) for name in names)
+    dead = sum(int(dlq["Attributes"][name]) for name in names)
+    return f"upload queue {waiting} waiting, {in_flight} in flight; dead letters {dead}"
 
 
 def latest_attempts(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -914,7 +917,7 @@ def print_table(rows: dict[str, Row]) -> None:
 
 
 def print_injected(
-    candidates: list[Candidate], ledger: Ledger, proxy: FaultProxy, dlq: int
+    candidates: list[Candidate], ledger: Ledger, proxy: FaultProxy, queues: str
 ) -> None:
     jobs = ledger.all_jobs()
     planned = [job for job in jobs if job.get("kill_planned")]
@@ -931,7 +934,7 @@ def print_injected(
     )
     print(
         f"worker jobs {len(jobs)} ({', '.join(f'{k} {v}' for k, v in outcomes.items())}); "
-        f"upload DLQ {dlq}; client retries: chunk POSTs "
+        f"{queues}; client retries: chunk POSTs "
         f"{sum(c.chunk_failures for c in candidates)}, API calls "
         f"{sum(api_retries.values())} {dict(api_retries.most_common(4)) or ''}"
     )
@@ -1040,7 +1043,7 @@ def bench(
         recording_began=recording_began,
     )
     print_table(rows)
-    print_injected(candidates, ledger, proxy, dead_letters(stack))
+    print_injected(candidates, ledger, proxy, queue_depths(stack))
     for line in doubled[:10]:
         print(f"  processed twice: {line}")
     total = rows["total"]
