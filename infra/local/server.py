@@ -112,7 +112,8 @@ def make_handler(stack: LocalStack) -> type:
 
 def sent_mail(moto_url: str) -> list[dict[str, Any]]:
     """Sent email as moto recorded it, with the links found in each message."""
-    with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=5) as reply:  # noqa: S310
+    # moto serialises every service's state here: give a busy machine time to answer.
+    with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=30) as reply:  # noqa: S310
         data = json.load(reply)
     messages = []
     for message in data.get("ses", {}).get("Message", []):
