@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -33,6 +32,8 @@ MAX_QUESTION_VIDEO_BYTES = 200 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Grant:
+    """A presigned POST for every chunk of one attempt (the browser names each chunk)."""
+
     url: str
     fields: dict[str, str]
     key_prefix: str
@@ -40,17 +41,6 @@ class Grant:
     max_chunk_bytes: int
     max_total_bytes: int
     expires_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "fields": self.fields,
-            "key_prefix": self.key_prefix,
-            "chunk_key_template": self.chunk_key_template,
-            "max_chunk_bytes": self.max_chunk_bytes,
-            "max_total_bytes": self.max_total_bytes,
-            "expires_at": self.expires_at,
-        }
 
 
 def content_type_family(mime_type: str) -> str:
@@ -94,7 +84,17 @@ def grant(location: AttemptLocation, mime_type: str, answer_type: str, max_secon
     )
 
 
-def question_video_grant(key: str, content_type: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class QuestionVideoGrant:
+    """A presigned POST for one question video; its fields include the key."""
+
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+    expires_at: str
+
+
+def question_video_grant(key: str, content_type: str) -> QuestionVideoGrant:
     """A presigned POST for one recruiter-recorded question video at exactly `key`.
 
     The policy fixes the key, the `video/` content type family and at most 200 MB, and expires
@@ -113,12 +113,12 @@ def question_video_grant(key: str, content_type: str) -> dict[str, Any]:
         ],
         ExpiresIn=ttl,
     )
-    return {
-        "url": post["url"],
-        "fields": dict(post["fields"]),  # includes `key`; the browser adds the file last
-        "max_bytes": MAX_QUESTION_VIDEO_BYTES,
-        "expires_at": (utcnow() + timedelta(seconds=ttl)).isoformat(),
-    }
+    return QuestionVideoGrant(
+        url=post["url"],
+        fields=dict(post["fields"]),  # includes `key`; the browser adds the file last
+        max_bytes=MAX_QUESTION_VIDEO_BYTES,
+        expires_at=(utcnow() + timedelta(seconds=ttl)).isoformat(),
+    )
 
 
 def object_exists(key: str) -> bool:

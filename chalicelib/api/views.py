@@ -27,7 +27,19 @@ from chalicelib.data.models import (
     WebhookDelivery,
 )
 from chalicelib.data.repositories import CandidateItems
-from chalicelib.domain import audit, identity, interviews, privacy, reminders, review, shares
+from chalicelib.domain import (
+    activity,
+    analytics,
+    audit,
+    decisions,
+    identity,
+    interviews,
+    invitations,
+    privacy,
+    reminders,
+    review,
+    shares,
+)
 
 # --- identity -------------------------------------------------------------------------------
 
@@ -61,6 +73,20 @@ def signed_up(found: identity.SignedUp) -> dict[str, Any]:
         "company": company(found.company),
         "recruiter": recruiter(found.recruiter),
         "tokens": tokens(found.tokens),
+    }
+
+
+def profile(found: identity.Profile) -> dict[str, Any]:
+    """Who is signed in, and their company."""
+    return {"recruiter": recruiter(found.recruiter), "company": company(found.company)}
+
+
+def month_usage(item: activity.MonthUsage) -> dict[str, Any]:
+    return {
+        "month": item.month,
+        "completed_interviews": item.completed_interviews,
+        "recorded_minutes": item.recorded_minutes,
+        "stored_gb": item.stored_gb,
     }
 
 
@@ -120,16 +146,17 @@ def follow_up(item: Interview) -> dict[str, Any]:
     }
 
 
-def apply_page(item: Interview, owner: Company) -> dict[str, Any]:
-    """What the public apply page shows before anyone applies: whose interview, for what."""
+def question_video_upload(upload: interviews.QuestionVideoUpload) -> dict[str, Any]:
+    """The key to save on the question, and the presigned POST to upload the video to it."""
+    grant = upload.grant
     return {
-        "company": {
-            "name": owner.name,
-            "brand_color": owner.brand_color,
-            "logo_url": owner.logo_url,
+        "video_key": upload.video_key,
+        "upload": {
+            "url": grant.url,
+            "fields": grant.fields,
+            "max_bytes": grant.max_bytes,
+            "expires_at": grant.expires_at,
         },
-        "interview": {"title": item.title, "role_description": item.role_description},
-        "open": True,
     }
 
 
@@ -157,6 +184,21 @@ def invitation(item: Invitation) -> dict[str, Any]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def invite_report(report: invitations.InviteReport) -> dict[str, Any]:
+    """Each row of an invite request, by what became of it, and how many went each way."""
+    return {
+        "invited": [
+            {"row": r.row, "email": r.email, "invitation_id": r.invitation_id}
+            for r in report.invited
+        ],
+        "duplicates": [
+            {"row": r.row, "email": r.email, "reason": r.reason} for r in report.duplicates
+        ],
+        "errors": [{"row": r.row, "reason": r.reason} for r in report.errors],
+        "summary": report.counts(),
+    }
 
 
 # --- webhooks -------------------------------------------------------------------------------
@@ -406,6 +448,46 @@ def shared_candidate(shared: shares.SharedCandidate) -> dict[str, Any]:
         "interview": {"title": item.title, "company_name": item.company_name},
         "answers": answers(shared.answers),
         "expires_at": link.expires.isoformat(),
+    }
+
+
+def decision_templates(found: decisions.DecisionTemplates) -> dict[str, Any]:
+    return {
+        stage: {"subject": template.subject, "body": template.body}
+        for stage, template in (("advanced", found.advanced), ("rejected", found.rejected))
+    }
+
+
+def interview_analytics(found: analytics.InterviewAnalytics) -> dict[str, Any]:
+    """An interview's funnel, drop-off per question, timing, scores and feedback."""
+    funnel = found.funnel
+    return {
+        "funnel": {
+            "invited": funnel.invited,
+            "opened": funnel.opened,
+            "started": funnel.started,
+            "completed": funnel.completed,
+        },
+        "completion_rate": found.completion_rate,
+        "drop_off": [
+            {
+                "question_id": q.question_id,
+                "position": q.position,
+                "text": q.text,
+                "answered": q.answered,
+            }
+            for q in found.drop_off
+        ],
+        "median_minutes_to_complete": found.median_minutes_to_complete,
+        "criteria": [
+            {"criterion_id": c.criterion_id, "name": c.name, "average": c.average}
+            for c in found.criteria
+        ],
+        "reviewer_agreement": {
+            "candidates": found.agreement_candidates,
+            "average_spread": found.average_spread,
+        },
+        "feedback": {"count": found.feedback_count, "average": found.feedback_average},
     }
 
 

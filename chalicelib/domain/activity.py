@@ -7,6 +7,7 @@ partition per company and month, so an admin can page through or export a month.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +56,18 @@ def add_usage(
     )
 
 
-def usage(company_id: str, months: int = 6) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class MonthUsage:
+    """What a company used in one month, in the units its bill speaks."""
+
+    month: str
+    completed_interviews: int
+    recorded_minutes: float
+    stored_gb: float
+
+
+def usage(company_id: str, months: int = 6) -> list[MonthUsage]:
+    """The latest `months` months with any use, newest first."""
     items = Usage.query(
         keys.company_pk(company_id),
         Usage.sk.startswith(keys.USAGE_PREFIX),
@@ -63,12 +75,12 @@ def usage(company_id: str, months: int = 6) -> list[dict[str, Any]]:
         limit=months,
     )
     return [
-        {
-            "month": item.month,
-            "completed_interviews": int(item.completed_interviews),
-            "recorded_minutes": round(float(item.recorded_seconds) / 60, 1),
-            "stored_gb": round(float(item.stored_bytes) / 1024**3, 3),
-        }
+        MonthUsage(
+            month=item.month,
+            completed_interviews=int(item.completed_interviews),
+            recorded_minutes=round(float(item.recorded_seconds) / 60, 1),
+            stored_gb=round(float(item.stored_bytes) / 1024**3, 3),
+        )
         for item in items
     ]
 

@@ -7,21 +7,64 @@ derives the funnel, drop-off, timing, scores and feedback from what each one rec
 from __future__ import annotations
 
 import statistics
-from typing import Any
+from dataclasses import dataclass
 
 from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.domain.interviews import get_interview
 
 
-def interview_analytics(company_id: str, interview_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Funnel:
+    """How many invitations reached each step (each counted once, whatever came after)."""
+
+    invited: int
+    opened: int
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class QuestionReach:
+    """How many candidates answered a question: where they drop off."""
+
+    question_id: str
+    position: int
+    text: str
+    answered: int
+
+
+@dataclass(frozen=True)
+class CriterionAverage:
+    criterion_id: str
+    name: str
+    average: float | None  # None until a candidate is scored on it
+
+
+@dataclass(frozen=True)
+class InterviewAnalytics:
+    """The funnel, drop-off, timing, scores and feedback of one interview."""
+
+    funnel: Funnel
+    completion_rate: float | None
+    drop_off: list[QuestionReach]
+    median_minutes_to_complete: float | None
+    criteria: list[CriterionAverage]
+    # Candidates reviewed by more than one colleague, and how far apart their averages were.
+    agreement_candidates: int
+    average_spread: float | None
+    feedback_count: int
+    feedback_average: float | None
+
+
+def interview_analytics(company_id: str, interview_id: str) -> InterviewAnalytics:
     interview = get_interview(company_id, interview_id)
     invitations = list(invitation_repository.all_by_interview(company_id, interview_id))
-    funnel = {
-        "invited": len(invitations),
-        "opened": sum(1 for i in invitations if i.opened_at),
-        "started": sum(1 for i in invitations if i.started_at),
-        "completed": sum(1 for i in invitations if i.completed_at),
-    }
+    funnel = Funnel(
+        invited=len(invitations),
+        opened=sum(1 for i in invitations if i.opened_at),
+        started=sum(1 for i in invitations if i.started_at),
+        completed=sum(1 for i in invitations if i.completed_at),
+    )
     answered: dict[str, int] = {}
     for invitation in invitations:
         for question_id in invitation.answered_questions or ():
@@ -42,37 +85,26 @@ def interview_analytics(company_id: str, interview_id: str) -> dict[str, Any]:
         if i.score_spread is not None and int(i.review_count or 0) > 1
     ]
     ratings = [int(i.feedback_rating) for i in invitations if i.feedback_rating]
-    return {
-        "funnel": funnel,
-        "completion_rate": round(funnel["completed"] / funnel["invited"], 3)
-        if funnel["invited"]
-        else None,
-        "drop_off": [
-            {
-                "question_id": q.question_id,
-                "position": n,
-                "text": q.text,
-                "answered": answered.get(q.question_id, 0),
-            }
+    return InterviewAnalytics(
+        funnel=funnel,
+        completion_rate=round(funnel.completed / funnel.invited, 3) if funnel.invited else None,
+        drop_off=[
+            QuestionReach(q.question_id, n, q.text, answered.get(q.question_id, 0))
             for n, q in enumerate(interview.questions, 1)
         ],
-        "median_minutes_to_complete": round(statistics.median(minutes), 1) if minutes else None,
-        "criteria": [
-            {
-                "criterion_id": c.criterion_id,
-                "name": c.name,
-                "average": round(statistics.fmean(per_criterion[c.criterion_id]), 2)
+        median_minutes_to_complete=round(statistics.median(minutes), 1) if minutes else None,
+        criteria=[
+            CriterionAverage(
+                c.criterion_id,
+                c.name,
+                round(statistics.fmean(per_criterion[c.criterion_id]), 2)
                 if per_criterion.get(c.criterion_id)
                 else None,
-            }
+            )
             for c in interview.rubric
         ],
-        "reviewer_agreement": {
-            "candidates": len(spreads),
-            "average_spread": round(statistics.fmean(spreads), 2) if spreads else None,
-        },
-        "feedback": {
-            "count": len(ratings),
-            "average": round(statistics.fmean(ratings), 2) if ratings else None,
-        },
-    }
+        agreement_candidates=len(spreads),
+        average_spread=round(statistics.fmean(spreads), 2) if spreads else None,
+        feedback_count=len(ratings),
+        feedback_average=round(statistics.fmean(ratings), 2) if ratings else None,
+    )

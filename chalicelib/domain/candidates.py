@@ -9,6 +9,7 @@ Hot paths stay within three DynamoDB calls: the token lookup returns the whole i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -119,40 +120,72 @@ def _limits(invitation: Invitation, question: Question) -> tuple[int, int]:
     )
 
 
-def answer_view(answer: Answer | None, newest: Answer | None = None) -> dict[str, Any] | None:
-    """The candidate's own answer; when ready, with what was kept and a link to play it.
+@dataclass(frozen=True)
+class Playback:
+    """A processed recording the candidate can play back: how long, and whether it was cut."""
+
+    media_key: str
+    poster_key: str | None
+    duration_seconds: float
+    # A recording cut off by a reload or a crash, kept up to where it stopped.
+    cut_short: bool
+    cut_at_seconds: float | None
+
+
+@dataclass(frozen=True)
+class RetakeFailure:
+    """A later attempt that failed processing while an earlier answer still stands."""
+
+    attempt: int
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class CandidateAnswer:
+    """The candidate's own answer to one question, as the rules let them see it."""
+
+    attempt: int
+    status: str
+    error_message: str | None  # only for a failed answer
+    text: str | None
+    playback: Playback | None = None  # once ready with its media
+    retake_failed: RetakeFailure | None = None
+
+
+def candidate_answer(answer: Answer | None, newest: Answer | None = None) -> CandidateAnswer | None:
+    """The candidate's own answer; when ready, with what was kept and its media to play.
 
     `newest`: the latest attempt at the question, when it failed after an earlier answer
     that still stands: the candidate is told why their retake could not be used.
     """
     if answer is None:
         return None
-    view: dict[str, Any] = {
-        "attempt": int(answer.attempt),
-        "status": answer.status,
-        "error_message": answer.error_message if answer.status == "failed" else None,
-        "text": answer.text,
-    }
+    playback = None
     if answer.status == "ready" and answer.media_key:
-        view |= {
-            "duration_seconds": float(answer.duration_seconds or 0),
-            "cut_short": bool(answer.cut_short),
-            "cut_at_seconds": float(answer.cut_at_seconds)
+        playback = Playback(
+            media_key=answer.media_key,
+            poster_key=answer.poster_key,
+            duration_seconds=float(answer.duration_seconds or 0),
+            cut_short=bool(answer.cut_short),
+            cut_at_seconds=float(answer.cut_at_seconds)
             if answer.cut_short and answer.cut_at_seconds is not None
             else None,
-            "media_url": uploads.playback_url(answer.media_key),
-            "poster_url": uploads.playback_url(answer.poster_key),
-        }
+        )
+    retake_failed = None
     if (
         newest is not None
         and newest.status == "failed"
         and int(newest.attempt) > int(answer.attempt)
     ):
-        view["retake_failed"] = {
-            "attempt": int(newest.attempt),
-            "error_message": newest.error_message,
-        }
-    return view
+        retake_failed = RetakeFailure(int(newest.attempt), newest.error_message)
+    return CandidateAnswer(
+        attempt=int(answer.attempt),
+        status=answer.status,
+        error_message=answer.error_message if answer.status == "failed" else None,
+        text=answer.text,
+        playback=playback,
+        retake_failed=retake_failed,
+    )
 
 
 def _used(invitation: Invitation, question_id: str) -> int:
@@ -165,9 +198,47 @@ def _attempts(invitation: Invitation, question: Question) -> tuple[int, int]:
     return used, max(allowed - used, 0)
 
 
-def session_view(
-    invitation: Invitation, answers: dict[str, Answer], newest: dict[str, Answer] | None = None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SessionQuestion:
+    """One question of the candidate's interview with this candidate's limits and answer."""
+
+    question: Question
+    position: int
+    think_seconds: int  # accommodation included
+    max_answer_seconds: int  # accommodation included
+    max_text_length: int | None  # text questions only
+    attempts_used: int
+    attempts_left: int
+    answer: CandidateAnswer | None
+    # Reopened after its answer failed processing once the interview was submitted.
+    reopened: bool
+
+    @property
+    def question_id(self) -> str:
+        return self.question.question_id
+
+
+@dataclass(frozen=True)
+class Session:
+    """Everything the recording site shows: the invitation's snapshot, questions, progress."""
+
+    invitation: Invitation
+    time_multiplier: float
+    feedback_given: bool
+    # Questions to record again after a processing failure, only those may be answered.
+    reopened_questions: list[str]
+    questions: list[SessionQuestion]
+    answered: int
+    total: int
+
+
+def session_of(invitation: Invitation, attempts: list[Answer]) -> Session:
+    """What the candidate sees of their interview, from the invitation and every attempt.
+
+    No I/O: the limits with the accommodation, the attempts left, the answer that stands
+    per question (and a failed retake behind it), progress and the reopened questions.
+    """
+    answers, newest = best_attempts(attempts), _newest(attempts)
     questions = []
     reopened = set(invitation.reopened_questions or ())
     for position, question in enumerate(invitation.questions, 1):
@@ -176,65 +247,37 @@ def session_view(
         if question.answer_type == "text":
             used, left = 0, 0
         questions.append(
-            {
-                "question_id": question.question_id,
-                "position": position,
-                "text": question.text,
-                "answer_type": question.answer_type,
-                "think_seconds": think,
-                "max_answer_seconds": limit,
-                "max_text_length": MAX_TEXT_LENGTH if question.answer_type == "text" else None,
-                "retakes": int(question.retakes),
-                "attempts_used": used,
-                "attempts_left": left,
-                "video_url": uploads.playback_url(question.video_key),
-                "answer": answer_view(
-                    answers.get(question.question_id), (newest or {}).get(question.question_id)
+            SessionQuestion(
+                question=question,
+                position=position,
+                think_seconds=think,
+                max_answer_seconds=limit,
+                max_text_length=MAX_TEXT_LENGTH if question.answer_type == "text" else None,
+                attempts_used=used,
+                attempts_left=left,
+                answer=candidate_answer(
+                    answers.get(question.question_id), newest.get(question.question_id)
                 ),
-                # Reopened after its answer failed processing once the interview was submitted.
-                "reopened": question.question_id in reopened,
-            }
+                reopened=question.question_id in reopened,
+            )
         )
     answered = sum(1 for q in invitation.questions if _is_answered(answers.get(q.question_id)))
-    return {
-        "invitation": {
-            "candidate_name": invitation.candidate_name,
-            "status": invitation.status,
-            "deadline": invitation.deadline.isoformat(),
-            "consent_at": _iso(invitation.consent_at),
-            "completed_at": _iso(invitation.completed_at),
-            "time_multiplier": float(invitation.time_multiplier or 1),
-            "feedback_given": invitation.feedback_at is not None,
-            # Questions to record again after a processing failure, only those may be answered.
-            "reopened_questions": sorted(reopened),
-        },
-        "company": {
-            "name": invitation.company_name,
-            "brand_color": invitation.brand_color,
-            "logo_url": invitation.logo_url,
-        },
-        "interview": {
-            "title": invitation.title,
-            "role_description": invitation.role_description,
-            "intro": invitation.intro,
-            "outro": invitation.outro,
-            "support_contact": invitation.support_contact,
-            "booking_url": invitation.booking_url,
-        },
-        "questions": questions,
-        "progress": {"answered": answered, "total": len(invitation.questions)},
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return Session(
+        invitation=invitation,
+        time_multiplier=float(invitation.time_multiplier or 1),
+        feedback_given=invitation.feedback_at is not None,
+        reopened_questions=sorted(reopened),
+        questions=questions,
+        answered=answered,
+        total=len(invitation.questions),
+    )
 
 
 def _is_answered(answer: Answer | None) -> bool:
     return answer is not None and (answer.status in ANSWERED or bool(answer.text))
 
 
-def open_session(token: str) -> dict[str, Any]:
+def open_session(token: str) -> Session:
     """Everything the recording site needs; the first open moves `invited` to `opened`."""
     invitation = find_by_token(token)
     now = utcnow()
@@ -244,10 +287,11 @@ def open_session(token: str) -> dict[str, Any]:
     attempts = _all_attempts(invitation)
     if invitation.status in lifecycle.LIVE:
         _release_stranded(invitation, attempts, now)
-    return session_view(invitation, best_attempts(attempts), _newest(attempts))
+    return session_of(invitation, attempts)
 
 
-def consent(token: str) -> dict[str, Any]:
+def consent(token: str) -> datetime:
+    """Record the candidate's consent once; returns when it was given."""
     invitation = find_by_token(token)
     _check_open(invitation, utcnow())
     if invitation.consent_at is None:
@@ -258,7 +302,7 @@ def consent(token: str) -> dict[str, Any]:
             )
         except UpdateError:
             invitation.refresh()
-    return {"consent_at": invitation.consent_at.isoformat()}
+    return invitation.consent_at
 
 
 def _require_consent(invitation: Invitation) -> None:
@@ -276,7 +320,15 @@ def _check_mime(question: Question, mime_type: str) -> None:
         )
 
 
-def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AttemptGrant:
+    """An attempt's number and the presigned POST its chunks are uploaded with."""
+
+    attempt: int
+    upload: uploads.Grant
+
+
+def start_attempt(token: str, question_id: str, mime_type: str) -> AttemptGrant:
     """Use one attempt at a recorded question and grant its upload.
 
     One transaction: the invitation's counters move only if nobody moved them since we read
@@ -356,7 +408,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> dict[str, Any
         "attempt started",
         extra={"invitation_id": invitation.invitation_id, "question": position, "attempt": attempt},
     )
-    return {"attempt": attempt, "upload": upload.to_dict()}
+    return AttemptGrant(attempt, upload)
 
 
 def _check_reopened(invitation: Invitation, question_id: str) -> None:
@@ -394,7 +446,7 @@ def _get_answer(invitation: Invitation, question_id: str, attempt: int) -> Answe
     return answer
 
 
-def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
+def renew_grant(token: str, question_id: str, attempt: int) -> AttemptGrant:
     """A fresh upload grant for an attempt still being uploaded (expired grant, reload).
 
     A recording started before the deadline may finish uploading after it, within a grace
@@ -417,10 +469,10 @@ def renew_grant(token: str, question_id: str, attempt: int) -> dict[str, Any]:
         question.answer_type,
         float(answer.max_seconds or question.max_answer_seconds),
     )
-    return {"attempt": attempt, "upload": upload.to_dict()}
+    return AttemptGrant(attempt, upload)
 
 
-def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[str, Any]:
+def finalise(token: str, question_id: str, attempt: int, chunks: int) -> CandidateAnswer | None:
     """Check every chunk is in S3, mark the answer uploaded and hand it to the media worker.
 
     The deadline is checked when recording starts; an answer being saved is never refused
@@ -458,7 +510,7 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> dict[st
     uploads.write_manifest(location, chunks)
     metrics.add_metric(name="AnswersUploaded", unit="Count", value=1)
     answer.attempt, answer.status = attempt, "uploaded"
-    return answer_view(answer)
+    return candidate_answer(answer)
 
 
 def _mark_uploaded(
@@ -542,12 +594,12 @@ def _finalise_abandoned(
 
 def _already_finalised(
     invitation: Invitation, question_id: str, attempt: int, chunks: int, missing: list[int]
-) -> dict[str, Any]:
+) -> CandidateAnswer | None:
     """A retried finalise returns the same answer; otherwise say what is missing."""
     answer = _get_answer(invitation, question_id, attempt)
     if answer.status != "recording":
         if answer.chunk_count == chunks:
-            return answer_view(answer)  # nothing happens twice
+            return candidate_answer(answer)  # nothing happens twice
         raise Conflict("This recording was already saved with a different number of parts.")
     if missing:
         raise Conflict(
@@ -558,7 +610,7 @@ def _already_finalised(
     raise Conflict("This recording could not be saved. Reload the page to continue.")
 
 
-def save_text(token: str, question_id: str, text: str) -> dict[str, Any]:
+def save_text(token: str, question_id: str, text: str) -> CandidateAnswer | None:
     """Write (or rewrite) a text answer; no attempts are counted."""
     invitation = find_by_token(token)
     _check_open(invitation, utcnow())
@@ -585,14 +637,23 @@ def save_text(token: str, question_id: str, text: str) -> dict[str, Any]:
     answer.save()
     if not lifecycle.start(invitation, now, [Invitation.answered_questions.add({question_id})]):
         raise Conflict("You have already completed this interview. Thank you!")
-    return answer_view(answer)
+    return candidate_answer(answer)
 
 
-def complete(token: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Completion:
+    """A completed interview: when, and what the company says and offers afterwards."""
+
+    completed_at: datetime | None
+    outro: str | None
+    booking_url: str | None
+
+
+def complete(token: str) -> Completion:
     """Finish the interview once every question has an answer."""
     invitation = find_by_token(token)
     if invitation.status == "completed":
-        return _completed_view(invitation)
+        return _completion(invitation)
     _check_open(invitation, utcnow())
     answers = _answers(invitation)
     unanswered = [
@@ -616,19 +677,22 @@ def complete(token: str) -> dict[str, Any]:
             )
         if invitation.status != "completed":
             raise Conflict("This interview can no longer be completed.")
-    return _completed_view(invitation)
+    return _completion(invitation)
 
 
-def _completed_view(invitation: Invitation) -> dict[str, Any]:
-    return {
-        "status": "completed",
-        "completed_at": _iso(invitation.completed_at),
-        "outro": invitation.outro,
-        "booking_url": invitation.booking_url,
-    }
+def _completion(invitation: Invitation) -> Completion:
+    return Completion(invitation.completed_at, invitation.outro, invitation.booking_url)
 
 
-def feedback(token: str, rating: int, comment: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Feedback:
+    """The candidate's rating of their experience, and what they wrote."""
+
+    rating: int
+    comment: str
+
+
+def feedback(token: str, rating: int, comment: str) -> Feedback:
     invitation = find_by_token(token)
     if invitation.status != "completed":
         raise Conflict("You can leave feedback once you have finished the interview.")
@@ -643,4 +707,4 @@ def feedback(token: str, rating: int, comment: str) -> dict[str, Any]:
         )
     except UpdateError:
         raise Conflict("Thank you, we already have your feedback.") from None
-    return {"rating": rating, "comment": comment}
+    return Feedback(rating, comment)

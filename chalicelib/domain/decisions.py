@@ -6,7 +6,7 @@ reach; the HTML part is the escaped text, so a template cannot inject markup eit
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from markupsafe import escape
 
@@ -36,9 +36,39 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
-def templates(company: Company) -> dict[str, dict[str, str]]:
+@dataclass(frozen=True)
+class Template:
+    """One decision email: its subject and body, both Jinja2 templates."""
+
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DecisionTemplates:
+    """The company's decision emails, its own where it wrote them, the defaults elsewhere."""
+
+    advanced: Template
+    rejected: Template
+
+    def for_stage(self, stage: str) -> Template:
+        template: Template = getattr(self, stage)
+        return template
+
+
+def templates(company: Company) -> DecisionTemplates:
     stored = company.decision_templates.as_dict() if company.decision_templates else {}
-    return {name: {**DEFAULT_TEMPLATES[name], **stored.get(name, {})} for name in DEFAULT_TEMPLATES}
+
+    def merged(name: str) -> Template:
+        parts = {**DEFAULT_TEMPLATES[name], **stored.get(name, {})}
+        return Template(subject=parts["subject"], body=parts["body"])
+
+    return DecisionTemplates(advanced=merged("advanced"), rejected=merged("rejected"))
+
+
+def templates_of(company_id: str) -> DecisionTemplates:
+    """The decision emails a company sends (404 for a company that does not exist)."""
+    return templates(get_company(company_id))
 
 
 SAMPLE = {"candidate_name": "Sam Candidate", "company_name": "Acme", "title": "Support"}
@@ -49,7 +79,7 @@ def check(field: str, template: str) -> None:
     _render(template, SAMPLE, field=field)
 
 
-def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> dict[str, Any]:
+def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> DecisionTemplates:
     for name, parts in values.items():
         for part, text in parts.items():
             check(f"{name}.{part}", text)
@@ -81,14 +111,14 @@ def prepare(invitation: Invitation, stage: str) -> email.Email | None:
     if stage not in DEFAULT_TEMPLATES:
         return None
     company = get_company(invitation.company_id)
-    template = templates(company)[stage]
+    template = templates(company).for_stage(stage)
     context = {
         "candidate_name": invitation.candidate_name,
         "company_name": company.name,
         "title": invitation.title,
     }
-    subject = " ".join(_render(template["subject"], context).split())
-    text = _render(template["body"], context)
+    subject = " ".join(_render(template.subject, context).split())
+    text = _render(template.body, context)
     if stage == "advanced" and invitation.booking_url:
         text += f"\n\nBook a live conversation with us: {invitation.booking_url}"
     html = "<p>" + str(escape(text)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"

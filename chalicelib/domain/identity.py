@@ -20,7 +20,7 @@ from chalicelib.config import get_settings
 from chalicelib.data import keys
 from chalicelib.data.models import Company, Recruiter, new_id
 from chalicelib.domain import activity
-from chalicelib.domain.auth import Role
+from chalicelib.domain.auth import Principal, Role
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from chalicelib.observability import logger, metrics
 
@@ -42,6 +42,14 @@ class SignedUp:
     company: Company
     recruiter: Recruiter
     tokens: Tokens
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The signed-in recruiter and their company, as the console shows them."""
+
+    recruiter: Recruiter
+    company: Company
 
 
 def _cognito_error(error: ClientError) -> str:
@@ -189,8 +197,9 @@ def set_new_password(email: str, session: str, new_password: str) -> Tokens:
     return _tokens(result)
 
 
-def invite_recruiter(admin: Recruiter, email: str, name: str, role: Role) -> Recruiter:
-    """Add a colleague with a temporary password, sent to them by email."""
+def invite_recruiter(principal: Principal, email: str, name: str, role: Role) -> Recruiter:
+    """Add a colleague with a temporary password, sent to them by email by the admin."""
+    admin = get_recruiter(principal.company_id, principal.user_id)
     temporary = secrets.token_urlsafe(12) + "-1a"
     recruiter = create_recruiter(admin.company_id, email, name, role, temporary, temporary=True)
     company = get_company(admin.company_id)
@@ -247,6 +256,13 @@ def get_recruiter(company_id: str, user_id: str) -> Recruiter:
         return Recruiter.get(*Recruiter.key(company_id, user_id))
     except Recruiter.DoesNotExist:
         raise NotFound("Recruiter not found.") from None
+
+
+def profile(principal: Principal) -> Profile:
+    """Who is signed in, and their company."""
+    return Profile(
+        get_recruiter(principal.company_id, principal.user_id), get_company(principal.company_id)
+    )
 
 
 def list_team(company_id: str) -> list[Recruiter]:

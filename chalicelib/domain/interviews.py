@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -63,7 +64,17 @@ def _check_video_keys(
         raise InvalidInput("A question's video cannot be used.", details=details)
 
 
-def question_video_upload(company_id: str, interview_id: str, mime_type: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class QuestionVideoUpload:
+    """Where a new question video goes (`video_key`, to save on the question) and its grant."""
+
+    video_key: str
+    grant: uploads.QuestionVideoGrant
+
+
+def question_video_upload(
+    company_id: str, interview_id: str, mime_type: str
+) -> QuestionVideoUpload:
     """A fresh key for a question video of this interview and a presigned POST to upload it."""
     interview = get_interview(company_id, interview_id)
     if interview.status == "archived":
@@ -76,7 +87,7 @@ def question_video_upload(company_id: str, interview_id: str, mime_type: str) ->
             details=[{"field": "mime_type", "problem": "unsupported", "message": "MP4 or WebM"}],
         )
     key = media_layout.question_video_key(company_id, interview_id, new_id(), extension)
-    return {"video_key": key, "upload": uploads.question_video_grant(key, content_type)}
+    return QuestionVideoUpload(key, uploads.question_video_grant(key, content_type))
 
 
 def _rubric(items: list[dict[str, Any]]) -> list[RubricCriterion]:

@@ -33,7 +33,8 @@ from chalicelib.data.transactions import transact_write
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain import reminders, webhooks
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
-from chalicelib.domain.interviews import claim_apply_slot
+from chalicelib.domain.identity import get_company
+from chalicelib.domain.interviews import claim_apply_slot, find_by_apply_code, get_interview
 from chalicelib.domain.links import candidate_link, hash_token, new_token, privacy_link
 from chalicelib.observability import logger, metrics
 
@@ -159,24 +160,46 @@ def send_invitation_email(invitation: Invitation, token: str) -> None:
     invitation.update(actions=[Invitation.email_sent_at.set(utcnow())])
 
 
+@dataclass(frozen=True)
+class InvitedRow:
+    """A row that became an invitation, its link emailed."""
+
+    row: int
+    email: str
+    invitation_id: str
+
+
+@dataclass(frozen=True)
+class DuplicateRow:
+    """A row left out because its address is repeated or already invited."""
+
+    row: int
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    """A row that is not a valid candidate, and why."""
+
+    row: int
+    reason: str | None
+
+
 @dataclass
 class InviteReport:
     """What happened to each row of an invite request, in the recruiter's row numbers."""
 
-    invited: list[dict[str, Any]] = field(default_factory=list)
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    invited: list[InvitedRow] = field(default_factory=list)
+    duplicates: list[DuplicateRow] = field(default_factory=list)
+    errors: list[RefusedRow] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def counts(self) -> dict[str, int]:
+        """How many rows ended each way."""
         return {
-            "invited": self.invited,
-            "duplicates": self.duplicates,
-            "errors": self.errors,
-            "summary": {
-                "invited": len(self.invited),
-                "duplicates": len(self.duplicates),
-                "errors": len(self.errors),
-            },
+            "invited": len(self.invited),
+            "duplicates": len(self.duplicates),
+            "errors": len(self.errors),
         }
 
 
@@ -194,6 +217,18 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
 
 # Checks one candidate row: the clean row (name, email, time_multiplier), or what is wrong.
 RowCheck = Callable[[dict[str, Any]], tuple[dict[str, Any] | None, str | None]]
+
+
+def invite_to(
+    company_id: str,
+    interview_id: str,
+    candidates: list[dict[str, Any]],
+    csv_text: str | None,
+    check_row: RowCheck,
+) -> InviteReport:
+    """Invite candidates to one of the company's interviews (404 for anybody else's)."""
+    interview = get_interview(company_id, interview_id)
+    return invite_many(get_company(company_id), interview, candidates, csv_text, check_row)
 
 
 def invite_many(
@@ -233,13 +268,11 @@ def invite_many(
     with webhooks.one_read_of_endpoints():
         for number, candidate, problem in rows:
             if candidate is None:
-                report.errors.append({"row": number, "reason": problem})
+                report.errors.append(RefusedRow(number, problem))
                 continue
             address = _normal_email(candidate["email"])
             if address in seen:
-                report.duplicates.append(
-                    {"row": number, "email": address, "reason": "repeated in this list"}
-                )
+                report.duplicates.append(DuplicateRow(number, address, "repeated in this list"))
                 continue
             seen.add(address)
             try:
@@ -252,16 +285,14 @@ def invite_many(
                 )
             except Conflict:
                 report.duplicates.append(
-                    {"row": number, "email": address, "reason": "already invited to this interview"}
+                    DuplicateRow(number, address, "already invited to this interview")
                 )
                 continue
             send_invitation_email(invitation, token)
-            report.invited.append(
-                {"row": number, "email": address, "invitation_id": invitation.invitation_id}
-            )
+            report.invited.append(InvitedRow(number, address, invitation.invitation_id))
     logger.info(
         "invitations sent",
-        extra={"interview_id": interview.interview_id, **report.to_dict()["summary"]},
+        extra={"interview_id": interview.interview_id, **report.counts()},
     )
     return report
 
@@ -292,6 +323,14 @@ def list_invitations(
         page_cursor=cursor,
         filter_condition=filter_condition,
     )
+
+
+def page_for_interview(
+    company_id: str, interview_id: str, limit: int, cursor: str | None
+) -> tuple[list[Invitation], str | None]:
+    """One page of the invitations of one of the company's interviews (404 for any other)."""
+    get_interview(company_id, interview_id)
+    return list_invitations(company_id, interview_id, limit=limit, cursor=cursor)
 
 
 def resend(company_id: str, invitation_id: str) -> Invitation:
@@ -339,11 +378,29 @@ def find_by_token(token: str) -> Invitation:
     return invitation
 
 
-def apply(interview: Interview, company: Company, name: str, address: str) -> None:
+@dataclass(frozen=True)
+class ApplyInfo:
+    """An interview open to applications through its public link, and whose it is."""
+
+    interview: Interview
+    company: Company
+
+
+def apply_info(code: str) -> ApplyInfo:
+    """What the public apply page shows; 404 or 410 when the link is unknown or closed."""
+    interview = find_by_apply_code(code)
+    return ApplyInfo(interview, get_company(interview.company_id))
+
+
+def apply(code: str, name: str, address: str) -> None:
     """A candidate applying through the public link gets their own invitation by email."""
+    found = apply_info(code)
+    interview = found.interview
     claim_apply_slot(interview)
     try:
-        invitation, token = create_invitation(company, interview, name, address, source="apply")
+        invitation, token = create_invitation(
+            found.company, interview, name, address, source="apply"
+        )
     except Conflict:
         # Already invited: say nothing more (no address probing), resend nothing.
         logger.info("repeat application", extra={"interview_id": interview.interview_id})

@@ -124,10 +124,10 @@ def _upload(token: str, question_id: str, data: bytes, bucket: str) -> int:
     size = -(-len(data) // 3)
     pieces = [data[i : i + size] for i in range(0, len(data), size)]
     for index, piece in enumerate(pieces):
-        key = started["upload"]["chunk_key_template"].format(index=index)
+        key = started.upload.chunk_key_template.format(index=index)
         client("s3").put_object(Bucket=bucket, Key=key, Body=piece)
-    candidates.finalise(token, question_id, started["attempt"], len(pieces))
-    return started["attempt"]
+    candidates.finalise(token, question_id, started.attempt, len(pieces))
+    return started.attempt
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +169,8 @@ def run(
         )
         candidates.consent(token)
         questions = {
-            case: q["question_id"]
-            for case, q in zip(CASES, candidates.open_session(token)["questions"], strict=True)
+            case: q.question_id
+            for case, q in zip(CASES, candidates.open_session(token).questions, strict=True)
         }
         keys = {
             case: (
@@ -186,9 +186,9 @@ def run(
         )
         dana, dana_token = invitations.create_invitation(company, short, "Dana", "dana@example.com")
         candidates.consent(dana_token)
-        (only,) = candidates.open_session(dana_token)["questions"]
-        attempt = _upload(dana_token, only["question_id"], NOT_MEDIA, bucket)
-        keys["after_submit"] = (dana.invitation_id, only["question_id"], attempt)
+        (only,) = candidates.open_session(dana_token).questions
+        attempt = _upload(dana_token, only.question_id, NOT_MEDIA, bucket)
+        keys["after_submit"] = (dana.invitation_id, only.question_id, attempt)
         assert candidates.complete(dana_token)
         # S3 told the uploads queue about each manifest, as it does in AWS (after its
         # `s3:TestEvent` when the notification was set up, which the worker must skip).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chalice.app import Blueprint
 
-from chalicelib.api import views
+from chalicelib.api import candidate_views as views
 from chalicelib.api.endpoint import Access, Call, endpoint, schemas
-from chalicelib.domain import candidates, identity, interviews, invitations
+from chalicelib.domain import candidates, invitations
 from chalicelib.domain.errors import NotFound
 
 blueprint = Blueprint(__name__)
@@ -14,12 +14,12 @@ blueprint = Blueprint(__name__)
 
 @endpoint(blueprint, "/candidate/session", "GET", access=Access.CANDIDATE)
 def candidate_session(call: Call) -> dict:
-    return candidates.open_session(call.token)
+    return views.session(candidates.open_session(call.token))
 
 
 @endpoint(blueprint, "/candidate/consent", "POST", access=Access.CANDIDATE, body=schemas.ConsentIn)
 def candidate_consent(call: Call) -> dict:
-    return candidates.consent(call.token)
+    return views.consent(candidates.consent(call.token))
 
 
 @endpoint(
@@ -31,7 +31,8 @@ def candidate_consent(call: Call) -> dict:
     status=201,
 )
 def candidate_start_attempt(call: Call, question_id: str) -> dict:
-    return candidates.start_attempt(call.token, question_id, call.body.mime_type)
+    started = candidates.start_attempt(call.token, question_id, call.body.mime_type)
+    return views.attempt_grant(started)
 
 
 @endpoint(
@@ -41,7 +42,8 @@ def candidate_start_attempt(call: Call, question_id: str) -> dict:
     access=Access.CANDIDATE,
 )
 def candidate_renew_grant(call: Call, question_id: str, attempt: str) -> dict:
-    return candidates.renew_grant(call.token, question_id, _attempt_number(attempt))
+    renewed = candidates.renew_grant(call.token, question_id, _attempt_number(attempt))
+    return views.attempt_grant(renewed)
 
 
 @endpoint(
@@ -53,7 +55,7 @@ def candidate_renew_grant(call: Call, question_id: str, attempt: str) -> dict:
 )
 def candidate_finalise(call: Call, question_id: str, attempt: str) -> dict:
     number = _attempt_number(attempt)
-    return candidates.finalise(call.token, question_id, number, call.body.chunks)
+    return views.answer(candidates.finalise(call.token, question_id, number, call.body.chunks))
 
 
 def _attempt_number(value: str) -> int:
@@ -71,32 +73,29 @@ def _attempt_number(value: str) -> int:
     body=schemas.TextAnswerIn,
 )
 def candidate_text(call: Call, question_id: str) -> dict:
-    return candidates.save_text(call.token, question_id, call.body.text)
+    return views.answer(candidates.save_text(call.token, question_id, call.body.text))
 
 
 @endpoint(blueprint, "/candidate/complete", "POST", access=Access.CANDIDATE)
 def candidate_complete(call: Call) -> dict:
-    return candidates.complete(call.token)
+    return views.completion(candidates.complete(call.token))
 
 
 @endpoint(
     blueprint, "/candidate/feedback", "POST", access=Access.CANDIDATE, body=schemas.FeedbackIn
 )
 def candidate_feedback(call: Call) -> dict:
-    return candidates.feedback(call.token, call.body.rating, call.body.comment)
+    return views.feedback(candidates.feedback(call.token, call.body.rating, call.body.comment))
 
 
 @endpoint(blueprint, "/apply/{code}", "GET", access=Access.PUBLIC)
 def apply_info(_call: Call, code: str) -> dict:
-    interview = interviews.find_by_apply_code(code)
-    return views.apply_page(interview, identity.get_company(interview.company_id))
+    return views.apply_page(invitations.apply_info(code))
 
 
 @endpoint(
     blueprint, "/apply/{code}", "POST", access=Access.PUBLIC, body=schemas.ApplyIn, status=202
 )
 def apply(call: Call, code: str) -> dict:
-    interview = interviews.find_by_apply_code(code)
-    company = identity.get_company(interview.company_id)
-    invitations.apply(interview, company, call.body.name, str(call.body.email))
+    invitations.apply(code, call.body.name, str(call.body.email))
     return {"message": "Check your email: we sent you a personal link to start the interview."}

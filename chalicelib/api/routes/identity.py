@@ -41,13 +41,7 @@ def refresh(call: Call) -> dict:
 
 @endpoint(blueprint, "/me", "GET", access=Access.RECRUITER)
 def me(call: Call) -> dict:
-    principal = call.recruiter
-    recruiter = identity.get_recruiter(principal.company_id, principal.user_id)
-    company = identity.get_company(principal.company_id)
-    return {
-        "recruiter": views.recruiter(recruiter),
-        "company": views.company(company),
-    }
+    return views.profile(identity.profile(call.recruiter))
 
 
 @endpoint(
@@ -76,9 +70,10 @@ def update_company(call: Call) -> dict:
     status=201,
 )
 def invite_recruiter(call: Call) -> dict:
-    principal, body = call.recruiter, call.body
-    admin = identity.get_recruiter(principal.company_id, principal.user_id)
-    recruiter = identity.invite_recruiter(admin, str(body.email), body.name, Role(body.role))
+    body = call.body
+    recruiter = identity.invite_recruiter(
+        call.recruiter, str(body.email), body.name, Role(body.role)
+    )
     return views.recruiter(recruiter)
 
 
@@ -96,4 +91,5 @@ def list_team(call: Call) -> dict:
 
 @endpoint(blueprint, "/company/usage", "GET", access=Access.ADMIN)
 def company_usage(call: Call) -> dict:
-    return {"months": activity.usage(call.recruiter.company_id, call.page_size("months", "6"))}
+    months = activity.usage(call.recruiter.company_id, call.page_size("months", "6"))
+    return {"months": [views.month_usage(m) for m in months]}

@@ -72,7 +72,8 @@ def update_interview(call: Call, interview_id: str) -> dict:
 def question_video_upload(call: Call, interview_id: str) -> dict:
     """A presigned POST for one question video, and the `video_key` to save on the question."""
     company_id = call.recruiter.company_id
-    return interviews.question_video_upload(company_id, interview_id, call.body.mime_type)
+    upload = interviews.question_video_upload(company_id, interview_id, call.body.mime_type)
+    return views.question_video_upload(upload)
 
 
 @endpoint(

@@ -6,7 +6,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
-from chalicelib.domain import identity, interviews, invitations
+from chalicelib.domain import invitations
 
 blueprint = Blueprint(__name__)
 
@@ -21,20 +21,16 @@ blueprint = Blueprint(__name__)
 )
 def invite(call: Call, interview_id: str) -> dict:
     company_id, body = call.recruiter.company_id, call.body
-    interview = interviews.get_interview(company_id, interview_id)
-    company = identity.get_company(company_id)
-    report = invitations.invite_many(
-        company, interview, body.candidates, body.csv, body.check_candidate
+    report = invitations.invite_to(
+        company_id, interview_id, body.candidates, body.csv, body.check_candidate
     )
-    return report.to_dict()
+    return views.invite_report(report)
 
 
 @endpoint(blueprint, "/interviews/{interview_id}/invitations", "GET", access=Access.RECRUITER)
 def list_invitations(call: Call, interview_id: str) -> dict:
-    company_id = call.recruiter.company_id
-    interviews.get_interview(company_id, interview_id)
-    page, cursor = invitations.list_invitations(
-        company_id, interview_id, limit=call.page_size(), cursor=call.query.get("cursor")
+    page, cursor = invitations.page_for_interview(
+        call.recruiter.company_id, interview_id, call.page_size(), call.query.get("cursor")
     )
     return {"invitations": [views.invitation(i) for i in page], "next_cursor": cursor}
 

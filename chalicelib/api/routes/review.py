@@ -6,7 +6,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
-from chalicelib.domain import analytics, decisions, identity, review, shares
+from chalicelib.domain import analytics, decisions, review, shares
 from chalicelib.domain.errors import BadRequest
 
 blueprint = Blueprint(__name__)
@@ -92,7 +92,7 @@ def set_stage(call: Call, invitation_id: str) -> dict:
 
 @endpoint(blueprint, "/company/templates", "GET", access=Access.RECRUITER)
 def get_templates(call: Call) -> dict:
-    return decisions.templates(identity.get_company(call.recruiter.company_id))
+    return views.decision_templates(decisions.templates_of(call.recruiter.company_id))
 
 
 @endpoint(
@@ -104,7 +104,8 @@ def get_templates(call: Call) -> dict:
     audit=Audit.AUTO,
 )
 def put_templates(call: Call) -> dict:
-    return decisions.save_templates(call.recruiter.company_id, call.body.model_dump())
+    saved = decisions.save_templates(call.recruiter.company_id, call.body.model_dump())
+    return views.decision_templates(saved)
 
 
 @endpoint(
@@ -141,4 +142,5 @@ def shared_candidate(call: Call) -> dict:
 
 @endpoint(blueprint, "/interviews/{interview_id}/analytics", "GET", access=Access.RECRUITER)
 def interview_analytics(call: Call, interview_id: str) -> dict:
-    return analytics.interview_analytics(call.recruiter.company_id, interview_id)
+    found = analytics.interview_analytics(call.recruiter.company_id, interview_id)
+    return views.interview_analytics(found)

@@ -1,0 +1,144 @@
+"""JSON views of the candidate's side: their session, answers, upload grants, the apply page.
+
+The services in `chalicelib.domain.candidates` decide every fact (limits with the
+accommodation, attempts left, progress, a cut-short recording, a failed retake, reopened
+questions); these functions only name them on the wire and sign the playback links.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters import uploads
+from chalicelib.domain import candidates, invitations
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def upload_grant(grant: uploads.Grant) -> dict[str, Any]:
+    """The presigned POST for an attempt's chunks and the template naming each chunk's key."""
+    return {
+        "url": grant.url,
+        "fields": grant.fields,
+        "key_prefix": grant.key_prefix,
+        "chunk_key_template": grant.chunk_key_template,
+        "max_chunk_bytes": grant.max_chunk_bytes,
+        "max_total_bytes": grant.max_total_bytes,
+        "expires_at": grant.expires_at,
+    }
+
+
+def attempt_grant(started: candidates.AttemptGrant) -> dict[str, Any]:
+    return {"attempt": started.attempt, "upload": upload_grant(started.upload)}
+
+
+def answer(found: candidates.CandidateAnswer | None) -> dict[str, Any] | None:
+    """The candidate's own answer; when ready, with a short-lived link to play it."""
+    if found is None:
+        return None
+    view: dict[str, Any] = {
+        "attempt": found.attempt,
+        "status": found.status,
+        "error_message": found.error_message,
+        "text": found.text,
+    }
+    if found.playback is not None:
+        played = found.playback
+        view |= {
+            "duration_seconds": played.duration_seconds,
+            "cut_short": played.cut_short,
+            "cut_at_seconds": played.cut_at_seconds,
+            "media_url": uploads.playback_url(played.media_key),
+            "poster_url": uploads.playback_url(played.poster_key),
+        }
+    if found.retake_failed is not None:
+        view["retake_failed"] = {
+            "attempt": found.retake_failed.attempt,
+            "error_message": found.retake_failed.error_message,
+        }
+    return view
+
+
+def _question(item: candidates.SessionQuestion) -> dict[str, Any]:
+    question = item.question
+    return {
+        "question_id": question.question_id,
+        "position": item.position,
+        "text": question.text,
+        "answer_type": question.answer_type,
+        "think_seconds": item.think_seconds,
+        "max_answer_seconds": item.max_answer_seconds,
+        "max_text_length": item.max_text_length,
+        "retakes": int(question.retakes),
+        "attempts_used": item.attempts_used,
+        "attempts_left": item.attempts_left,
+        "video_url": uploads.playback_url(question.video_key),
+        "answer": answer(item.answer),
+        "reopened": item.reopened,
+    }
+
+
+def session(found: candidates.Session) -> dict[str, Any]:
+    """Everything the recording site needs, from the invitation's snapshot of the interview."""
+    invitation = found.invitation
+    return {
+        "invitation": {
+            "candidate_name": invitation.candidate_name,
+            "status": invitation.status,
+            "deadline": invitation.deadline.isoformat(),
+            "consent_at": _iso(invitation.consent_at),
+            "completed_at": _iso(invitation.completed_at),
+            "time_multiplier": found.time_multiplier,
+            "feedback_given": found.feedback_given,
+            "reopened_questions": found.reopened_questions,
+        },
+        "company": {
+            "name": invitation.company_name,
+            "brand_color": invitation.brand_color,
+            "logo_url": invitation.logo_url,
+        },
+        "interview": {
+            "title": invitation.title,
+            "role_description": invitation.role_description,
+            "intro": invitation.intro,
+            "outro": invitation.outro,
+            "support_contact": invitation.support_contact,
+            "booking_url": invitation.booking_url,
+        },
+        "questions": [_question(q) for q in found.questions],
+        "progress": {"answered": found.answered, "total": found.total},
+    }
+
+
+def consent(consent_at: datetime) -> dict[str, Any]:
+    return {"consent_at": consent_at.isoformat()}
+
+
+def completion(done: candidates.Completion) -> dict[str, Any]:
+    return {
+        "status": "completed",
+        "completed_at": _iso(done.completed_at),
+        "outro": done.outro,
+        "booking_url": done.booking_url,
+    }
+
+
+def feedback(given: candidates.Feedback) -> dict[str, Any]:
+    return {"rating": given.rating, "comment": given.comment}
+
+
+def apply_page(found: invitations.ApplyInfo) -> dict[str, Any]:
+    """What the public apply page shows before anyone applies: whose interview, for what."""
+    owner, item = found.company, found.interview
+    return {
+        "company": {
+            "name": owner.name,
+            "brand_color": owner.brand_color,
+            "logo_url": owner.logo_url,
+        },
+        "interview": {"title": item.title, "role_description": item.role_description},
+        "open": True,
+    }
