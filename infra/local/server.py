@@ -39,8 +39,8 @@ def make_handler(stack: LocalStack) -> type:
     gateway = LocalGateway(app_module.app, config)
     # Chalice keeps the request being handled in one attribute of the app (`current_request`),
     # as Lambda runs one request per container at a time; handled in parallel threads, one
-    # request can read another's headers and body (a candidate's token). Under concurrent load
-    # (`stack.serial`) API requests take turns, like one warm container.
+    # request can read another's headers and body (a candidate's token). So API requests
+    # take turns (`stack.serial`), like one warm container.
     api_turn: Any = threading.Lock() if stack.serial else contextlib.nullcontext()
 
     class Handler(ChaliceRequestHandler):

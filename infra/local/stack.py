@@ -58,12 +58,14 @@ class LocalStack:
 
     @property
     def serial(self) -> bool:
-        """API requests one at a time, DynamoDB requests one at a time: for many clients at once.
+        """API requests one at a time, DynamoDB requests one at a time, as in AWS.
 
-        On under fault injection (`bench/faults.py`) or with `ONEWAY_SERIAL=1`; see
-        `server.make_handler` and `provisioning.serial_dynamodb` for what goes wrong without.
+        Chalice's app holds one request at a time and moto's DynamoDB has no isolation, so
+        without this a browser's parallel requests could read each other's headers or erase
+        each other's writes (`server.make_handler`, `provisioning.serial_dynamodb`). On unless
+        `ONEWAY_SERIAL=0`, which only a measurement of the unserialised stack wants.
         """
-        return self.faults is not None or os.environ.get("ONEWAY_SERIAL") == "1"
+        return self.faults is not None or os.environ.get("ONEWAY_SERIAL", "1") != "0"
 
     @property
     def site_url(self) -> str:
@@ -88,6 +90,9 @@ class LocalStack:
         reset_clients()
         self.settings = {
             "STAGE": "local",
+            # Redeliveries come after `retry_seconds`, not the queue's visibility timeout: the
+            # worker's lease on an answer is as short, so a killed worker's job is taken over.
+            "WORKER_LEASE_SECONDS": str(self.retry_seconds),
             # moto signs like Cognito (the AWS issuer) but serves the keys itself.
             **provisioning.provision_all(
                 provisioning.Names(),
