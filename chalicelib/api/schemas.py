@@ -154,6 +154,11 @@ class AttemptIn(Body):
     mime_type: Annotated[
         str, StringConstraints(pattern=r"^(video|audio)/[a-z0-9.+-]+(;.*)?$", max_length=100)
     ]
+    # Made by the page once per recording it starts (a UUID) and sent again on a retry, so a
+    # start whose reply was lost gets the same attempt back instead of spending a retake.
+    client_attempt_id: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None
+    ) = None
 
 
 class FinaliseIn(Body):

@@ -51,7 +51,13 @@ class InMemoryCandidateRepository:
         return [a for a in self.answers(company_id, invitation_id) if a.question_id == question_id]
 
     def answer(
-        self, company_id: str, invitation_id: str, question_id: str, attempt: int
+        self,
+        company_id: str,
+        invitation_id: str,
+        question_id: str,
+        attempt: int,
+        *,
+        consistent: bool = False,
     ) -> Answer | None:
         found = self.table.items.get(Answer.key(company_id, invitation_id, question_id, attempt))
         return found if isinstance(found, Answer) else None

@@ -306,6 +306,8 @@ class Answer(Item, discriminator="Answer"):
     status = UnicodeAttribute(default="recording")
     mime_type = UnicodeAttribute(null=True)
     max_seconds = NumberAttribute(null=True)
+    # The key the page made for this recording: a repeated start with it gets this attempt back.
+    client_attempt_id = UnicodeAttribute(null=True)
     chunk_count = NumberAttribute(null=True)
     uploaded_bytes = NumberAttribute(null=True)
     uploaded_at = UTCDateTimeAttribute(null=True)

@@ -85,10 +85,19 @@ class CandidateRepository:
         )
 
     def answer(
-        self, company_id: str, invitation_id: str, question_id: str, attempt: int
+        self,
+        company_id: str,
+        invitation_id: str,
+        question_id: str,
+        attempt: int,
+        *,
+        consistent: bool = False,
     ) -> Answer | None:
         try:
-            return Answer.get(*Answer.key(company_id, invitation_id, question_id, attempt))
+            return Answer.get(
+                *Answer.key(company_id, invitation_id, question_id, attempt),
+                consistent_read=consistent,
+            )
         except Answer.DoesNotExist:
             return None
 

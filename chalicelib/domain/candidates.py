@@ -328,13 +328,19 @@ class AttemptGrant:
     upload: uploads.Grant
 
 
-def start_attempt(token: str, question_id: str, mime_type: str) -> AttemptGrant:
+def start_attempt(
+    token: str, question_id: str, mime_type: str, client_attempt_id: str | None = None
+) -> AttemptGrant:
     """Use one attempt at a recorded question and grant its upload.
 
     One transaction: the invitation's counters move only if nobody moved them since we read
     them (a second tab gets 409 and reloads), the answer item is created, and the first
     start of the interview is counted on it. `attempt_seq` only grows, so an attempt given
     back after a failed upload never reuses a number.
+
+    `client_attempt_id` makes the start safe to repeat: the page makes one per recording it
+    starts and sends it again when the reply was lost, and gets the same attempt back (a
+    fresh grant) instead of spending a retake or being refused.
     """
     invitation = find_by_token(token)
     now = utcnow()
@@ -345,6 +351,10 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> AttemptGrant:
         raise Conflict("This question takes a written answer.")
     _check_mime(question, mime_type)
     _check_reopened(invitation, question_id)
+    if client_attempt_id:
+        repeated = _repeated_start(invitation, question, client_attempt_id)
+        if repeated is not None:
+            return repeated
     allowed = 1 + int(question.retakes)
     used = _used(invitation, question_id)
     if used >= allowed:
@@ -377,6 +387,7 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> AttemptGrant:
         mime_type=mime_type,
         max_seconds=limit,
         status="recording",
+        client_attempt_id=client_attempt_id,
         # If nothing is stored by the time this grant expires, the sweep releases the attempt.
         due_bucket=answer_lifecycle.RECORDING_BUCKET,
         due_at=(now + timedelta(seconds=get_settings().upload_url_ttl_seconds)).isoformat(),
@@ -399,6 +410,13 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> AttemptGrant:
                     actions=[Interview.count_started.add(1)],
                 )
     except TransactWriteError:
+        if client_attempt_id:
+            # The same start sent twice at once: the copy that lost the race answers with
+            # the attempt the other one opened.
+            invitation.refresh(consistent_read=True)
+            repeated = _repeated_start(invitation, question, client_attempt_id)
+            if repeated is not None:
+                return repeated
         raise Conflict(
             "Your interview changed in another tab or window. Reload the page to continue."
         ) from None
@@ -409,6 +427,46 @@ def start_attempt(token: str, question_id: str, mime_type: str) -> AttemptGrant:
         extra={"invitation_id": invitation.invitation_id, "question": position, "attempt": attempt},
     )
     return AttemptGrant(attempt, upload)
+
+
+def _repeated_start(
+    invitation: Invitation, question: Question, client_attempt_id: str
+) -> AttemptGrant | None:
+    """The attempt a repeated start asks for again, with a fresh grant; None for a new start.
+
+    Only the question's latest attempt can match (one GetItem on the number `attempt_seq`
+    holds). Still recording: it is handed back. Already sent for saving: nothing to start,
+    and no retake is spent on a repeat. Released (the tab looked dead): a new attempt, as
+    today's rules say.
+    """
+    latest = _counter(invitation.attempt_seq, question.question_id)
+    if not latest:
+        return None
+    answer = candidate_repository.answer(
+        invitation.company_id,
+        invitation.invitation_id,
+        question.question_id,
+        latest,
+        consistent=True,
+    )
+    if answer is None or answer.client_attempt_id != client_attempt_id:
+        return None
+    if answer.status == answer_lifecycle.RELEASED:
+        return None
+    if answer.status != "recording":
+        raise Conflict("This recording was already sent for saving. Reload the page to continue.")
+    location = _location(invitation, question.question_id, latest)
+    upload = uploads.grant(
+        location,
+        answer.mime_type or "video/webm",
+        question.answer_type,
+        float(answer.max_seconds or question.max_answer_seconds),
+    )
+    logger.info(
+        "attempt start repeated",
+        extra={"invitation_id": invitation.invitation_id, "attempt": latest},
+    )
+    return AttemptGrant(latest, upload)
 
 
 def _check_reopened(invitation: Invitation, question_id: str) -> None:

@@ -20,6 +20,7 @@ const app = {
   store: null,
   owner: "",
   uploads: new Map(), // question id → the latest AttemptUpload started or resumed in this tab
+  starts: new Map(), // question id → key of a recording start the server has not answered yet
   practised: false,
   acknowledged: new Set(), // "question:attempt" of failed retakes the candidate chose to leave
   call,

@@ -12,7 +12,18 @@ const TIMESLICE_MS = 1000;
 const PROCESSING_POLL_MS = 2000;
 const PROCESSING_POLLS = 90;
 
+// Starting a recording is retried on a dropped connection or a server hiccup, a little
+// later each time, with the same key: the server hands back the attempt it already opened.
+const START_TRIES = 3;
+const START_RETRY_MS = 1000;
+
 const sleep = (ms) => new Promise((resolve) => window.setTimeout(resolve, ms));
+
+// A fresh key for a recording the candidate starts (the API's `client_attempt_id`).
+function newAttemptKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 export function isAnswered(question) {
   const answer = question.answer;
@@ -250,7 +261,23 @@ function recordedQuestion(app, question, resumed) {
     status.textContent = "Getting ready to record…";
     setControls(h("button", { type: "button", disabled: true }, "Starting…"));
     const mimeType = pickMimeType(audioOnly ? "audio" : "video");
-    const begin = () => app.call("POST", `/candidate/questions/${encodeURIComponent(qid)}/attempts`, { mime_type: mimeType });
+    // One key per recording, kept until the server has answered: a start whose reply was
+    // lost (here or after the candidate presses the button again) is the same start, and
+    // gets the attempt it already opened instead of using another one or a 409.
+    const key = app.starts.get(qid) || newAttemptKey();
+    app.starts.set(qid, key);
+    const send = () => app.call("POST", `/candidate/questions/${encodeURIComponent(qid)}/attempts`, { mime_type: mimeType, client_attempt_id: key });
+    const begin = async () => {
+      for (let tries = 1; ; tries += 1) {
+        try {
+          return await send();
+        } catch (error) {
+          const transient = error.network || error.status >= 500;
+          if (!transient || tries >= START_TRIES) throw error;
+          await sleep(START_RETRY_MS * tries);
+        }
+      }
+    };
     let reply;
     try {
       try {
@@ -266,12 +293,15 @@ function recordedQuestion(app, question, resumed) {
       }
     } catch (error) {
       starting = false;
+      // Still unanswered (offline): the next press sends this same start again.
+      if (!(error.network || error.status >= 500)) app.starts.delete(qid);
       if (error.status === 409) question.attempts_left = 0;
       status.textContent = "";
       message.textContent = error.message;
       think();
       return;
     }
+    app.starts.delete(qid); // answered: the next recording is a new start with a new key
     question.attempts_left = Math.max(0, question.attempts_left - 1);
     limits();
     const upload = new AttemptUpload({ store: app.store, call: app.call, owner: app.owner, questionId: qid, attempt: reply.attempt, mimeType, grant: reply.upload });

@@ -219,6 +219,42 @@ def test_an_answer_arrives_whole_when_the_first_two_chunk_uploads_fail(
     assert left == 0
 
 
+def test_a_recording_whose_start_reply_is_lost_starts_once_and_spends_no_retake(
+    local_stack: RunningStack, candidate_page: Any
+) -> None:
+    page = candidate_page
+    # GIVEN the connection drops just after the server opened the attempt, before its reply
+    link, _ = invite(local_stack, "Lost Reply")
+    q1 = session(local_stack, link)["questions"][0]
+    starts: list[dict[str, Any]] = []
+
+    def lose_first_reply(route: Any) -> None:
+        starts.append(route.request.post_data_json)
+        if len(starts) == 1:
+            route.fetch()  # the server does the work …
+            route.abort("connectionreset")  # … and the page never hears back
+            return
+        route.continue_()
+
+    page.route("**/api/candidate/questions/*/attempts", lose_first_reply)
+    # WHEN the candidate records question 1
+    page.goto(link)
+    consent_and_check_devices(page)
+    page.click("[data-action=skip-practice]")
+    record(page)
+    # THEN the page sent the same start again and the answer is saved as attempt 1
+    wait_saved(page)
+    assert len(starts) == 2
+    assert starts[0]["client_attempt_id"] == starts[1]["client_attempt_id"]
+    assert upload_state(page, q1["question_id"])["attempt"] == 1
+    # AND only one attempt is used: every retake is still there
+    now = session(local_stack, link)["questions"][0]
+    assert (now["attempts_used"], now["attempts_left"]) == (1, q1["attempts_left"] - 1)
+    assert now["answer"]["attempt"] == 1
+    assert now["answer"]["status"] in ANSWERED
+    assert page.is_visible(f"text=Record again ({q1['attempts_left'] - 1} tries left)")
+
+
 def test_a_wrong_or_withdrawn_link_gets_a_friendly_page_with_the_support_contact(
     local_stack: RunningStack, candidate_page: Any, screenshots: Path
 ) -> None:

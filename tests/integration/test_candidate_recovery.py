@@ -185,6 +185,90 @@ def test_a_recording_whose_tab_is_gone_is_finalised_by_the_sweep_and_salvaged(
     assert sam.call("POST", "/complete")[0] == 200
 
 
+def start_with_key(candidate: Candidate, question_id: str, key: str) -> tuple[int, Any]:
+    """POST …/attempts as the page sends it: the recording's own key in the body."""
+    return candidate.call(
+        "POST",
+        f"/questions/{question_id}/attempts",
+        {"mime_type": "video/webm", "client_attempt_id": key},
+    )
+
+
+def test_a_start_repeated_after_a_lost_reply_gets_the_same_attempt_and_spends_no_retake(
+    http: Http, admin: dict
+) -> None:
+    # GIVEN a question with no retakes, started with key K, whose reply never reached the page
+    sam, _ = invited(http, admin, video(retakes=0), WRITTEN)
+    q1 = sam.question(1)
+    key = "3f1c2a9e-6b7d-4e58-9a0b-c2d4e6f80a1b"
+    status, first = start_with_key(sam, q1, key)
+    assert status == 201, first
+
+    # WHEN the page sends the same start again
+    status, again = start_with_key(sam, q1, key)
+
+    # THEN it gets the same attempt with a grant it can upload with, and nothing more is used
+    assert status == 201, again
+    assert again["attempt"] == first["attempt"]
+    assert again["upload"]["key_prefix"] == first["upload"]["key_prefix"]
+    assert again["upload"]["url"]
+    assert again["upload"]["fields"]
+    question = by_id(sam)[q1]
+    assert (question["attempts_used"], question["attempts_left"]) == (1, 0)
+
+    # AND a start with another key is still refused: no retakes are left
+    status, refused = start_with_key(sam, q1, "0d9e8f7a-1b2c-4d3e-8f4a-5b6c7d8e9f00")
+    assert status == 409
+    assert "used all your attempts" in refused["message"]
+
+    # AND the recording uploaded through the repeated grant is saved
+    sam.upload(again["upload"], 2)
+    status, answer = sam.call(
+        "POST", f"/questions/{q1}/attempts/{again['attempt']}/finalise", {"chunks": 2}
+    )
+    assert (status, answer["status"]) == (200, "uploaded")
+
+    # AND once finalised, a late repeat with K opens nothing new and leaves the answer alone
+    status, late = start_with_key(sam, q1, key)
+    assert status == 409, late
+    assert "already sent for saving" in late["message"]
+    question = by_id(sam)[q1]
+    assert (question["attempts_used"], question["attempts_left"]) == (1, 0)
+    assert (question["answer"]["attempt"], question["answer"]["status"]) == (
+        first["attempt"],
+        "uploaded",
+    )
+
+
+def test_a_repeated_start_with_retakes_left_does_not_use_one_and_a_new_key_does(
+    http: Http, admin: dict
+) -> None:
+    # GIVEN a question with one retake, started with key K
+    sam, _ = invited(http, admin, video(retakes=1), WRITTEN)
+    q1 = sam.question(1)
+    _, first = start_with_key(sam, q1, "first-recording-key")
+
+    # WHEN the same start is repeated, and then a new recording is started with a new key
+    status, again = start_with_key(sam, q1, "first-recording-key")
+    assert (status, again["attempt"]) == (201, first["attempt"])
+    assert by_id(sam)[q1]["attempts_left"] == 1
+    status, retake = start_with_key(sam, q1, "second-recording-key")
+
+    # THEN only the new key used the retake
+    assert (status, retake["attempt"]) == (201, first["attempt"] + 1)
+    assert by_id(sam)[q1]["attempts_left"] == 0
+
+
+def test_a_malformed_attempt_key_is_refused_with_the_field_named(http: Http, admin: dict) -> None:
+    sam, _ = invited(http, admin, video(retakes=0), WRITTEN)
+    q1 = sam.question(1)
+    for bad in ("short", "x" * 65, "has spaces in it", "<script>alert(1)</script>"):
+        status, body = start_with_key(sam, q1, bad)
+        assert status == 422, body
+        assert any(d["field"] == "client_attempt_id" for d in body["details"]), body
+    assert by_id(sam)[q1]["attempts_left"] == 1
+
+
 # --- 4. a processing failure after submit is recoverable --------------------------------------
 
 

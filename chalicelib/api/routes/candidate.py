@@ -31,7 +31,10 @@ def candidate_consent(call: Call) -> dict:
     status=201,
 )
 def candidate_start_attempt(call: Call, question_id: str) -> dict:
-    started = candidates.start_attempt(call.token, question_id, call.body.mime_type)
+    body = call.body
+    started = candidates.start_attempt(
+        call.token, question_id, body.mime_type, body.client_attempt_id
+    )
     return views.attempt_grant(started)
 
 
