@@ -7,11 +7,14 @@ through the AWS APIs on moto; both read these numbers so the two cannot drift ap
 from __future__ import annotations
 
 from chalicelib.data import media_layout
+from chalicelib.domain import answer_lifecycle
 
 PASSWORD_MIN_LENGTH = 10
-MAX_RECEIVES_BEFORE_DLQ = 3
-# The worker may run up to 15 minutes; a message stays invisible for longer than that.
-UPLOAD_VISIBILITY_SECONDS = 960
+MAX_RECEIVES_BEFORE_DLQ = answer_lifecycle.MAX_RECEIVES
+# The worker may run up to 15 minutes; a message stays invisible for longer than that and
+# than the worker's lease on its answer, so a redelivery finds a dead worker's lease expired.
+WORKER_TIMEOUT_SECONDS = answer_lifecycle.WORKER_TIMEOUT_SECONDS
+UPLOAD_VISIBILITY_SECONDS = answer_lifecycle.UPLOAD_VISIBILITY_SECONDS
 RAW_EXPIRY_DAYS = 7
 # Chunks arrive while recording; only the manifest written at finalise means an attempt is
 # whole, so only it wakes the worker.

@@ -26,7 +26,7 @@ from media_worker import transcode
 
 logger = Logger(service="oneway-media")
 
-MAX_RECEIVES = 3
+MAX_RECEIVES = lifecycle.MAX_RECEIVES
 MISSING_CHUNK_MESSAGE = "Part of your recording did not reach us. Please record this answer again."
 
 
@@ -63,7 +63,16 @@ def process(bucket: str, key: str, receive_count: int = 1) -> str:
     if answer is None:
         logger.warning("manifest without an answer, ignored", extra={"key": key})
         return "ignored"
-    if not lifecycle.start_processing(answer, redelivery=receive_count > 1):
+    try:
+        claimed = lifecycle.start_processing(answer, redelivery=receive_count > 1)
+    except lifecycle.LeaseHeld as held:
+        # Another worker is still on it: raising leaves the message for SQS to redeliver.
+        logger.info(
+            "left for later: another worker holds the answer",
+            extra={"key": key, "lease_until": str(held.lease_until)},
+        )
+        raise
+    if not claimed:
         logger.info("already handled", extra={"key": key, "status": answer.status})
         return "duplicate"
     try:
@@ -74,6 +83,8 @@ def process(bucket: str, key: str, receive_count: int = 1) -> str:
             lifecycle.mark_failed(
                 answer, lifecycle.PROCESSING_ERROR, lifecycle.PROCESSING_ERROR_MESSAGE
             )
+        else:
+            lifecycle.give_up(answer)  # the retry need not wait out this worker's lease
         raise
 
 

@@ -326,6 +326,9 @@ class Answer(Item, discriminator="Answer"):
     size_bytes = NumberAttribute(null=True)
     error_reason = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
+    # While processing: the claiming worker's lease (token, expiry), set with the claim.
+    lease_id = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(default=utcnow)
 
     @classmethod

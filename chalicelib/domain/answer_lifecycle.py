@@ -2,11 +2,13 @@
 
 recording → uploaded → processing → ready | failed, and recording → released. Each move
 states the state it leaves, so a duplicate or replayed event finds the answer already moved
-and changes nothing; a worker that died mid-job is retried by SQS and takes the answer over
-only on a redelivery. A failed answer gives its attempt back, so the candidate may record
-again while the deadline allows; if the candidate had already submitted, the question reopens
-for them (`invitation_lifecycle.ask_to_record_again`). An attempt started but with nothing stored
-(the tab died before its first chunk) is released: it no longer counts against the retakes.
+and changes nothing. A worker claims the answer with a lease (a token and an expiry): a
+redelivered message takes a processing answer over only once the lease has expired (the
+worker died), and only the lease holder's result or failure lands. A failed answer gives its
+attempt back, so the candidate may record again while the deadline allows; if the candidate
+had already submitted, the question reopens for them (`invitation_lifecycle.ask_to_record_again`).
+An attempt started but with nothing stored (the tab died before its first chunk) is released:
+it no longer counts against the retakes.
 
 Used by the media worker and by the scheduled sweep; depends on the data models only.
 """
@@ -14,6 +16,8 @@ Used by the media worker and by the scheduled sweep; depends on the data models 
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,8 +41,16 @@ PROCESSING_BUCKET = keys.DUE_PROCESSING
 # Attempts being recorded, due when their first upload grant has expired: if nothing was
 # stored by then, the sweep releases the attempt.
 RECORDING_BUCKET = keys.DUE_RECORDING
-# Longer than the worker's 15-minute timeout plus SQS's retries: past this an answer is stuck.
-STUCK_AFTER = timedelta(minutes=45)
+# Lambda's ceiling for one worker run; infra/resources.py derives the uploads queue's
+# visibility timeout from it, so a redelivery comes after the lease below has run out.
+WORKER_TIMEOUT_SECONDS = 900
+# Clock skew between the worker and whoever judges its lease.
+LEASE_MARGIN_SECONDS = 30
+LEASE = timedelta(seconds=WORKER_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS)
+UPLOAD_VISIBILITY_SECONDS = WORKER_TIMEOUT_SECONDS + 2 * LEASE_MARGIN_SECONDS
+MAX_RECEIVES = 3
+# A lease plus every redelivery SQS still makes: past this no worker will finish the answer.
+STUCK_AFTER = LEASE + timedelta(seconds=UPLOAD_VISIBILITY_SECONDS * (MAX_RECEIVES - 1))
 PROCESSING_ERROR = "processing_error"
 PROCESSING_ERROR_MESSAGE = "We couldn't process your recording. Please record this answer again."
 
@@ -87,13 +99,39 @@ def load(company_id: str, invitation_id: str, question_id: str, attempt: int) ->
     return candidate_repository.answer(company_id, invitation_id, question_id, attempt)
 
 
+class LeaseHeld(Exception):
+    """Another worker's lease on the answer is still live: retry the message later."""
+
+    def __init__(self, lease_until: datetime | None) -> None:
+        super().__init__(f"leased until {lease_until.isoformat() if lease_until else '?'}")
+        self.lease_until = lease_until
+
+
+def lease_length() -> timedelta:
+    """The worker's lease; `WORKER_LEASE_SECONDS` shortens it where workers are shorter-lived."""
+    seconds = os.environ.get("WORKER_LEASE_SECONDS")
+    return timedelta(seconds=float(seconds)) if seconds else LEASE
+
+
+def lease_expired(answer: Answer, now: datetime) -> bool:
+    """Whether the worker holding `answer` can no longer be running (no lease: an old claim)."""
+    return answer.lease_until is None or answer.lease_until <= now
+
+
 def start_processing(answer: Answer, redelivery: bool, now: datetime | None = None) -> bool:
-    """Claim the answer for this worker; False when another event already has or had it."""
+    """Claim the answer for this worker; False when another event already has or had it.
+
+    A redelivery takes over a processing answer only once its lease expired; while it is
+    live, `LeaseHeld` is raised so the message comes back after the visibility timeout.
+    """
     now = now or utcnow()
     if answer.status == "uploaded":
         condition = Answer.status == "uploaded"
     elif answer.status == "processing" and redelivery:
-        condition = Answer.status == "processing"  # the previous worker died: take over
+        if not lease_expired(answer, now):
+            raise LeaseHeld(answer.lease_until)
+        # The previous worker died: take over its very lease, and only once it expired.
+        condition = (Answer.status == "processing") & _same_lease(answer) & _expired(now)
     else:
         return False
     try:
@@ -101,6 +139,8 @@ def start_processing(answer: Answer, redelivery: bool, now: datetime | None = No
             actions=[
                 Answer.status.set("processing"),
                 Answer.updated_at.set(now),
+                Answer.lease_id.set(uuid.uuid4().hex),
+                Answer.lease_until.set(now + lease_length()),
                 Answer.due_bucket.set(PROCESSING_BUCKET),
                 Answer.due_at.set((now + STUCK_AFTER).isoformat()),
             ],
@@ -109,6 +149,34 @@ def start_processing(answer: Answer, redelivery: bool, now: datetime | None = No
     except UpdateError:
         return False
     return True
+
+
+def give_up(answer: Answer, now: datetime | None = None) -> bool:
+    """End this worker's lease early: it failed and SQS's retry may take the answer over.
+
+    False when the lease was no longer this worker's (taken over, or the answer moved on).
+    """
+    now = now or utcnow()
+    try:
+        answer.update(actions=[Answer.lease_until.set(now)], condition=_holding(answer))
+    except UpdateError:
+        return False
+    return True
+
+
+def _same_lease(answer: Answer) -> Any:
+    if answer.lease_id is None:
+        return Answer.lease_id.does_not_exist()
+    return Answer.lease_id == answer.lease_id
+
+
+def _expired(now: datetime) -> Any:
+    return Answer.lease_until.does_not_exist() | (Answer.lease_until <= now)
+
+
+def _holding(answer: Answer) -> Any:
+    """The condition that `answer` is still processing under the lease this copy holds."""
+    return (Answer.status == "processing") & _same_lease(answer)
 
 
 def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
@@ -135,10 +203,11 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
                 if facts.cut_short and facts.cut_at_seconds is not None
                 else Answer.cut_at_seconds.remove(),
                 Answer.updated_at.set(utcnow()),
+                Answer.lease_until.remove(),
                 Answer.due_bucket.remove(),
                 Answer.due_at.remove(),
             ],
-            condition=Answer.status == "processing",
+            condition=_holding(answer),
         )
     except UpdateError:
         return False
@@ -152,8 +221,22 @@ def record_usage(answer: Answer, facts: MediaFacts) -> None:
     )
 
 
-def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "processing") -> bool:
-    """Record why, in the candidate's words, and give the attempt back."""
+def mark_failed(
+    answer: Answer,
+    reason: str,
+    message: str,
+    from_status: str = "processing",
+    now: datetime | None = None,
+) -> bool:
+    """Record why, in the candidate's words, and give the attempt back.
+
+    From processing, only under the lease `answer` holds; with `now`, only once it expired.
+    """
+    condition = Answer.status == from_status
+    if from_status == "processing":
+        condition = _holding(answer)
+        if now is not None:
+            condition = condition & _expired(now)
     try:
         answer.update(
             actions=[
@@ -161,10 +244,11 @@ def mark_failed(answer: Answer, reason: str, message: str, from_status: str = "p
                 Answer.error_reason.set(reason),
                 Answer.error_message.set(message),
                 Answer.updated_at.set(utcnow()),
+                Answer.lease_until.remove(),
                 Answer.due_bucket.remove(),
                 Answer.due_at.remove(),
             ],
-            condition=Answer.status == from_status,
+            condition=condition,
         )
     except UpdateError:
         return False
@@ -300,11 +384,16 @@ def look_again(answer: Answer, chunks: int, stored_bytes: int, at: datetime) -> 
 
 
 def fail_stuck(now: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Mark answers processing for longer than STUCK_AFTER as failed (the sweep calls this)."""
+    """Fail answers processing past STUCK_AFTER whose lease expired (the sweep calls this).
+
+    A live lease means a worker may still finish: the sweep leaves that answer alone.
+    """
     now = now or utcnow()
     failed = []
     for item in due(Answer, PROCESSING_BUCKET, now, limit):
-        if mark_failed(item, PROCESSING_ERROR, PROCESSING_ERROR_MESSAGE):
+        if not lease_expired(item, now):
+            continue
+        if mark_failed(item, PROCESSING_ERROR, PROCESSING_ERROR_MESSAGE, now=now):
             failed.append(
                 {
                     "invitation_id": item.invitation_id,

@@ -16,6 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.data import media_layout
+from infra import resources
 from infra.stacks.roles import function_role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ BUILD_CONTEXT = [
 # long answer's transcode stays inside Lambda's 15-minute ceiling, which the uploads queue's
 # visibility timeout outlasts.
 MEMORY_MB = 3008
-TIMEOUT = cdk.Duration.seconds(900)
+TIMEOUT = cdk.Duration.seconds(resources.WORKER_TIMEOUT_SECONDS)
 # Raw chunks, the joined recording and the MP4 sit in /tmp together.
 SCRATCH = cdk.Size.gibibytes(2)
 # One upload per invocation: a batch shares one 15-minute timeout, and a slow transcode

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import av
 import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.adapters.aws import client
-from chalicelib.data.models import utcnow
+from chalicelib.data.models import Answer, utcnow
 from chalicelib.domain import answer_lifecycle
+from media_worker import pipeline
+from media_worker.handler import uploads_in
 from tests.drivers.api import Candidate, create, links_sent_to
 from tests.drivers.media import Clip, Recording, generate, image_size, read_packets, top_level_boxes
 from tests.drivers.worker import (
@@ -43,6 +47,16 @@ def candidate(http: Any, admin: dict) -> Candidate:
     sam = Candidate(http, links_sent_to("sam@example.com")[0])
     sam.call("POST", "/consent", {"accepted": True})
     return sam
+
+
+def expire_lease(answer: Answer) -> None:
+    """Where the clock stands once the claiming worker's lease has run out (it was killed)."""
+    answer.update(actions=[Answer.lease_until.set(utcnow() - timedelta(seconds=1))])
+
+
+def manifest_of(event: dict) -> tuple[str, str]:
+    (upload,) = uploads_in(SQSRecord(event["Records"][0]))
+    return upload.bucket, upload.key
 
 
 def test_a_chunked_webm_answer_becomes_a_playable_mp4_with_a_poster(
@@ -92,7 +106,9 @@ def test_a_worker_that_died_mid_job_is_retried_and_ends_in_one_result(
     run_worker(event)
     # THEN it leaves the answer alone
     assert answer_of(candidate, grant).status == "processing"
-    # AND SQS's redelivery of the original message (visibility timeout passed) finishes it
+    # AND SQS's redelivery of the original message (visibility timeout passed, and with it
+    # the dead worker's lease) finishes it
+    expire_lease(answer_of(candidate, grant))
     for record in event["Records"]:
         record["attributes"]["ApproximateReceiveCount"] = "2"
     assert run_worker(event) == {"batchItemFailures": []}
@@ -210,3 +226,112 @@ def test_a_recording_cut_off_mid_way_becomes_a_ready_answer_marked_cut_short(
     row = next(a for a in detail["answers"] if a["question_id"] == grant["question_id"])
     assert (row["status"], row["cut_short"]) == ("ready", True)
     assert row["cut_at_seconds"] == pytest.approx(float(answer.cut_at_seconds), abs=0.01)
+
+
+def test_a_redelivery_waits_out_a_live_lease_then_takes_over_and_the_old_worker_lands_nothing(
+    candidate: Candidate, recording: Path
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    event = queued_event(receive_count=2)
+    bucket, key = manifest_of(event)
+    # GIVEN a worker claimed the answer and is still transcoding
+    first_worker = answer_of(candidate, grant)
+    assert answer_lifecycle.start_processing(first_worker, redelivery=False)
+    # WHEN SQS redelivers the message while that worker's lease is live
+    # THEN the message is left for later: nothing is transcoded, the lease stays the first's
+    with pytest.raises(answer_lifecycle.LeaseHeld):
+        pipeline.process(bucket, key, receive_count=2)
+    held = answer_of(candidate, grant)
+    assert (held.status, held.lease_id) == ("processing", first_worker.lease_id)
+    assert held.media_key is None
+    assert [k for k in keys_under("media/") if k.endswith(".mp4")] == []
+    # AND through the handler the record is reported failed, so SQS delivers it again later
+    message_id = event["Records"][0]["messageId"]
+    assert run_worker(event) == {"batchItemFailures": [{"itemIdentifier": message_id}]}
+    assert answer_of(candidate, grant).status == "processing"
+
+    # WHEN the lease has run out (the worker was killed) and SQS redelivers again
+    expire_lease(held)
+    assert pipeline.process(bucket, key, receive_count=2) == "ready"
+    ready = answer_of(candidate, grant)
+    assert ready.status == "ready"
+    assert [k for k in keys_under("media/") if k.endswith(".mp4")] == [ready.media_key]
+
+    # THEN the first worker's late result or failure changes nothing
+    stale = answer_lifecycle.MediaFacts(
+        media_key="media/stale.mp4",
+        poster_key=None,
+        duration_seconds=1.0,
+        width=2,
+        height=2,
+        video_codec="h264",
+        audio_codec=None,
+        size_bytes=1,
+    )
+    assert not answer_lifecycle.mark_ready(first_worker, stale)
+    assert not answer_lifecycle.mark_failed(first_worker, "corrupt", "Please record again.")
+    after = answer_of(candidate, grant)
+    assert (after.status, after.media_key, after.duration_seconds) == (
+        "ready",
+        ready.media_key,
+        ready.duration_seconds,
+    )
+    assert after.updated_at == ready.updated_at
+
+
+def test_while_a_taken_over_answer_is_processed_the_old_worker_cannot_finish_it(
+    candidate: Candidate, recording: Path
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    # GIVEN worker 1's lease ran out and worker 2 took the answer over
+    first_worker = answer_of(candidate, grant)
+    assert answer_lifecycle.start_processing(first_worker, redelivery=False)
+    expire_lease(answer_of(candidate, grant))
+    second_worker = answer_of(candidate, grant)
+    assert answer_lifecycle.start_processing(second_worker, redelivery=True)
+    assert second_worker.lease_id != first_worker.lease_id
+    # a third delivery finds worker 2's lease live
+    with pytest.raises(answer_lifecycle.LeaseHeld):
+        answer_lifecycle.start_processing(answer_of(candidate, grant), redelivery=True)
+    # WHEN worker 1 comes back with a result, or gives up
+    facts = answer_lifecycle.MediaFacts(
+        media_key="media/stale.mp4",
+        poster_key=None,
+        duration_seconds=1.0,
+        width=None,
+        height=None,
+        video_codec="h264",
+        audio_codec=None,
+        size_bytes=1,
+    )
+    assert not answer_lifecycle.mark_ready(first_worker, facts)
+    assert not answer_lifecycle.give_up(first_worker)
+    # THEN the answer is still worker 2's, and only worker 2's result lands
+    current = answer_of(candidate, grant)
+    assert (current.status, current.lease_id, current.media_key) == (
+        "processing",
+        second_worker.lease_id,
+        None,
+    )
+    assert answer_lifecycle.mark_ready(second_worker, facts)
+    assert answer_of(candidate, grant).status == "ready"
+
+
+def test_the_sweep_leaves_an_answer_whose_worker_still_holds_its_lease(
+    candidate: Candidate, recording: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grant = upload_in_chunks(candidate, 1, recording.read_bytes())
+    # GIVEN a lease longer than the stuck threshold (a worker that may still be running)
+    monkeypatch.setenv(
+        "WORKER_LEASE_SECONDS", str(answer_lifecycle.STUCK_AFTER.total_seconds() * 3)
+    )
+    long_ago = utcnow() - answer_lifecycle.STUCK_AFTER * 2
+    assert answer_lifecycle.start_processing(answer_of(candidate, grant), False, now=long_ago)
+    # WHEN the sweep looks for stuck answers
+    # THEN it leaves the answer to its worker
+    assert answer_lifecycle.fail_stuck() == []
+    assert answer_of(candidate, grant).status == "processing"
+    # AND once the lease ran out, the sweep fails it
+    expire_lease(answer_of(candidate, grant))
+    assert len(answer_lifecycle.fail_stuck()) == 1
+    assert answer_of(candidate, grant).status == "failed"

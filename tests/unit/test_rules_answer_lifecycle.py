@@ -1,10 +1,16 @@
-"""Which attempt stands for a question: `answer_lifecycle.best_attempts`, on in-memory answers."""
+"""Answer rules on in-memory answers: which attempt stands, and when a worker's lease holds."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
 from chalicelib.data.models import Answer
+from chalicelib.domain import answer_lifecycle
 from chalicelib.domain.answer_lifecycle import best_attempts
 from chalicelib.domain.answer_states import KEPT, AnswerStatus
+from infra import resources
 
 
 def attempt(question_id: str, number: int, status: str, text: str | None = None) -> Answer:
@@ -66,3 +72,65 @@ def test_no_answers_means_nothing_stands() -> None:
 
 def test_kept_states_are_the_ones_on_their_way_or_playable() -> None:
     assert set(KEPT) == {AnswerStatus.UPLOADED, AnswerStatus.PROCESSING, AnswerStatus.READY}
+
+
+# The worker's lease: when a redelivered message may take a processing answer over.
+
+
+def claimed(lease_until: datetime | None, status: str = "processing") -> Answer:
+    answer = attempt("q1", 1, status)
+    answer.lease_id = "worker-1"
+    answer.lease_until = lease_until
+    return answer
+
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def test_a_redelivery_never_takes_over_an_answer_whose_worker_may_still_run() -> None:
+    # GIVEN a worker claimed the answer a minute ago: its lease runs for another ~14 minutes
+    answer = claimed(NOW - timedelta(minutes=1) + answer_lifecycle.LEASE)
+    # WHEN SQS redelivers the message
+    # THEN the claim is refused with the lease's end, so the message is retried later
+    with pytest.raises(answer_lifecycle.LeaseHeld) as held:
+        answer_lifecycle.start_processing(answer, redelivery=True, now=NOW)
+    assert held.value.lease_until == answer.lease_until
+    assert (answer.status, answer.lease_id) == ("processing", "worker-1")
+
+
+def test_a_lease_lasts_until_its_end_and_not_a_moment_longer() -> None:
+    end = NOW + timedelta(seconds=1)
+    assert not answer_lifecycle.lease_expired(claimed(end), NOW)
+    assert answer_lifecycle.lease_expired(claimed(end), end)
+    # a claim made before leases existed has none: its worker is long gone
+    assert answer_lifecycle.lease_expired(claimed(None), NOW)
+
+
+def test_a_first_delivery_never_takes_over_and_a_settled_answer_is_never_claimed() -> None:
+    # a second message for the same upload (S3 may notify twice) is a duplicate
+    assert answer_lifecycle.start_processing(claimed(NOW - timedelta(hours=1)), False, NOW) is False
+    for status in ("ready", "failed", "released", "recording"):
+        assert answer_lifecycle.start_processing(claimed(None, status), True, NOW) is False
+
+
+def test_the_lease_outlasts_the_worker_and_ends_before_sqs_redelivers() -> None:
+    timeout = timedelta(seconds=answer_lifecycle.WORKER_TIMEOUT_SECONDS)
+    visibility = timedelta(seconds=resources.UPLOAD_VISIBILITY_SECONDS)
+    assert timeout < answer_lifecycle.LEASE < visibility
+    assert resources.WORKER_TIMEOUT_SECONDS == answer_lifecycle.WORKER_TIMEOUT_SECONDS
+    assert resources.MAX_RECEIVES_BEFORE_DLQ == answer_lifecycle.MAX_RECEIVES
+
+
+def test_the_sweep_calls_an_answer_stuck_only_after_every_redelivery_could_have_run() -> None:
+    visibility = timedelta(seconds=answer_lifecycle.UPLOAD_VISIBILITY_SECONDS)
+    last_redelivery = visibility * (answer_lifecycle.MAX_RECEIVES - 1)
+    assert last_redelivery + answer_lifecycle.LEASE <= answer_lifecycle.STUCK_AFTER
+
+
+def test_where_workers_are_redelivered_sooner_the_lease_is_set_shorter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("WORKER_LEASE_SECONDS", raising=False)
+    assert answer_lifecycle.lease_length() == answer_lifecycle.LEASE
+    monkeypatch.setenv("WORKER_LEASE_SECONDS", "5")
+    assert answer_lifecycle.lease_length() == timedelta(seconds=5)
