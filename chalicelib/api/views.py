@@ -122,10 +122,7 @@ def interview(item: Interview) -> dict[str, Any]:
         "deadline_days": int(item.deadline_days),
         "status": item.status,
         "blind_review": bool(item.blind_review),
-        "counts": {
-            name: int(getattr(item, f"count_{name}") or 0)
-            for name in ("invited", "opened", "started", "completed", "expired", "revoked")
-        },
+        "counts": {name: int(getattr(item, f"count_{name}") or 0) for name in activity.COUNTERS},
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
         "apply": {

@@ -11,8 +11,8 @@ import pytest
 
 from tests.drivers.candidate_site import (
     admin_token,
+    create_interview,
     invite,
-    link_for,
     session,
     token_of,
     wait_until,
@@ -206,11 +206,8 @@ def test_an_attempt_abandoned_before_its_first_second_is_given_back_when_the_lin
 ) -> None:
     page = candidate_page
     # GIVEN a question with no retakes, started in a tab that died before its first chunk
-    token = admin_token(local_stack)
-    status, interview = call(
+    interview = create_interview(
         local_stack,
-        "POST",
-        "/api/interviews",
         {
             "title": "One take",
             "questions": [
@@ -222,19 +219,10 @@ def test_an_attempt_abandoned_before_its_first_second_is_given_back_when_the_lin
                 }
             ],
         },
-        token=token,
     )
-    assert status == 201, interview
-    email = "one-take@example.com"
-    status, _ = call(
-        local_stack,
-        "POST",
-        f"/api/interviews/{interview['interview_id']}/invitations",
-        {"candidates": [{"name": "Ona", "email": email}]},
-        token=token,
+    link, _ = invite(
+        local_stack, "Ona", interview_id=interview["interview_id"], email="one-take@example.com"
     )
-    assert status == 200
-    link = link_for(local_stack, email)
     candidate = token_of(link)
     assert candidate_call(local_stack, candidate, "POST", "/consent", {"accepted": True})[0] == 200
     [question] = session(local_stack, link)["questions"]

@@ -11,8 +11,8 @@ import pytest
 from chalicelib.data.media_layout import chunk_name
 from tests.drivers.candidate_site import (
     admin_token,
+    create_interview,
     invite,
-    link_for,
     raw_objects,
     session,
     wait_until,
@@ -314,11 +314,8 @@ def test_text_from_the_api_is_shown_as_text_not_markup(
 ) -> None:
     page = candidate_page
     # GIVEN an interview whose wording contains markup
-    token = admin_token(local_stack)
-    status, interview = call(
+    interview = create_interview(
         local_stack,
-        "POST",
-        "/api/interviews",
         {
             "title": "<img src=x onerror=window.pwned=1> Engineer",
             "intro": "<script>window.pwned=2</script>Welcome",
@@ -332,19 +329,14 @@ def test_text_from_the_api_is_shown_as_text_not_markup(
                 }
             ],
         },
-        token=token,
     )
-    assert status == 201, interview
-    email = "markup@example.com"
-    status, report = call(
+    link, _ = invite(
         local_stack,
-        "POST",
-        f"/api/interviews/{interview['interview_id']}/invitations",
-        {"candidates": [{"name": "<i>Mal</i>", "email": email}]},
-        token=token,
+        "<i>Mal</i>",
+        interview_id=interview["interview_id"],
+        email="markup@example.com",
     )
-    assert status == 200, report
-    page.goto(link_for(local_stack, email))
+    page.goto(link)
     # THEN the markup is visible as characters and nothing ran
     page.wait_for_selector("[data-view=landing]")
     assert (

@@ -106,11 +106,23 @@ def test_a_lease_lasts_until_its_end_and_not_a_moment_longer() -> None:
     assert answer_lifecycle.lease_expired(claimed(None), NOW)
 
 
-def test_a_first_delivery_never_takes_over_and_a_settled_answer_is_never_claimed() -> None:
-    # a second message for the same upload (S3 may notify twice) is a duplicate
-    assert answer_lifecycle.start_processing(claimed(NOW - timedelta(hours=1)), False, NOW) is False
-    for status in ("ready", "failed", "released", "recording"):
-        assert answer_lifecycle.start_processing(claimed(None, status), True, NOW) is False
+def test_a_first_delivery_never_takes_over_an_answer_already_processing() -> None:
+    # GIVEN an answer a worker claimed an hour ago
+    answer = claimed(NOW - timedelta(hours=1))
+    # WHEN a second first-delivery arrives (S3 may notify twice for one upload)
+    # THEN it is a duplicate: nothing is claimed and the first worker keeps the answer
+    assert answer_lifecycle.start_processing(answer, False, NOW) is False
+    assert (answer.status, answer.lease_id) == ("processing", "worker-1")
+
+
+@pytest.mark.parametrize("status", ["ready", "failed", "released", "recording"])
+def test_an_answer_outside_uploaded_or_processing_is_never_claimed(status: str) -> None:
+    # GIVEN an answer that settled (or never finished uploading)
+    answer = claimed(None, status)
+    # WHEN a redelivered message asks to process it
+    # THEN it is left exactly as it was
+    assert answer_lifecycle.start_processing(answer, True, NOW) is False
+    assert answer.status == status
 
 
 def test_the_lease_outlasts_the_worker_and_ends_before_sqs_redelivers() -> None:
