@@ -17,11 +17,14 @@ from chalicelib.api.routes import (
     identity,
     interviews,
     invitations,
+    jobs,
     meta,
     review,
     webhooks,
 )
+from chalicelib.api.views import company_export
 from chalicelib.data.models import utcnow
+from chalicelib.domain import jobs as job_runs
 from chalicelib.domain import sweep
 from chalicelib.domain.webhooks import QUEUE_NAME as WEBHOOK_QUEUE
 from chalicelib.domain.webhooks import deliver
@@ -47,6 +50,7 @@ app.register_blueprint(candidate.blueprint)
 app.register_blueprint(review.blueprint)
 app.register_blueprint(compliance.blueprint)
 app.register_blueprint(webhooks.blueprint)
+app.register_blueprint(jobs.blueprint)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="reminder_sweep")
@@ -63,3 +67,10 @@ def webhook_delivery(event: SQSEvent) -> None:
         deliver(
             record.body, int(attributes.get("ApproximateReceiveCount", "1")), record.receipt_handle
         )
+
+
+@app.on_sqs_message(queue=job_runs.QUEUE_NAME, batch_size=1, name="job_runner")
+def job_runner(event: SQSEvent) -> None:
+    """Bulk invitations and exports, a bounded run per message; a failure raises (SQS retries)."""
+    for record in event:
+        job_runs.run(record.body, event.context.get_remaining_time_in_millis, company_export)

@@ -57,6 +57,14 @@ class Settings:
     max_invites_per_request: int
     # Optional: without it, webhook events are not queued (deployments from before webhooks).
     webhooks_queue_url: str | None = None
+    # Optional: without it, bulk invitations and exports (jobs) refuse to start, naming it.
+    jobs_queue_url: str | None = None
+    # The KMS key that encrypts stored secrets (webhook signing secrets); without it, no
+    # secret can be stored and creating a webhook says so.
+    secrets_key_id: str | None = None
+    # Webhooks to http:// and private, loopback or link-local addresses: only for the local
+    # stack and tests with a receiver on loopback. Off unless ONEWAY_WEBHOOK_ALLOW_PRIVATE=1.
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -116,12 +124,19 @@ class Settings:
             webhooks_queue_url=_url("WEBHOOKS_QUEUE_URL", env["WEBHOOKS_QUEUE_URL"])
             if env.get("WEBHOOKS_QUEUE_URL")
             else None,
+            jobs_queue_url=_url("JOBS_QUEUE_URL", env["JOBS_QUEUE_URL"])
+            if env.get("JOBS_QUEUE_URL")
+            else None,
+            secrets_key_id=env.get("SECRETS_KEY_ID") or None,
+            webhook_allow_private=env.get("ONEWAY_WEBHOOK_ALLOW_PRIVATE", "").lower()
+            in ("1", "true", "yes"),
         )
 
     def as_env(self) -> dict[str, str]:
         """The environment variables that reproduce these settings (for the local stack)."""
         names = {f.name: f.name.upper() for f in fields(self)}
         names["region"] = "AWS_DEFAULT_REGION"
+        names["webhook_allow_private"] = "ONEWAY_WEBHOOK_ALLOW_PRIVATE"
         return {
             names[f.name]: str(getattr(self, f.name))
             for f in fields(self)

@@ -6,6 +6,7 @@ text part is rendered from its own template, not stripped from the HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,16 @@ from chalicelib.config import get_settings
 from chalicelib.observability import logger
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
+
+# A support contact is an email address (it becomes the Reply-To) or an https URL (shown as a
+# link), or empty. Nothing that could add a header or a second address: no spaces, commas,
+# angle brackets or quotes. The API publishes and enforces this same pattern.
+_EMAIL = (
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.[A-Za-z]{2,63}"
+)
+_HTTPS_URL = r"https://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?(?:[/?#][^\s<>\"]{0,180})?"
+SUPPORT_CONTACT_PATTERN = f"^(?:{_EMAIL}|{_HTTPS_URL})?$"
 
 
 @lru_cache(maxsize=1)
@@ -54,12 +65,29 @@ def render(template: str, to: str, **context: Any) -> Email:
     return Email(to=to, subject=" ".join(subject.split()), html=html, text=text)
 
 
+def contact_kind(value: str | None) -> str | None:
+    """What a support contact is: "email", "url", or None (empty, or neither)."""
+    if not value:
+        return None
+    if re.fullmatch(_EMAIL, value):
+        return "email"
+    if re.fullmatch(_HTTPS_URL, value):
+        return "url"
+    return None
+
+
 def send(email: Email, reply_to: str | None = None) -> str:
-    """Send through SES; returns the SES message id."""
+    """Send through SES; returns the SES message id.
+
+    `reply_to` (a support contact) becomes the Reply-To only when it is an email address:
+    a URL, or anything stored before contacts were checked, is left out of the headers.
+    """
     settings = get_settings()
     kwargs: dict[str, Any] = {}
-    if reply_to:
+    if contact_kind(reply_to) == "email":
         kwargs["ReplyToAddresses"] = [reply_to]
+    elif reply_to:
+        logger.info("support contact is not an address: no Reply-To")
     result = client("ses").send_email(
         Source=settings.sender_email,
         Destination={"ToAddresses": [email.to]},

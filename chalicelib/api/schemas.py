@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from chalicelib.adapters.email import SUPPORT_CONTACT_PATTERN
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Long passphrases welcome; Cognito's pool policy enforces the same minimum.
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
@@ -83,7 +85,10 @@ class InterviewIn(Body):
     role_description: Text = ""
     intro: Text = ""
     outro: Text = ""
-    support_contact: Annotated[str, StringConstraints(max_length=200)] | None = None
+    # An email address (it becomes the Reply-To of candidate emails) or an https URL.
+    support_contact: (
+        Annotated[str, StringConstraints(max_length=200, pattern=SUPPORT_CONTACT_PATTERN)] | None
+    ) = None
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=30)]
     deadline_days: Annotated[int, Field(ge=1, le=90)] = 7
     rubric: Annotated[list[CriterionIn], Field(max_length=20)] = []
@@ -130,8 +135,21 @@ class InviteIn(Body):
             return None, f"{where}: {first['msg']}"
 
 
+class DirectInviteIn(Body):
+    """A few candidates, invited within the request (`invitations.DIRECT_INVITE_LIMIT`).
+
+    Longer lists and CSV files go to `POST /interviews/{interview_id}/invitation-jobs`.
+    """
+
+    candidates: Annotated[list[dict], Field(min_length=1, max_length=25)]
+
+    @staticmethod
+    def check_candidate(data: dict) -> tuple[dict | None, str | None]:
+        return InviteIn.check_candidate(data)
+
+
 class ExtendIn(Body):
-    days: Annotated[int, Field(ge=1, le=90)]
+    days: Annotated[int, Field(ge=1, le=90), WHOLE]
 
 
 class InvitationUpdate(Body):
@@ -233,9 +251,14 @@ class TeamMemberIn(Body):
     role: Literal["admin", "reviewer"]
 
 
+class TeamRoleIn(Body):
+    role: Literal["admin", "reviewer"]
+
+
 class NewPasswordIn(Body):
     email: EmailStr
-    session: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    # Cognito's sessions are 20 to 2048 characters; anything else was never one of them.
+    session: Annotated[str, StringConstraints(min_length=20, max_length=2048)]
     new_password: Password
 
 

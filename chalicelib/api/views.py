@@ -35,6 +35,7 @@ from chalicelib.domain import (
     identity,
     interviews,
     invitations,
+    jobs,
     privacy,
     reminders,
     review,
@@ -198,11 +199,38 @@ def invite_report(report: invitations.InviteReport) -> dict[str, Any]:
     }
 
 
+def job(found: jobs.JobView) -> dict[str, Any]:
+    """A job's status; a bulk invitation's rows so far, a finished export's download link."""
+    item = found.job
+    view: dict[str, Any] = {
+        "job_id": item.job_id,
+        "kind": item.job_type,
+        "status": item.status,
+        "created_at": item.created_at.isoformat(),
+        "updated_at": item.updated_at.isoformat(),
+        "finished_at": _iso(item.finished_at),
+        "error": item.error,
+    }
+    if item.job_type == jobs.INVITE:
+        view["interview_id"] = item.interview_id
+        view["total_rows"] = int(item.total_rows)
+        if found.report is not None:
+            view["pending_rows"] = found.report.pending
+            view["report"] = invite_report(found.report)
+    else:
+        view["size_bytes"] = int(item.result_bytes) if item.result_bytes is not None else None
+        view["download_url"] = found.download_url
+        view["download_expires_in_seconds"] = (
+            jobs.EXPORT_LINK_SECONDS if found.download_url else None
+        )
+    return view
+
+
 # --- webhooks -------------------------------------------------------------------------------
 
 
-def webhook(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
-    """An endpoint; its signing secret only in the answer that created it."""
+def webhook(hook: Webhook, secret: str | None = None) -> dict[str, Any]:
+    """An endpoint; its signing secret only in the answer that created or rotated it."""
     view = {
         "webhook_id": hook.webhook_id,
         "url": hook.url,
@@ -210,8 +238,8 @@ def webhook(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
         "active": bool(hook.active),
         "created_at": hook.created_at.isoformat(),
     }
-    if with_secret:
-        view["secret"] = hook.secret
+    if secret is not None:
+        view["secret"] = secret
     return view
 
 

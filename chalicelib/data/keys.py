@@ -178,3 +178,13 @@ def audit_time(sk: str) -> str:
 def deliveries_pk(company_id: str) -> str:
     """The company's webhook delivery log; sort keys are time-ordered delivery ids."""
     return f"{company_pk(company_id)}#DELIVERIES"
+
+
+def rate_pk(scope: str, subject: str) -> str:
+    """A rate limit's counters for one subject (a hashed client address, an interview)."""
+    return f"RATE#{scope}#{subject}"
+
+
+def rate_sk(window_start: int) -> str:
+    """One counting window, by its start in Unix seconds."""
+    return f"WINDOW#{window_start}"

@@ -160,3 +160,12 @@ def is_question_video_of(key: str, company_id: str, interview_id: str) -> bool:
     """Whether `key` is directly under this interview's question-video prefix (not another's)."""
     prefix = question_video_prefix(company_id, interview_id)
     return key.startswith(prefix) and "/" not in key[len(prefix) :]
+
+
+# Company exports written by a job: private, fetched through minutes-long presigned links,
+# expired by a lifecycle rule on this root (infra/resources.EXPORT_EXPIRY_DAYS).
+EXPORT_ROOT = "exports/"
+
+
+def export_key(company_id: str, job_id: str) -> str:
+    return f"{EXPORT_ROOT}{company_id}/{job_id}.json"

@@ -123,14 +123,17 @@ class InMemoryInvitationRepository:
         yield from self._children(company_id, interview_id)
 
     def find_by_token_hash(self, token_hash: str) -> Invitation | None:
+        return self.find_link_by_token_hash(token_hash)[0]
+
+    def find_link_by_token_hash(self, token_hash: str) -> tuple[Invitation | None, Any]:
         for item in self.table.items.values():
             if item.token_hash != token_hash:
                 continue
             if isinstance(item, LinkToken):
-                return self.get(item.company_id, item.invitation_id)
+                return self.get(item.company_id, item.invitation_id), item.created_at
             if isinstance(item, Invitation):
-                return item
-        return None
+                return item, None
+        return None, None
 
 
 def _beyond(sort_key: str, after: str, descending: bool) -> bool:

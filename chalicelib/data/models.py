@@ -278,6 +278,8 @@ class Invitation(Item, discriminator="Invitation"):
     reopened_questions = UnicodeSetAttribute(null=True)
     rerecord_requested_at = UTCDateTimeAttribute(null=True)
     rerecord_notice_due = BooleanAttribute(null=True)
+    # When Resend last replaced the link: every further link issued before it stops working.
+    links_replaced_at = UTCDateTimeAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str, invitation_id: str) -> tuple[str, str]:
@@ -450,6 +452,9 @@ class Usage(Item, discriminator="Usage"):
 class LinkToken(Item, discriminator="LinkToken"):
     """A further link token for one invitation (a reminder's link), stored as a hash only.
 
+    `created_at` is when the link was issued: once the invitation's `links_replaced_at` is
+    later, the link is stale (a replaced first link is kept as one so it can say so).
+
     pk = C#<company_id>#INV#<invitation_id>, sk = TOKEN#<token_id>
     by_token: token_hash = sha256(link token)
     """
@@ -479,6 +484,19 @@ class Digest(Item, discriminator="Digest"):
         return company_pk(company_id), keys.DIGEST
 
 
+class RateCounter(Item, discriminator="RateCounter"):
+    """Requests counted in one window for one subject (`domain.rate_limits`); expires by TTL.
+
+    pk = RATE#<scope>#<subject>, sk = WINDOW#<window start, Unix seconds>
+    """
+
+    count = NumberAttribute(default=0)
+
+    @classmethod
+    def key(cls, scope: str, subject: str, window_start: int) -> tuple[str, str]:
+        return keys.rate_pk(scope, subject), keys.rate_sk(window_start)
+
+
 class Webhook(Item, discriminator="Webhook"):
     """A company's endpoint for event notifications, signed with its secret.
 
@@ -488,7 +506,10 @@ class Webhook(Item, discriminator="Webhook"):
     company_id = UnicodeAttribute()
     webhook_id = UnicodeAttribute()
     url = UnicodeAttribute()
-    secret = UnicodeAttribute()
+    # The signing secret sealed with KMS (`adapters.secrets`); `secret` is the plaintext of
+    # endpoints made before secrets were sealed, sealed in its place at their next delivery.
+    sealed_secret = UnicodeAttribute(null=True)
+    secret = UnicodeAttribute(null=True)
     events = UnicodeSetAttribute(null=True)
     active = BooleanAttribute(default=True)
 
@@ -516,6 +537,60 @@ class WebhookDelivery(Item, discriminator="WebhookDelivery"):
     @classmethod
     def key(cls, company_id: str, delivery_id: str) -> tuple[str, str]:
         return keys.deliveries_pk(company_id), delivery_id
+
+
+class Job(Item, discriminator="Job"):
+    """Work too long for one request (a bulk invitation, the company export), run off a queue.
+
+    `status`: queued → running → done | failed. `lease_until` keeps two deliveries of the
+    job's message from working at once; `result_key` is the export file in S3.
+
+    pk = C#<company_id>#JOB#<job_id>, sk = JOB
+    """
+
+    company_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    job_type = UnicodeAttribute()  # invite | export
+    status = UnicodeAttribute(default="queued")
+    created_by = UnicodeAttribute()  # the admin's user id
+    created_by_email = UnicodeAttribute()
+    interview_id = UnicodeAttribute(null=True)
+    total_rows = NumberAttribute(default=0)
+    counts = MapAttribute(null=True)  # outcome -> rows, once done
+    lease_until = NumberAttribute(default=0)  # epoch seconds
+    runs = NumberAttribute(default=0)
+    result_key = UnicodeAttribute(null=True)
+    result_bytes = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    finished_at = UTCDateTimeAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str, job_id: str) -> tuple[str, str]:
+        return keys.job_pk(company_id, job_id), keys.JOB
+
+
+class JobRow(Item, discriminator="JobRow"):
+    """One row of a bulk invitation and what became of it; an item each, so no job outgrows
+    DynamoDB's 400 KB and a row settled once is never settled again.
+
+    `outcome`: pending → invited (then `mailed_at`) | duplicate | refused (with `reason`).
+
+    pk = C#<company_id>#JOB#<job_id>, sk = ROW#<row, 6 digits>
+    """
+
+    row = NumberAttribute()
+    candidate_name = UnicodeAttribute(null=True)
+    candidate_email = UnicodeAttribute(null=True)
+    time_multiplier = NumberAttribute(default=1)
+    outcome = UnicodeAttribute(default="pending")
+    reason = UnicodeAttribute(null=True)
+    invitation_id = UnicodeAttribute(null=True)
+    mailed_at = UTCDateTimeAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str, job_id: str, row: int) -> tuple[str, str]:
+        return keys.job_pk(company_id, job_id), keys.job_row_sk(row)
 
 
 ALL_MODELS: tuple[type[Item], ...] = (

@@ -161,17 +161,22 @@ class InvitationRepository:
         )
 
     def find_by_token_hash(self, token_hash: str) -> Invitation | None:
-        """The invitation a candidate link's hash opens, directly or through a further link.
+        """The invitation a candidate link's hash opens, directly or through a further link."""
+        return self.find_link_by_token_hash(token_hash)[0]
 
-        A reminder's further link is a `LinkToken` naming its invitation; the base model is
-        queried so both kinds are found with one read of the index.
+    def find_link_by_token_hash(self, token_hash: str) -> tuple[Invitation | None, datetime | None]:
+        """The invitation a link's hash names, and when the link was issued if a further one.
+
+        A reminder's further link (or a replaced one) is a `LinkToken` naming its invitation;
+        the base model is queried so both kinds are found with one read of the index. The
+        invitation's own current link has no issue time: it is never stale.
         """
         match = next(iter(Item.by_token.query(token_hash, limit=1)), None)
         if isinstance(match, LinkToken):
-            return self.get(match.company_id, match.invitation_id)
+            return self.get(match.company_id, match.invitation_id), match.created_at
         if isinstance(match, Invitation):
-            return match
-        return None
+            return match, None
+        return None, None
 
 
 candidates = CandidateRepository()

@@ -2,7 +2,13 @@
 
 Checked on every recruiter request: RS256 signature against the pool's JWKS (keys cached
 across warm invocations), issuer, audience (our app client), `token_use == "id"`, expiry.
-The company id and role come only from the verified token, never from the request.
+The company id comes only from the verified token, never from the request.
+
+A valid token is not enough: the person must still be on the team. Each request reads their
+`Recruiter` item (one GetItem by key), so removing someone ends their access at once and a
+role change applies to their next request; the role is the item's, not the token's group
+claim, which would lag until the token expires (up to an hour). No cache sits in between:
+a warm Lambda holding membership for even a few seconds could serve a removed member.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import get_settings
+from chalicelib.data.models import Recruiter
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 
 if TYPE_CHECKING:
@@ -91,16 +98,30 @@ def verify_token(token: str) -> Principal:
     if claims.get("token_use") != "id":
         raise refused
     company_id = claims.get("custom:company_id")
-    role = _role_from_groups(claims.get("cognito:groups"))
-    if not company_id or role is None:
+    if not company_id or _role_from_groups(claims.get("cognito:groups")) is None:
         raise refused
+    member = _team_member(company_id, claims["sub"])
     return Principal(
         company_id=company_id,
         user_id=claims["sub"],
         email=claims.get("email", ""),
-        role=role,
+        role=member,
         name=claims.get("name") or claims.get("email", ""),
     )
+
+
+def _team_member(company_id: str, user_id: str) -> Role:
+    """The caller's current role on the team; 401 once they have been removed from it."""
+    try:
+        recruiter = Recruiter.get(*Recruiter.key(company_id, user_id))
+    except Recruiter.DoesNotExist:
+        raise Unauthenticated(
+            "You are no longer on this company's hiring team. Ask an admin if this is a mistake."
+        ) from None
+    try:
+        return Role(recruiter.role)
+    except ValueError:
+        raise Unauthenticated("Your session is not valid. Please sign in again.") from None
 
 
 def authenticate(headers: Any, role: Role | None = None) -> Principal:

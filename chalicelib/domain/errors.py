@@ -42,6 +42,12 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
+class LinkReplaced(Unauthenticated):
+    """A candidate link from an earlier email, replaced since by a newer one."""
+
+    code = "link_replaced"
+
+
 class Forbidden(DomainError):
     status_code = 403
     code = "forbidden"
@@ -64,3 +70,10 @@ class Gone(DomainError):
 
     status_code = 410
     code = "gone"
+
+
+class TooManyRequests(DomainError):
+    """Too many requests from one client or for one thing in a short time; try later."""
+
+    status_code = 429
+    code = "too_many_requests"

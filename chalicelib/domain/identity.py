@@ -1,8 +1,9 @@
 """Companies and their recruiters: sign-up, sign-in and token refresh through Cognito.
 
 Cognito holds the passwords (we never see them at rest); DynamoDB holds the company and
-the team. A recruiter's company id is a Cognito custom attribute and their role a Cognito
-group, so both arrive inside the verified ID token.
+the team. A recruiter's company id is a Cognito custom attribute (inside the verified ID
+token); their role is their `Recruiter` item's, read on every request (`auth.verify_token`),
+and mirrored in a Cognito group.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters import email as mail
@@ -56,6 +57,19 @@ def _cognito_error(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
 
 
+def _address_refused() -> InvalidInput:
+    return InvalidInput(
+        "This email address cannot be used to sign in. Please use another one.",
+        details=[
+            {
+                "field": "email",
+                "problem": "refused",
+                "message": "This address cannot be used to sign in.",
+            }
+        ],
+    )
+
+
 def create_recruiter(
     company_id: str, email: str, name: str, role: Role, password: str, *, temporary: bool = False
 ) -> Recruiter:
@@ -78,9 +92,13 @@ def create_recruiter(
             ],
             MessageAction="SUPPRESS",
         )["User"]
+    except ParamValidationError:
+        raise _address_refused() from None  # longer than Cognito's 128-character usernames
     except ClientError as error:
         if _cognito_error(error) == "UsernameExistsException":
             raise Conflict("An account with this email already exists. Sign in instead.") from None
+        if _cognito_error(error) == "InvalidParameterException":
+            raise _address_refused() from None
         raise
     user_id = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
     try:
@@ -177,6 +195,7 @@ class NewPasswordRequired(Exception):
 def set_new_password(email: str, session: str, new_password: str) -> Tokens:
     """Answer Cognito's new-password challenge and sign the person in."""
     settings = get_settings()
+    expired = Unauthenticated("Your sign-in session expired. Sign in again.")
     try:
         result = client("cognito-idp").respond_to_auth_challenge(
             ClientId=settings.cognito_client_id,
@@ -184,6 +203,8 @@ def set_new_password(email: str, session: str, new_password: str) -> Tokens:
             Session=session,
             ChallengeResponses={"USERNAME": email.strip().lower(), "NEW_PASSWORD": new_password},
         )
+    except ParamValidationError:
+        raise expired from None  # not a session Cognito could have issued (too short, say)
     except ClientError as error:
         if _cognito_error(error) == "InvalidPasswordException":
             raise InvalidInput("The new password does not meet the password policy.") from None
@@ -191,8 +212,10 @@ def set_new_password(email: str, session: str, new_password: str) -> Tokens:
             "NotAuthorizedException",
             "CodeMismatchException",
             "ExpiredCodeException",
+            "InvalidParameterException",
+            "ResourceNotFoundException",  # a session Cognito does not know
         ):
-            raise Unauthenticated("Your sign-in session expired. Sign in again.") from None
+            raise expired from None
         raise
     return _tokens(result)
 
@@ -231,6 +254,31 @@ def remove_recruiter(company_id: str, user_id: str, by_user_id: str) -> None:
     cognito.admin_disable_user(UserPoolId=settings.cognito_user_pool_id, Username=recruiter.email)
     recruiter.delete()
     activity.audit(company_id, by_user_id, "team.removed", user_id)
+
+
+def change_role(company_id: str, user_id: str, role: Role, by_user_id: str) -> Recruiter:
+    """Make a colleague an admin or a reviewer; it applies to their very next request.
+
+    The `Recruiter` item is what every request reads; the Cognito group follows it so the
+    next token's claim agrees.
+    """
+    if user_id == by_user_id:
+        raise Conflict("You cannot change your own role. Ask another admin.")
+    recruiter = get_recruiter(company_id, user_id)
+    if recruiter.role == role.value:
+        return recruiter
+    recruiter.update(actions=[Recruiter.role.set(role.value)], condition=Recruiter.pk.exists())
+    settings = get_settings()
+    cognito = client("cognito-idp")
+    old = Role.REVIEWER if role is Role.ADMIN else Role.ADMIN
+    cognito.admin_add_user_to_group(
+        UserPoolId=settings.cognito_user_pool_id, Username=recruiter.email, GroupName=role.value
+    )
+    cognito.admin_remove_user_from_group(
+        UserPoolId=settings.cognito_user_pool_id, Username=recruiter.email, GroupName=old.value
+    )
+    activity.audit(company_id, by_user_id, "team.role_changed", user_id, {"role": role.value})
+    return recruiter
 
 
 def sign_in(email: str, password: str) -> Tokens:

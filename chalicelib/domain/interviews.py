@@ -5,6 +5,7 @@ Edits never reach candidates already invited: each invitation keeps its own snap
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -258,6 +259,14 @@ def claim_apply_slot(interview: Interview) -> None:
         )
     except UpdateError:
         raise Gone("This interview has all the applications it can take.") from None
+
+
+def release_apply_slot(interview: Interview) -> None:
+    """Give back a place claimed for an application that did not become an invitation."""
+    with contextlib.suppress(UpdateError):  # nothing counted: nothing to give back
+        interview.update(
+            actions=[Interview.apply_count.add(-1)], condition=Interview.apply_count > 0
+        )
 
 
 def apply_link(interview: Interview) -> str | None:

@@ -2,8 +2,8 @@
 
 The link carries a random 256-bit token in its URL fragment (never sent to servers in
 Referer or access logs); only its SHA-256 is stored, so a leaked table cannot open anybody's
-interview. Because the token itself is never stored, "resend" issues a fresh link and the old
-one stops working.
+interview. Because the token itself is never stored, "resend" issues a fresh link, and every
+earlier link of that invitation (the first email's, each reminder's) stops working.
 """
 
 from __future__ import annotations
@@ -16,25 +16,38 @@ from datetime import timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import email
-from chalicelib.config import get_settings
 from chalicelib.data import keys
 from chalicelib.data.models import (
     Company,
     EmailClaim,
     Interview,
     Invitation,
+    LinkToken,
     new_id,
     utcnow,
 )
 from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.data.transactions import transact_write
 from chalicelib.domain import invitation_lifecycle as lifecycle
-from chalicelib.domain import reminders, webhooks
-from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound, Unauthenticated
+from chalicelib.domain import rate_limits, reminders, webhooks
+from chalicelib.domain.errors import (
+    Conflict,
+    Gone,
+    InvalidInput,
+    LinkReplaced,
+    NotFound,
+    Unauthenticated,
+)
 from chalicelib.domain.identity import get_company
-from chalicelib.domain.interviews import claim_apply_slot, find_by_apply_code, get_interview
+from chalicelib.domain.interviews import (
+    claim_apply_slot,
+    find_by_apply_code,
+    get_interview,
+    release_apply_slot,
+)
 from chalicelib.domain.links import candidate_link, hash_token, new_token, privacy_link
 from chalicelib.observability import logger, metrics
 
@@ -53,11 +66,13 @@ def create_invitation(
     *,
     time_multiplier: float = 1.0,
     source: str = "invite",
+    also: Callable[[TransactWrite, Invitation], None] | None = None,
 ) -> tuple[Invitation, str]:
     """Store an invitation with a snapshot of the interview; returns it and its link token.
 
     The email claim is written in the same transaction, so inviting the same address to the
-    same interview twice is refused (409) however the two requests interleave.
+    same interview twice is refused (409) however the two requests interleave. `also` adds
+    the caller's own writes to that transaction (a bulk job's row records its outcome).
     """
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
@@ -78,6 +93,8 @@ def create_invitation(
                 actions=[Interview.count_invited.add(1)],
                 condition=Interview.status == "active",
             )
+            if also is not None:
+                also(transaction, invitation)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
             raise Conflict(
@@ -188,11 +205,15 @@ class RefusedRow:
 
 @dataclass
 class InviteReport:
-    """What happened to each row of an invite request, in the recruiter's row numbers."""
+    """What happened to each row of an invite request, in the recruiter's row numbers.
+
+    `pending` counts rows a bulk job has not reached yet (always 0 for a direct invite).
+    """
 
     invited: list[InvitedRow] = field(default_factory=list)
     duplicates: list[DuplicateRow] = field(default_factory=list)
     errors: list[RefusedRow] = field(default_factory=list)
+    pending: int = 0
 
     def counts(self) -> dict[str, int]:
         """How many rows ended each way."""
@@ -201,6 +222,13 @@ class InviteReport:
             "duplicates": len(self.duplicates),
             "errors": len(self.errors),
         }
+
+
+# A direct invite answers within the request: at worst ~0.2 s a row, so 25 rows stay far
+# inside API Gateway's 29 s. Longer lists and CSV files go to a bulk job (`domain.jobs`).
+DIRECT_INVITE_LIMIT = 25
+REPEATED = "repeated in this list"
+ALREADY_INVITED = "already invited to this interview"
 
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
@@ -219,6 +247,54 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
 RowCheck = Callable[[dict[str, Any]], tuple[dict[str, Any] | None, str | None]]
 
 
+@dataclass(frozen=True)
+class SortedRow:
+    """A row checked before anyone is invited: `candidate` to invite, or why it is left out."""
+
+    row: int
+    candidate: dict[str, Any] | None
+    refused: str | None = None  # not a valid candidate
+    repeated: bool = False  # its address came earlier in the same request
+
+
+def sort_rows(
+    candidates: list[dict[str, Any]],
+    csv_text: str | None,
+    check_row: RowCheck,
+    limit: int,
+) -> list[SortedRow]:
+    """Check every row of a list and/or CSV and mark repeats, refusing more than `limit` rows.
+
+    `check_row` is the HTTP layer's schema check (`CandidateIn`), so the rows of a list and
+    of a CSV are held to the same rule as a single invitation.
+    """
+    checked: list[tuple[int, dict[str, Any] | None, str | None]] = []
+    for number, data in enumerate(candidates, 1):
+        checked.append((number, *check_row(data)))
+    if csv_text:
+        for parsed in parse_csv(csv_text):
+            cells = [c.strip() for c in parsed["cells"]]
+            if len(cells) != 2:
+                checked.append((parsed["row"], None, "expected two columns: name,email"))
+                continue
+            checked.append((parsed["row"], *check_row({"name": cells[0], "email": cells[1]})))
+    if len(checked) > limit:
+        raise InvalidInput(
+            f"At most {limit} candidates per request; this one has {len(checked)}.",
+            details=[{"field": "candidates", "problem": "too_many", "message": str(len(checked))}],
+        )
+    rows: list[SortedRow] = []
+    seen: set[str] = set()
+    for number, valid, problem in checked:
+        if valid is None:
+            rows.append(SortedRow(number, None, refused=problem or "not a valid candidate"))
+            continue
+        candidate = {**valid, "email": _normal_email(valid["email"])}
+        rows.append(SortedRow(number, candidate, repeated=candidate["email"] in seen))
+        seen.add(candidate["email"])
+    return rows
+
+
 def invite_to(
     company_id: str,
     interview_id: str,
@@ -226,7 +302,7 @@ def invite_to(
     csv_text: str | None,
     check_row: RowCheck,
 ) -> InviteReport:
-    """Invite candidates to one of the company's interviews (404 for anybody else's)."""
+    """Invite a few candidates to one of the company's interviews (404 for anybody else's)."""
     interview = get_interview(company_id, interview_id)
     return invite_many(get_company(company_id), interview, candidates, csv_text, check_row)
 
@@ -238,58 +314,38 @@ def invite_many(
     csv_text: str | None,
     check_row: RowCheck,
 ) -> InviteReport:
-    """Invite each valid row; report invalid and repeated rows without stopping the rest.
+    """Invite each valid row within the request; report invalid and repeated rows.
 
-    `check_row` is the HTTP layer's schema check (`InviteIn.check_candidate`), so the rows
-    of a list and of a CSV are held to the same rule as a single invitation.
+    Bounded by `DIRECT_INVITE_LIMIT` so the request ends well before API Gateway's 29 s;
+    a bulk job (`jobs.start_invite`) takes up to `max_invites_per_request` rows.
     """
-    settings = get_settings()
-    rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
-    for number, data in enumerate(candidates, 1):
-        rows.append((number, *check_row(data)))
-    if csv_text:
-        for parsed in parse_csv(csv_text):
-            cells = [c.strip() for c in parsed["cells"]]
-            if len(cells) != 2:
-                rows.append((parsed["row"], None, "expected two columns: name,email"))
-                continue
-            rows.append((parsed["row"], *check_row({"name": cells[0], "email": cells[1]})))
-    if len(rows) > settings.max_invites_per_request:
-        raise InvalidInput(
-            f"At most {settings.max_invites_per_request} candidates per request; "
-            f"this one has {len(rows)}.",
-            details=[{"field": "candidates", "problem": "too_many", "message": str(len(rows))}],
-        )
+    rows = sort_rows(candidates, csv_text, check_row, DIRECT_INVITE_LIMIT)
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
 
     report = InviteReport()
-    seen: set[str] = set()
     with webhooks.one_read_of_endpoints():
-        for number, candidate, problem in rows:
-            if candidate is None:
-                report.errors.append(RefusedRow(number, problem))
+        for row in rows:
+            if row.candidate is None:
+                report.errors.append(RefusedRow(row.row, row.refused))
                 continue
-            address = _normal_email(candidate["email"])
-            if address in seen:
-                report.duplicates.append(DuplicateRow(number, address, "repeated in this list"))
+            address = row.candidate["email"]
+            if row.repeated:
+                report.duplicates.append(DuplicateRow(row.row, address, REPEATED))
                 continue
-            seen.add(address)
             try:
                 invitation, token = create_invitation(
                     company,
                     interview,
-                    candidate["name"],
+                    row.candidate["name"],
                     address,
-                    time_multiplier=candidate["time_multiplier"],
+                    time_multiplier=row.candidate["time_multiplier"],
                 )
             except Conflict:
-                report.duplicates.append(
-                    DuplicateRow(number, address, "already invited to this interview")
-                )
+                report.duplicates.append(DuplicateRow(row.row, address, ALREADY_INVITED))
                 continue
             send_invitation_email(invitation, token)
-            report.invited.append(InvitedRow(number, address, invitation.invitation_id))
+            report.invited.append(InvitedRow(row.row, address, invitation.invitation_id))
     logger.info(
         "invitations sent",
         extra={"interview_id": interview.interview_id, **report.counts()},
@@ -334,11 +390,42 @@ def page_for_interview(
 
 
 def resend(company_id: str, invitation_id: str) -> Invitation:
-    """Email a fresh link; the previous link stops working (only hashes are stored)."""
+    """Email a fresh link; every earlier link (first email, reminders) stops working.
+
+    Only hashes are stored, so the fresh link is a new token. The replaced first link is
+    kept as a `LinkToken` issued when it was, and `links_replaced_at` marks every further
+    link issued before now as stale: an old email's link then says a newer one was sent
+    rather than that it never existed.
+    """
     invitation = get_invitation(company_id, invitation_id)
     lifecycle.ensure_changeable(invitation)
+    now = utcnow()
     token = new_token()
-    invitation.update(actions=[Invitation.token_hash.set(hash_token(token))])
+    replaced = LinkToken(
+        *LinkToken.key(company_id, invitation_id, new_id()),
+        company_id=company_id,
+        invitation_id=invitation_id,
+        token_hash=invitation.token_hash,
+        created_at=invitation.links_replaced_at or invitation.created_at,
+    )
+    try:
+        with transact_write() as transaction:
+            transaction.save(replaced, condition=LinkToken.pk.does_not_exist())
+            transaction.update(
+                invitation,
+                actions=[
+                    Invitation.token_hash.set(hash_token(token)),
+                    Invitation.links_replaced_at.set(now),
+                ],
+                condition=Invitation.token_hash == invitation.token_hash,
+            )
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Conflict(
+                "A new link was sent a moment ago. Check before sending another."
+            ) from None
+        raise
+    invitation.refresh()
     send_invitation_email(invitation, token)
     return invitation
 
@@ -364,10 +451,17 @@ def find_by_token(token: str) -> Invitation:
     """The one invitation a candidate token opens; 401 for unknown, 410 once withdrawn."""
     if not token or len(token) > 200:
         raise Unauthenticated(INVALID_LINK)
-    # A reminder's further link opens the same invitation as the first one.
-    invitation = invitation_repository.find_by_token_hash(hash_token(token))
+    # A reminder's further link opens the same invitation as the first one, until replaced.
+    invitation, issued_at = invitation_repository.find_link_by_token_hash(hash_token(token))
     if invitation is None:
         raise Unauthenticated(INVALID_LINK)
+    replaced_at = invitation.links_replaced_at
+    if issued_at is not None and replaced_at is not None and issued_at < replaced_at:
+        raise LinkReplaced(
+            f"A newer link to this interview was emailed to you on "
+            f"{replaced_at.strftime('%d %B %Y')}. Please open the link in the most recent "
+            f"email from {invitation.company_name}."
+        )
     if invitation.revoked or invitation.status == "revoked":
         contact = (
             f" Contact {invitation.support_contact} if unsure."
@@ -392,17 +486,68 @@ def apply_info(code: str) -> ApplyInfo:
     return ApplyInfo(interview, get_company(interview.company_id))
 
 
-def apply(code: str, name: str, address: str) -> None:
-    """A candidate applying through the public link gets their own invitation by email."""
+# The public apply link: per client address and per interview, counted before anything else.
+APPLY_PER_ADDRESS = rate_limits.Limit(
+    "apply-address",
+    10,
+    3600,
+    "Too many applications from your network in the last hour. Please try again later.",
+)
+APPLY_PER_INTERVIEW = rate_limits.Limit(
+    "apply-interview",
+    60,
+    600,
+    "This interview is receiving many applications right now. Please try again in a few minutes.",
+)
+# Applying again with an address already invited emails a fresh link at most this often.
+REPEAT_LINK_AFTER = timedelta(hours=24)
+
+
+def apply(code: str, name: str, address: str, source_ip: str = "") -> None:
+    """A candidate applying through the public link gets their own invitation by email.
+
+    Rate-limited per client address and per interview (429, nothing sent). Applying again
+    with an address already invited takes no place under the cap and is answered the same
+    way (no address probing); if their link was last emailed more than `REPEAT_LINK_AFTER`
+    ago, a fresh one is emailed (replacing the old), as someone who lost the email expects.
+    """
+    rate_limits.take(APPLY_PER_ADDRESS, rate_limits.subject_of_address(source_ip or "unknown"))
     found = apply_info(code)
     interview = found.interview
+    rate_limits.take(APPLY_PER_INTERVIEW, interview.interview_id)
+    existing = _invited_by_address(interview, address)
+    if existing is not None:
+        _repeat_application(existing)
+        return
     claim_apply_slot(interview)
     try:
         invitation, token = create_invitation(
             found.company, interview, name, address, source="apply"
         )
     except Conflict:
-        # Already invited: say nothing more (no address probing), resend nothing.
+        # Invited meanwhile (two submissions at once): give the place back, send nothing.
+        release_apply_slot(interview)
         logger.info("repeat application", extra={"interview_id": interview.interview_id})
         return
     send_invitation_email(invitation, token)
+
+
+def _invited_by_address(interview: Interview, address: str) -> Invitation | None:
+    claim_key = EmailClaim.key(interview.company_id, interview.interview_id, _normal_email(address))
+    try:
+        claim = EmailClaim.get(*claim_key)
+    except EmailClaim.DoesNotExist:
+        return None
+    return invitation_repository.get(interview.company_id, claim.invitation_id)
+
+
+def _repeat_application(invitation: Invitation) -> None:
+    """Someone applies again with an address already invited: a fresh link, at most daily."""
+    logger.info("repeat application", extra={"interview_id": invitation.interview_id})
+    last = invitation.email_sent_at or invitation.created_at
+    if utcnow() - last < REPEAT_LINK_AFTER:
+        return
+    try:
+        resend(invitation.company_id, invitation.invitation_id)
+    except Conflict:
+        return  # finished, revoked, or resent a moment ago: nothing to send

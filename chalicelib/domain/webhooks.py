@@ -7,27 +7,43 @@ backoff and, after `MAX_ATTEMPTS`, moves it to the dead-letter queue.
 
 Each POST carries `X-Oneway-Signature: t=<unix seconds>,v1=<hex>`, the HMAC-SHA256 with the
 endpoint's secret of `<t>.<body>`; a receiver recomputes it and may refuse a `t` older than
-five minutes (`verify` does both).
+five minutes (`verify` does both). The secret is shown once (at creation and at rotation) and
+stored sealed with KMS (`adapters.secrets`).
+
+An endpoint must be https on a public host: registration refuses loopback, private,
+link-local, CGNAT, multicast and reserved addresses (IPv4, IPv6, IPv4-mapped, numeric
+shorthands such as `2130706433`) and names resolving to them. Delivery resolves the name
+again, checks every address, and connects to the checked address itself, so a name that
+re-resolves elsewhere (DNS rebinding) cannot redirect it; redirects are never followed. The
+delivery log records coarse outcomes only ("connection failed", "HTTP 500"), so it cannot be
+used to map what answers where. `ONEWAY_WEBHOOK_ALLOW_PRIVATE=1` lifts the address rule (and
+allows http) for the local stack and tests, whose receivers listen on loopback.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import os
+import re
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import DeleteError, UpdateError
 
+from chalicelib.adapters import secrets as sealed_secrets
 from chalicelib.adapters.aws import client
 from chalicelib.config import ConfigError, get_settings
 from chalicelib.data import cursor as page_cursor
@@ -35,7 +51,7 @@ from chalicelib.data import keys
 from chalicelib.data.models import Webhook, WebhookDelivery, new_id, utcnow
 from chalicelib.domain import activity
 from chalicelib.domain.auth import Principal
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.observability import logger
 
 EVENTS = (
@@ -78,25 +94,190 @@ def verify(secret: str, header: str, body: bytes, now: float | None = None) -> b
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
+# --- where an endpoint may be ---------------------------------------------------------------
+
+
+class TargetRefused(ValueError):
+    """A webhook URL that is not https to a public host; the message says why."""
+
+
+# A host written as numbers but not as a dotted quad (2130706433, 0x7f.1, 0177.0.0.1, 127.1):
+# resolvers read these as addresses, so they are refused rather than guessed at.
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*\.?$")
+
+Resolver = Callable[[str, int], list[str]]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, as the operating system resolves it."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an address is on the public internet (IPv6 forms of IPv4 judged as IPv4)."""
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            ip = embedded
+        elif ip in _NAT64:
+            return False
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked endpoint: where to connect (the checked addresses) and what to ask for."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...]
+
+
+def resolve_target(url: str, *, allow_private: bool, resolve: Resolver = _resolve) -> Target:
+    """Check a webhook URL and resolve it; raises TargetRefused naming the problem."""
+    try:
+        parts = urlsplit(url.strip())
+        port_given = parts.port
+    except ValueError:
+        raise TargetRefused("This is not a valid URL.") from None
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (allow_private and scheme == "http"):
+        raise TargetRefused("Webhook URLs must start with https://.")
+    if parts.username is not None or parts.password is not None:
+        raise TargetRefused("Webhook URLs must not contain a user name or password.")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise TargetRefused("This URL has no host name.")
+    port = port_given or (443 if scheme == "https" else 80)
+    try:
+        ipaddress.ip_address(host)
+        addresses = [host]
+    except ValueError:
+        if _NUMERIC_HOST.match(host):
+            raise TargetRefused("Write the host as a name or a standard IP address.") from None
+        try:
+            host.encode("idna")
+            addresses = resolve(host, port)
+        except (OSError, UnicodeError):
+            addresses = []
+    if not addresses and not allow_private:  # an offline local stack resolves nothing
+        raise TargetRefused(f"The host name {host} does not resolve.")
+    if not allow_private and not all(is_public_address(a) for a in addresses):
+        raise TargetRefused(
+            "Webhook URLs must point to a public host, not a private, loopback, "
+            "link-local or reserved address."
+        )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(scheme, host, port, path, tuple(addresses))
+
+
+def _allow_private() -> bool:
+    return get_settings().webhook_allow_private
+
+
+def check_url(url: str) -> str:
+    """A URL an admin may register (422 naming `url` if not)."""
+    try:
+        resolve_target(url, allow_private=_allow_private())
+    except TargetRefused as refused:
+        raise InvalidInput(
+            str(refused),
+            details=[{"field": "url", "problem": "not_allowed", "message": str(refused)}],
+        ) from None
+    return url.strip()
+
+
 # --- endpoints (admins) ---------------------------------------------------------------------
 
 
-def create(principal: Principal, url: str, events: list[str]) -> Webhook:
-    """A new endpoint and its signing secret (the API shows the secret this once)."""
+def _secret_context(company_id: str, webhook_id: str) -> dict[str, str]:
+    return {"purpose": "webhook-secret", "company_id": company_id, "webhook_id": webhook_id}
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def create(principal: Principal, url: str, events: list[str]) -> tuple[Webhook, str]:
+    """A new endpoint and its signing secret (returned this once; stored sealed)."""
+    url = check_url(url)
     webhook_id = new_id()
+    secret = _new_secret()
     hook = Webhook(
         *Webhook.key(principal.company_id, webhook_id),
         company_id=principal.company_id,
         webhook_id=webhook_id,
         url=url,
-        secret="whsec_" + secrets.token_urlsafe(32),
+        sealed_secret=sealed_secrets.seal(
+            secret, _secret_context(principal.company_id, webhook_id)
+        ),
         events=set(events),
     )
     hook.save(condition=Webhook.pk.does_not_exist())
     activity.audit(
         principal.company_id, principal.user_id, "webhook.created", webhook_id, {"url": url}
     )
-    return hook
+    return hook, secret
+
+
+def rotate_secret(principal: Principal, webhook_id: str) -> tuple[Webhook, str]:
+    """A new signing secret for an endpoint, returned this once; the old one stops at once."""
+    hook = _get(principal.company_id, webhook_id)
+    secret = _new_secret()
+    try:
+        hook.update(
+            actions=[
+                Webhook.sealed_secret.set(
+                    sealed_secrets.seal(secret, _secret_context(hook.company_id, webhook_id))
+                ),
+                Webhook.secret.remove(),
+            ],
+            condition=Webhook.pk.exists(),
+        )
+    except UpdateError:
+        raise NotFound("Webhook not found.") from None
+    activity.audit(principal.company_id, principal.user_id, "webhook.secret_rotated", webhook_id)
+    return hook, secret
+
+
+def _get(company_id: str, webhook_id: str) -> Webhook:
+    try:
+        return Webhook.get(*Webhook.key(company_id, webhook_id))
+    except Webhook.DoesNotExist:
+        raise NotFound("Webhook not found.") from None
+
+
+def signing_secret(hook: Webhook) -> str:
+    """The endpoint's secret, opened with KMS; an old plaintext one is sealed on first use."""
+    context = _secret_context(hook.company_id, hook.webhook_id)
+    if hook.sealed_secret:
+        return sealed_secrets.unseal(hook.sealed_secret, context)
+    if not hook.secret:
+        raise ConfigError(f"webhook {hook.webhook_id} has no secret")
+    plaintext = hook.secret
+    try:
+        hook.update(
+            actions=[
+                Webhook.sealed_secret.set(sealed_secrets.seal(plaintext, context)),
+                Webhook.secret.remove(),
+            ],
+            condition=Webhook.secret == plaintext,
+        )
+    except UpdateError:
+        logger.info("webhook secret changed meanwhile", extra={"webhook_id": hook.webhook_id})
+    return plaintext
 
 
 # Within `one_read_of_endpoints()`, a company's endpoints are read once, not per event.
@@ -242,7 +423,9 @@ def deliver(body: str, receive_count: int, receipt_handle: str | None = None) ->
         )
         return "dropped"
     payload = json.dumps(message["payload"], separators=(",", ":")).encode()
-    status, error = _post(hook, message["payload"]["event"], message["delivery_id"], payload)
+    status, error = _post(
+        hook, signing_secret(hook), message["payload"]["event"], message["delivery_id"], payload
+    )
     actions = [WebhookDelivery.attempts.set(receive_count)]
     if status is not None:
         actions.append(WebhookDelivery.last_status_code.set(status))
@@ -271,26 +454,79 @@ def deliver(body: str, receive_count: int, receipt_handle: str | None = None) ->
     raise DeliveryFailed(f"delivery {message['delivery_id']} attempt {receive_count}: {error}")
 
 
-def _post(hook: Webhook, event: str, delivery_id: str, payload: bytes) -> tuple[int | None, str]:
-    request = urllib.request.Request(  # noqa: S310 - the admin's own http(s) endpoint
-        hook.url,
-        data=payload,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "oneway-webhooks/1",
-            "X-Oneway-Event": event,
-            "X-Oneway-Delivery": delivery_id,
-            SIGNATURE_HEADER: sign(hook.secret, int(time.time()), payload),
-        },
-    )
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to a host name, connected to one address checked beforehand (never re-resolved)."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a host name (its certificate checked), connected to one checked address."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
+def _post(
+    hook: Webhook, secret: str, event: str, delivery_id: str, payload: bytes
+) -> tuple[int | None, str]:
+    """POST once, without following redirects; the status and a coarse outcome for the log.
+
+    The outcome never carries the system's error text (refused, unreachable, reset...):
+    what a log shows must not tell an admin which internal ports answer.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        return None, type(error).__name__ + ": " + str(getattr(error, "reason", error))[:200]
+        target = resolve_target(hook.url, allow_private=_allow_private())
+    except TargetRefused:
+        return None, "address not allowed"
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "oneway-webhooks/1",
+        "X-Oneway-Event": event,
+        "X-Oneway-Delivery": delivery_id,
+        SIGNATURE_HEADER: sign(secret, int(time.time()), payload),
+    }
+    pinned = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    status: int | None = None
+    outcome = "connection failed"
+    for address in target.addresses[:4]:
+        connection = pinned(target.host, target.port, address, TIMEOUT_SECONDS)
+        try:
+            connection.request("POST", target.path, body=payload, headers=headers)
+            status = connection.getresponse().status
+            break
+        except (TimeoutError, ssl.SSLError, http.client.HTTPException) as error:
+            outcome = _coarse(error)
+            break
+        except OSError:
+            continue  # this address took no connection: try the next one it resolved to
+        finally:
+            connection.close()
+    if status is None:
+        return None, outcome
+    if 200 <= status < 300:
+        return status, ""
+    if 300 <= status < 400:
+        return status, f"HTTP {status} (redirects are not followed)"
+    return status, f"HTTP {status}"
+
+
+def _coarse(error: Exception) -> str:
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    if isinstance(error, ssl.SSLError):
+        return "TLS handshake failed"
+    return "invalid HTTP response"
 
 
 def _back_off(receipt_handle: str, receive_count: int, final: bool) -> None:

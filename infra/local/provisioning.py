@@ -323,6 +323,16 @@ def create_webhook_queues(names: Names) -> tuple[str, str]:
     )
 
 
+def create_secrets_key(names: Names) -> str:
+    """The KMS key that seals stored secrets (webhook signing secrets); returns its id."""
+    kms = client("kms")
+    key_id: str = kms.create_key(
+        Description=f"{names.prefix}: secrets at rest", KeyUsage="ENCRYPT_DECRYPT"
+    )["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=f"alias/{names.prefix}-secrets", TargetKeyId=key_id)
+    return key_id
+
+
 def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str) -> dict[str, str]:
     """Every resource of one deployment; returns the environment the Lambdas would get.
 
@@ -336,6 +346,7 @@ def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str)
     pool_id, client_id = create_user_pool(names.user_pool)
     verify_sender(sender_email)
     webhooks_url, webhooks_dlq_url = create_webhook_queues(names)
+    secrets_key_id = create_secrets_key(names)
     return {
         "TABLE_NAME": names.table,
         "MEDIA_BUCKET": names.media_bucket,
@@ -348,4 +359,5 @@ def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str)
         "COGNITO_JWKS_URL": jwks_url.format(pool_id=pool_id),
         "PUBLIC_SITE_URL": site_url,
         "SENDER_EMAIL": sender_email,
+        "SECRETS_KEY_ID": secrets_key_id,
     }

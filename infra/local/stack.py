@@ -93,6 +93,8 @@ class LocalStack:
             # Redeliveries come after `retry_seconds`, not the queue's visibility timeout: the
             # worker's lease on an answer is as short, so a killed worker's job is taken over.
             "WORKER_LEASE_SECONDS": str(self.retry_seconds),
+            # A developer's webhook receiver listens on this machine (http, loopback).
+            "ONEWAY_WEBHOOK_ALLOW_PRIVATE": "1",
             # moto signs like Cognito (the AWS issuer) but serves the keys itself.
             **provisioning.provision_all(
                 provisioning.Names(),

@@ -15,6 +15,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_ses as ses
@@ -268,4 +269,12 @@ class StatefulStack(cdk.Stack):
         self.user_pool_client = recruiters.client
         self.sender = SenderIdentity(
             self, "Sender", email=settings.sender_email, create=settings.create_sender_identity
+        )
+        # Seals stored secrets (webhook signing secrets: `chalicelib/adapters/secrets.py`).
+        self.secrets_key = kms.Key(
+            self,
+            "SecretsKey",
+            description=f"{settings.prefix}: secrets stored in the table",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
         )

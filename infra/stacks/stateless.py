@@ -67,6 +67,7 @@ class StatelessStack(cdk.Stack):
                 "COGNITO_CLIENT_ID": data.user_pool_client.user_pool_client_id,
                 "SENDER_EMAIL": settings.sender_email,
                 "WEBHOOKS_QUEUE_URL": data.webhooks_queue.queue_url,
+                "SECRETS_KEY_ID": data.secrets_key.key_arn,
             },
             webhooks_queue_arn=data.webhooks_queue.queue_arn,
         )
@@ -134,6 +135,8 @@ class StatelessStack(cdk.Stack):
                 actions=COGNITO_API_ACTIONS, resources=[data.user_pool.user_pool_arn]
             )
         )
+        # Seals a webhook's secret when it is created or rotated; it never opens one.
+        role.add_to_policy(_secrets_statement(data, ["kms:Encrypt"]))
 
     def _grant_sweep(self, data: StatefulStack) -> None:
         """Reminders, expiry, digests and retention: the table, the sender, deleting media."""
@@ -159,6 +162,17 @@ class StatelessStack(cdk.Stack):
         role = self.api.webhook_role
         data.table.grant_read_write_data(role)
         data.webhooks_queue.grant_consume_messages(role)
+        # Opens the secret it signs with (and seals one stored before secrets were sealed).
+        role.add_to_policy(_secrets_statement(data, ["kms:Decrypt", "kms:Encrypt"]))
+
+
+def _secrets_statement(data: StatefulStack, actions: list[str]) -> iam.PolicyStatement:
+    """KMS actions on the secrets key, for webhook secrets' encryption context only."""
+    return iam.PolicyStatement(
+        actions=actions,
+        resources=[data.secrets_key.key_arn],
+        conditions={"StringEquals": {"kms:EncryptionContext:purpose": "webhook-secret"}},
+    )
 
 
 # Every candidate file (raw uploads, playable media), never question videos or other keys.

@@ -288,7 +288,7 @@ def test_the_sweep_fails_a_stuck_answer_and_the_webhook_function_delivers_it(
     with talking_to(deployed.moto_url, deployed.settings):
         recruiter = signed.recruiter
         admin = Principal(company_id, recruiter.user_id, recruiter.email, Role.ADMIN)
-        secret = webhooks.create(admin, hook_url, ["answer.failed"]).secret
+        _, secret = webhooks.create(admin, hook_url, ["answer.failed"])
         # An answer a worker took three hours ago and never finished.
         answer = Answer(
             *Answer.key(company_id, "INVITATION1", "QUESTION1", 1),

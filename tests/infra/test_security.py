@@ -35,6 +35,7 @@ QUEUE = "UploadQueuesUploads"
 WEBHOOKS = "WebhookQueuesDeliveries"
 POOL = "RecruitersPool"
 SENDER = ":identity/"
+SECRETS = "SecretsKey"
 
 
 def templates(synthesized: Synthesized) -> list[Template]:
@@ -106,10 +107,11 @@ def _grants(statements: list[dict[str, Any]]) -> dict[str, list[Any]]:
                 "sqs": [QUEUE, WEBHOOKS],
                 "ses": [SENDER],
                 "cognito-idp": [POOL],
+                "kms": [SECRETS],
             },
         ),
         ("ApiSweepRole", {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [WEBHOOKS], "ses": [SENDER]}),
-        ("ApiWebhookRole", {"dynamodb": [TABLE], "sqs": [WEBHOOKS]}),
+        ("ApiWebhookRole", {"dynamodb": [TABLE], "sqs": [WEBHOOKS], "kms": [SECRETS]}),
         ("MediaWorkerRole", {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [QUEUE, WEBHOOKS]}),
     ],
 )

@@ -20,6 +20,7 @@ CONFIG_VARIABLES = {
     "PUBLIC_SITE_URL",
     "SENDER_EMAIL",
     "WEBHOOKS_QUEUE_URL",
+    "SECRETS_KEY_ID",
 }
 CHALICE_HANDLERS = ("app.app", "app.reminder_sweep", "app.webhook_delivery")
 # Stand-ins for values CloudFormation fills in at deploy time.
@@ -226,3 +227,29 @@ def test_with_a_custom_domain_the_site_answers_on_it(synthesized: Synthesized) -
     assert config["ViewerCertificate"]["AcmCertificateArn"].startswith("arn:aws:acm:us-east-1:")
     assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
     assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+
+
+def test_only_the_webhook_function_opens_secrets_and_only_webhook_secrets(
+    synthesized: Synthesized,
+) -> None:
+    kms_statements: dict[str, list[dict]] = {}
+    for policy_id, policy in synthesized.app.find_resources("AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            if any(a.startswith("kms:") for a in actions):
+                kms_statements.setdefault(policy_id, []).append(statement)
+    opening = {
+        p for p, sts in kms_statements.items() for st in sts if "kms:Decrypt" in st["Action"]
+    }
+    assert len(opening) == 1, opening
+    assert "Webhook" in next(iter(opening)), opening
+    for statements in kms_statements.values():
+        for statement in statements:
+            assert statement["Condition"] == {
+                "StringEquals": {"kms:EncryptionContext:purpose": "webhook-secret"}
+            }
+            assert "*" not in json.dumps(statement["Resource"])

@@ -63,6 +63,7 @@ def test_the_routes_that_audit_themselves() -> None:
     assert self_audited == {
         ("/team", "POST"),
         ("/team/{user_id}", "DELETE"),
+        ("/team/{user_id}", "PATCH"),
         ("/invitations/{invitation_id}/review", "PUT"),
         ("/invitations/{invitation_id}/stage", "POST"),
         ("/invitations/{invitation_id}/shares", "POST"),
@@ -70,6 +71,7 @@ def test_the_routes_that_audit_themselves() -> None:
         ("/company/retention", "PUT"),
         ("/webhooks", "POST"),
         ("/webhooks/{webhook_id}", "DELETE"),
+        ("/webhooks/{webhook_id}/rotate-secret", "POST"),
         ("/invitations/{invitation_id}", "DELETE"),
     }
 

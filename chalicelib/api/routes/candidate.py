@@ -100,5 +100,8 @@ def apply_info(_call: Call, code: str) -> dict:
     blueprint, "/apply/{code}", "POST", access=Access.PUBLIC, body=schemas.ApplyIn, status=202
 )
 def apply(call: Call, code: str) -> dict:
-    invitations.apply(code, call.body.name, str(call.body.email))
+    """Apply through a public link (rate-limited per client address and per interview)."""
+    # API Gateway's own record of the caller's address: not a header the client can forge.
+    source_ip = (blueprint.current_request.context.get("identity") or {}).get("sourceIp", "")
+    invitations.apply(code, call.body.name, str(call.body.email), source_ip=source_ip)
     return {"message": "Check your email: we sent you a personal link to start the interview."}

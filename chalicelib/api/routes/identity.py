@@ -83,6 +83,23 @@ def remove_recruiter(call: Call, user_id: str) -> None:
     identity.remove_recruiter(principal.company_id, user_id, principal.user_id)
 
 
+@endpoint(
+    blueprint,
+    "/team/{user_id}",
+    "PATCH",
+    access=Access.ADMIN,
+    body=schemas.TeamRoleIn,
+    audit=Audit.SELF,
+)
+def change_role(call: Call, user_id: str) -> dict:
+    """Make a colleague an admin or a reviewer (applies to their next request)."""
+    principal = call.recruiter
+    recruiter = identity.change_role(
+        principal.company_id, user_id, Role(call.body.role), principal.user_id
+    )
+    return views.recruiter(recruiter)
+
+
 @endpoint(blueprint, "/team", "GET", access=Access.ADMIN)
 def list_team(call: Call) -> dict:
     team = identity.list_team(call.recruiter.company_id)

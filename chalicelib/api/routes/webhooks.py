@@ -21,8 +21,22 @@ blueprint = Blueprint(__name__)
     status=201,
 )
 def create_webhook(call: Call) -> dict:
-    hook = webhooks.create(call.recruiter, call.body.url, call.body.events)
-    return views.webhook(hook, with_secret=True)
+    """Register an https endpoint on a public host; its signing secret is shown this once."""
+    hook, secret = webhooks.create(call.recruiter, call.body.url, call.body.events)
+    return views.webhook(hook, secret=secret)
+
+
+@endpoint(
+    blueprint,
+    "/webhooks/{webhook_id}/rotate-secret",
+    "POST",
+    access=Access.ADMIN,
+    audit=Audit.SELF,
+)
+def rotate_webhook_secret(call: Call, webhook_id: str) -> dict:
+    """A new signing secret, shown this once; the old one stops signing at once."""
+    hook, secret = webhooks.rotate_secret(call.recruiter, webhook_id)
+    return views.webhook(hook, secret=secret)
 
 
 @endpoint(blueprint, "/webhooks", "GET", access=Access.ADMIN)
