@@ -2,7 +2,9 @@
 
 The services in `chalicelib.domain.candidates` decide every fact (limits with the
 accommodation, attempts left, progress, a cut-short recording, a failed retake, reopened
-questions); these functions only name them on the wire and sign the playback links.
+questions, which questions may be read and their think time); these functions only name
+them on the wire and sign the playback links. A question not yet opened goes out without its
+text and video.
 """
 
 from __future__ import annotations
@@ -62,20 +64,27 @@ def answer(found: candidates.CandidateAnswer | None) -> dict[str, Any] | None:
     return view
 
 
-def _question(item: candidates.SessionQuestion) -> dict[str, Any]:
-    question = item.question
+def question(item: candidates.SessionQuestion) -> dict[str, Any]:
+    """One question as the candidate may see it: its wording only once they opened it."""
+    asked = item.question
+    think = item.think
     return {
-        "question_id": question.question_id,
+        "question_id": asked.question_id,
         "position": item.position,
-        "text": question.text,
-        "answer_type": question.answer_type,
+        "opened": item.revealed,
+        "opened_at": _iso(think.opened_at),
+        "text": asked.text if item.revealed else None,
+        "answer_type": asked.answer_type,
         "think_seconds": item.think_seconds,
         "max_answer_seconds": item.max_answer_seconds,
         "max_text_length": item.max_text_length,
-        "retakes": int(question.retakes),
+        "retakes": int(asked.retakes),
         "attempts_used": item.attempts_used,
         "attempts_left": item.attempts_left,
-        "video_url": uploads.playback_url(question.video_key),
+        "video_url": uploads.playback_url(asked.video_key) if item.revealed else None,
+        "think_deadline": _iso(think.deadline),
+        "think_seconds_left": think.seconds_left,
+        "missed": item.missed,
         "answer": answer(item.answer),
         "reopened": item.reopened,
     }
@@ -108,7 +117,7 @@ def session(found: candidates.Session) -> dict[str, Any]:
             "support_contact": invitation.support_contact,
             "booking_url": invitation.booking_url,
         },
-        "questions": [_question(q) for q in found.questions],
+        "questions": [question(q) for q in found.questions],
         "progress": {"answered": found.answered, "total": found.total},
     }
 

@@ -31,6 +31,7 @@ from chalicelib.domain import (
     activity,
     analytics,
     audit,
+    candidates,
     decisions,
     identity,
     interviews,
@@ -550,8 +551,13 @@ def candidate_data(data: privacy.CandidateData) -> dict[str, Any]:
             "completed_at": _iso(item.completed_at),
             "deletion_requested_at": _iso(item.deletion_requested_at),
         },
+        # A question's wording only once the candidate opened it (its think time runs).
         "questions": [
-            {"question_id": q.question_id, "text": q.text, "answer_type": q.answer_type}
+            {
+                "question_id": q.question_id,
+                "text": q.text if candidates.revealed(item, q.question_id) else None,
+                "answer_type": q.answer_type,
+            }
             for q in item.questions
         ],
         "answers": [_answer_export(a) for a in data.answers],

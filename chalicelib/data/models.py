@@ -256,6 +256,9 @@ class Invitation(Item, discriminator="Invitation"):
     # its attempt back), and the last attempt number used (never goes down).
     attempts_used = MapAttribute(default=dict)
     attempt_seq = MapAttribute(default=dict)
+    # question_id -> when the candidate first opened it (ISO 8601, UTC): its think time runs
+    # from then, whatever becomes of the page (domain.candidates.open_question).
+    opened_questions = MapAttribute(default=dict)
     opened_at = UTCDateTimeAttribute(null=True)
     consent_at = UTCDateTimeAttribute(null=True)
     started_at = UTCDateTimeAttribute(null=True)

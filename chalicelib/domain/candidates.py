@@ -1,7 +1,10 @@
 """What a candidate can do with their link: open, consent, record, write, complete, feedback.
 
 Every rule is enforced here, not in the page: the deadline, revocation, completion, the
-number of attempts per question, and that a question belongs to this invitation. Limits
+number of attempts per question, that a question belongs to this invitation, and think time:
+a question's text and video reach the candidate only once they open it, the server records
+when, and its first recording must start before the think time (with the candidate's extra
+time, plus a little grace) has run out, whatever became of the page meanwhile. Limits
 are enforced by conditional writes, so two tabs or a double click cannot get around them.
 Hot paths stay within three DynamoDB calls: the token lookup returns the whole invitation
 (with its snapshot), answers come from one Query on the invitation's partition.
@@ -9,6 +12,7 @@ Hot paths stay within three DynamoDB calls: the token lookup returns the whole i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +42,9 @@ RELEASE_AFTER = timedelta(seconds=10)
 # more (closed, crashed, another device): the sweep finalises what arrived.
 SETTLE_AFTER = timedelta(minutes=30)
 MAX_TEXT_LENGTH = 5000
+# A first recording may reach the server a little after the page's countdown ended (the
+# camera starting, a slow connection): the server's think deadline is this much later.
+THINK_GRACE = timedelta(seconds=10)
 
 
 def _contact(invitation: Invitation) -> str:
@@ -118,6 +125,114 @@ def _limits(invitation: Invitation, question: Question) -> tuple[int, int]:
     return round(int(question.think_seconds) * factor), round(
         int(question.max_answer_seconds) * factor
     )
+
+
+@dataclass(frozen=True)
+class ThinkTime:
+    """A question's think time as the server holds it, from when the candidate opened it.
+
+    `deadline` and `seconds_left` only while a limit applies: the question is opened, is
+    answered by recording, has a think time, and no recording of it has started yet (a
+    retake needs none: the candidate has read the question long before). `over`: that first
+    recording can no longer start, so the question stays unanswered (missed).
+    """
+
+    opened_at: datetime | None
+    deadline: datetime | None
+    seconds_left: int | None
+    over: bool
+
+
+def _opened_at(invitation: Invitation, question_id: str) -> datetime | None:
+    opened = invitation.opened_questions
+    values = opened.as_dict() if hasattr(opened, "as_dict") else dict(opened or {})
+    when = values.get(question_id)
+    return datetime.fromisoformat(when) if when else None
+
+
+def think_time(invitation: Invitation, question: Question, now: datetime) -> ThinkTime:
+    """Where the candidate stands with a question's think time at `now` (no I/O)."""
+    opened = _opened_at(invitation, question.question_id)
+    think, _ = _limits(invitation, question)
+    started = _counter(invitation.attempt_seq, question.question_id) > 0
+    if opened is None or started or question.answer_type == "text" or not think:
+        return ThinkTime(opened, None, None, False)
+    deadline = opened + timedelta(seconds=think)
+    left = max(0, math.ceil((deadline - now).total_seconds()))
+    return ThinkTime(opened, deadline, left, now > deadline + THINK_GRACE)
+
+
+def revealed(invitation: Invitation, question_id: str) -> bool:
+    """Whether the candidate may read a question: opened, or answered before openings were
+    stored (a recording started, a text saved)."""
+    return (
+        _opened_at(invitation, question_id) is not None
+        or _counter(invitation.attempt_seq, question_id) > 0
+        or question_id in (invitation.answered_questions or ())
+    )
+
+
+def _time_of_day(moment: datetime) -> str:
+    return moment.strftime("%H:%M:%S UTC")
+
+
+def _record_opening(invitation: Invitation, question_id: str, now: datetime) -> datetime:
+    """Store when the question was first opened; a later open keeps the first time.
+
+    One conditional update: two tabs opening at once agree on one time, and a reload never
+    restarts the think time. An invitation made before openings were stored has no map yet:
+    it gets one, under the same condition.
+    """
+    path = Invitation.opened_questions[question_id]
+    live = lifecycle.condition("start")
+    try:
+        invitation.update(
+            actions=[path.set(now.isoformat())], condition=path.does_not_exist() & live
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ValidationException":
+            invitation.refresh(consistent_read=True)  # opened meanwhile, or no longer live
+        else:
+            try:
+                invitation.update(
+                    actions=[Invitation.opened_questions.set({question_id: now.isoformat()})],
+                    condition=Invitation.opened_questions.does_not_exist() & live,
+                )
+            except UpdateError:
+                invitation.refresh(consistent_read=True)
+    opened = _opened_at(invitation, question_id)
+    if opened is None:
+        _check_open(invitation, now)
+        raise Conflict("Your interview changed in another tab or window. Reload the page.")
+    return opened
+
+
+def _check_think_time(invitation: Invitation, question: Question, now: datetime) -> None:
+    """The first recording of a question starts before its think time has run out.
+
+    Starting a question that was never opened opens it now: its text reaches the candidate
+    with the recording already started, so no think time is left to take. Retakes are not
+    timed (the candidate has known the question since the first attempt).
+    """
+    if _counter(invitation.attempt_seq, question.question_id):
+        return
+    if _opened_at(invitation, question.question_id) is None:
+        _record_opening(invitation, question.question_id, now)
+        return
+    thinking = think_time(invitation, question, now)
+    if thinking.over and thinking.deadline is not None:
+        raise Conflict(
+            f"Your think time for this question ended at {_time_of_day(thinking.deadline)} "
+            "before a recording was started, so it can no longer be answered. Your other "
+            "answers are not affected: continue with the next question.",
+            details=[
+                {
+                    "field": "question_id",
+                    "problem": "think_time_over",
+                    "think_deadline": thinking.deadline.isoformat(),
+                }
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -212,10 +327,18 @@ class SessionQuestion:
     answer: CandidateAnswer | None
     # Reopened after its answer failed processing once the interview was submitted.
     reopened: bool
+    # Its text and video may be shown: opened (or answered before openings were recorded).
+    revealed: bool = False
+    think: ThinkTime = ThinkTime(None, None, None, False)
 
     @property
     def question_id(self) -> str:
         return self.question.question_id
+
+    @property
+    def missed(self) -> bool:
+        """Its think time ran out before any recording started: it stays unanswered."""
+        return self.think.over
 
 
 @dataclass(frozen=True)
@@ -232,12 +355,16 @@ class Session:
     total: int
 
 
-def session_of(invitation: Invitation, attempts: list[Answer]) -> Session:
+def session_of(
+    invitation: Invitation, attempts: list[Answer], now: datetime | None = None
+) -> Session:
     """What the candidate sees of their interview, from the invitation and every attempt.
 
     No I/O: the limits with the accommodation, the attempts left, the answer that stands
-    per question (and a failed retake behind it), progress and the reopened questions.
+    per question (and a failed retake behind it), progress, the reopened questions, and
+    each question's think time at `now` (which questions may be read, which were missed).
     """
+    now = now or utcnow()
     answers, newest = best_attempts(attempts), _newest(attempts)
     questions = []
     reopened = set(invitation.reopened_questions or ())
@@ -259,6 +386,8 @@ def session_of(invitation: Invitation, attempts: list[Answer]) -> Session:
                     answers.get(question.question_id), newest.get(question.question_id)
                 ),
                 reopened=question.question_id in reopened,
+                revealed=revealed(invitation, question.question_id),
+                think=think_time(invitation, question, now),
             )
         )
     answered = sum(1 for q in invitation.questions if _is_answered(answers.get(q.question_id)))
@@ -287,7 +416,29 @@ def open_session(token: str) -> Session:
     attempts = _all_attempts(invitation)
     if invitation.status in lifecycle.LIVE:
         _release_stranded(invitation, attempts, now)
-    return session_of(invitation, attempts)
+    return session_of(invitation, attempts, now)
+
+
+def open_question(token: str, question_id: str) -> SessionQuestion:
+    """Show the candidate a question: its text and video, and start its think time.
+
+    The first open is stored (`_record_opening`); opening again (a reload, another tab)
+    returns the same question with the think time that is left, never a fresh one.
+    """
+    invitation = find_by_token(token)
+    now = utcnow()
+    _check_open(invitation, now)
+    _require_consent(invitation)
+    position, _ = _question(invitation, question_id)
+    if _opened_at(invitation, question_id) is None:
+        _check_reopened(invitation, question_id)
+        _record_opening(invitation, question_id, now)
+        logger.info(
+            "question opened",
+            extra={"invitation_id": invitation.invitation_id, "question": position},
+        )
+    found = session_of(invitation, _all_attempts(invitation), now)
+    return found.questions[position - 1]
 
 
 def consent(token: str) -> datetime:
@@ -351,6 +502,7 @@ def start_attempt(
         raise Conflict("This question takes a written answer.")
     _check_mime(question, mime_type)
     _check_reopened(invitation, question_id)
+    _check_think_time(invitation, question, now)
     if client_attempt_id:
         repeated = _repeated_start(invitation, question, client_attempt_id)
         if repeated is not None:
@@ -678,6 +830,8 @@ def save_text(token: str, question_id: str, text: str) -> CandidateAnswer | None
         raise Conflict("This question needs a recorded answer.")
     _check_reopened(invitation, question_id)
     now = utcnow()
+    if _opened_at(invitation, question_id) is None:
+        _record_opening(invitation, question_id, now)  # written without opening: opened now
     pk, sk = Answer.key(invitation.company_id, invitation.invitation_id, question_id, 1)
     answer = Answer(
         pk,
@@ -712,17 +866,21 @@ def complete(token: str) -> Completion:
     invitation = find_by_token(token)
     if invitation.status == "completed":
         return _completion(invitation)
-    _check_open(invitation, utcnow())
+    now = utcnow()
+    _check_open(invitation, now)
     answers = _answers(invitation)
+    # A question whose think time ran out before any recording started can never be
+    # answered: it is submitted unanswered rather than holding the interview back.
     unanswered = [
-        q.question_id for q in invitation.questions if not _is_answered(answers.get(q.question_id))
+        q.question_id
+        for q in invitation.questions
+        if not _is_answered(answers.get(q.question_id)) and not think_time(invitation, q, now).over
     ]
     if unanswered:
         raise Conflict(
             "Some questions still need an answer before you can finish.",
             details=[{"field": "questions", "problem": "unanswered", "question_ids": unanswered}],
         )
-    now = utcnow()
     # Answers still on their way are checked in the same transaction: one failing at this
     # very moment blocks the completion instead of being lost behind it.
     pending = [a for a in answers.values() if a.status in ("uploaded", "processing")]

@@ -6,7 +6,7 @@ import { applyBrand } from "./brand.js";
 import { openStore, ownerOf } from "./chunk-store.js";
 import { announce, h, show } from "./dom.js";
 import { canRecord, deviceErrorMessage, openDevices, pickMimeType, stopStream, watchLevel, ChunkRecorder } from "./media.js";
-import { isAnswered, questionView, uploadPanel } from "./question.js";
+import { isAnswered, missedQuestion, questionView, uploadPanel } from "./question.js";
 import { resumePending } from "./uploader.js";
 
 const fragment = new URLSearchParams(window.location.hash.slice(1));
@@ -23,6 +23,7 @@ const app = {
   starts: new Map(), // question id → key of a recording start the server has not answered yet
   practised: false,
   acknowledged: new Set(), // "question:attempt" of failed retakes the candidate chose to leave
+  missedShown: new Set(), // questions whose think time ran out, already explained in this tab
   call,
   next: () => goToNextQuestion(),
   acknowledge(questionId, attempt) {
@@ -137,6 +138,7 @@ function landing() {
     h("h2", {}, "How it works"),
     h("ul", {},
       h("li", {}, `${questions.length} question${questions.length === 1 ? "" : "s"} (${kinds}). Each one shows how long you have to think and to answer.`),
+      h("li", {}, "A question appears when you reach it, and its think time starts then. It keeps running if you close or reload the page, and once it is over that question can no longer be recorded."),
       counts.video + counts.audio ? h("li", {}, "First we check your camera and microphone, then you can try a practice question that is never saved.") : null,
       h("li", {}, "Your answers upload while you record. You can stop between questions and come back to the same link later."),
     ),
@@ -176,12 +178,15 @@ function landing() {
   show(form);
 }
 
+// Questions still to answer: neither answered nor missed (think time over before recording).
+const stillOpen = (q) => !isAnswered(q) && !q.missed;
+
 function needsDevices() {
-  return app.session.questions.some((q) => q.answer_type !== "text" && !isAnswered(q));
+  return app.session.questions.some((q) => q.answer_type !== "text" && stillOpen(q));
 }
 
 function needsCamera() {
-  return app.session.questions.some((q) => q.answer_type === "video" && !isAnswered(q));
+  return app.session.questions.some((q) => q.answer_type === "video" && stillOpen(q));
 }
 
 function afterLanding() {
@@ -339,7 +344,11 @@ function practice() {
 // --- questions, finish, done -------------------------------------------------------------
 
 async function refreshSession() {
-  app.session = await call("GET", "/candidate/session");
+  const session = await call("GET", "/candidate/session");
+  // Think time left is counted down from the moment the server said it.
+  const receivedAt = performance.now();
+  for (const question of session.questions) question.receivedAt = receivedAt;
+  app.session = session;
 }
 
 async function goToNextQuestion() {
@@ -358,7 +367,13 @@ async function goToNextQuestion() {
   // again or chooses to keep the earlier answer.
   const failedRetake = app.session.questions.find((q) => q.answer && q.answer.retake_failed
     && !app.acknowledged.has(`${q.question_id}:${q.answer.retake_failed.attempt}`));
-  const question = resumedQuestion || failedRetake || app.session.questions.find((q) => !isAnswered(q));
+  // A question whose think time ran out while the page was away is explained once, then skipped.
+  const missed = app.session.questions.find((q) => q.missed && !isAnswered(q) && !app.missedShown.has(q.question_id));
+  if (!resumedQuestion && !failedRetake && missed) {
+    app.missedShown.add(missed.question_id);
+    return missedQuestion(app, missed);
+  }
+  const question = resumedQuestion || failedRetake || app.session.questions.find(stillOpen);
   if (!question) return finishView();
   if (question.answer_type !== "text" && !app.stream) return deviceCheck();
   if (resumedQuestion) resumed.shown = true;
@@ -367,6 +382,7 @@ async function goToNextQuestion() {
 
 function finishView() {
   const { progress, invitation } = app.session;
+  const missed = app.session.questions.filter((q) => q.missed && !isAnswered(q));
   const again = (invitation.reopened_questions || []).length > 0;
   const message = h("p", { class: "message", role: "alert" });
   const submitLabel = again ? "Submit my interview again" : "Submit my interview";
@@ -391,8 +407,10 @@ function finishView() {
   });
   show(h("section", { class: "card", "data-view": "finish" },
     h("p", { class: "step" }, "Almost done"),
-    h("h1", {}, "You have answered every question"),
-    h("p", {}, `All ${progress.total} answers are saved. Submit your interview to send it to ${app.session.company.name}. You can't change your answers afterwards.`),
+    h("h1", {}, missed.length ? "You have reached the end of the questions" : "You have answered every question"),
+    missed.length
+      ? h("p", { "data-missed": "" }, `Your ${progress.answered === 1 ? "answer is" : `${progress.answered} answers are`} saved. Question ${missed.map((q) => q.position).join(" and ")} could not be answered: the think time ran out before a recording was started. Submit your interview to send your answers to ${app.session.company.name}. You can't change your answers afterwards.`)
+      : h("p", {}, `All ${progress.total} answers are saved. Submit your interview to send it to ${app.session.company.name}. You can't change your answers afterwards.`),
     message,
     h("div", { class: "actions" }, submit),
   ));

@@ -1,6 +1,9 @@
 // One interview question: read it (and watch its video), think, record, review, save.
 // Recording and uploading overlap: every second of video is on its way to S3 while the
 // candidate is still talking, so "stop" to "saved" is the last second or so, not the whole file.
+// The server holds the think time: a question's text arrives when the page opens it (the
+// candidate reached it by pressing a button), the server stores when, and the countdown runs
+// from the seconds it says are left, so a reload continues the countdown, never restarts it.
 import { announce, formatBytes, formatSeconds, h, progressBar, show, spokenSeconds } from "./dom.js";
 import { ChunkRecorder, pickMimeType, watchLevel } from "./media.js";
 import { AttemptUpload } from "./uploader.js";
@@ -24,6 +27,9 @@ function newAttemptKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+const thinkTimeOver = (error) => error.status === 409
+  && (error.details || []).some((d) => d.problem === "think_time_over");
 
 export function isAnswered(question) {
   const answer = question.answer;
@@ -87,8 +93,53 @@ function keptPlayer(answer, audioOnly) {
 
 // `resumed`: an upload picked up again after a reload, to show what was kept.
 export function questionView(app, question, resumed = null) {
+  if (!question.opened) return openQuestion(app, question, resumed);
+  if (question.missed) return missedQuestion(app, question);
   if (question.answer_type === "text") return textQuestion(app, question);
   return recordedQuestion(app, question, resumed);
+}
+
+// The server's think time left, counted down from when its reply arrived (null: no limit).
+function thinkLeft(question) {
+  if (question.think_seconds_left === null || question.think_seconds_left === undefined) return null;
+  const since = (performance.now() - (question.receivedAt || performance.now())) / 1000;
+  return Math.max(0, question.think_seconds_left - since);
+}
+
+// The server stamps when a question was first opened and answers with its text, video and
+// the think time left; opening it again (after a reload) gives the same, never a fresh start.
+async function openQuestion(app, question, resumed) {
+  const total = app.session.questions.length;
+  const message = h("p", { class: "message", role: "alert" });
+  const actions = h("div", { class: "actions" });
+  const card = h("section", { class: "card", "data-view": "opening" },
+    h("p", { class: "step" }, `Question ${question.position} of ${total}`),
+    h("h1", {}, "Opening the question…"),
+    message, actions);
+  show(card);
+  try {
+    const opened = await app.call("POST", `/candidate/questions/${encodeURIComponent(question.question_id)}/open`);
+    Object.assign(question, opened, { receivedAt: performance.now() });
+  } catch (error) {
+    message.textContent = error.message;
+    actions.replaceChildren(h("button", { type: "button", "data-action": "retry-open", onclick: () => openQuestion(app, question, resumed) }, "Try again"));
+    return;
+  }
+  if (card.isConnected) questionView(app, question, resumed);
+}
+
+// Think time ran out before a recording started (the page was closed meanwhile): the server
+// no longer takes a recording for it. The candidate reads why and moves on.
+export function missedQuestion(app, question, reason = null) {
+  const total = app.session.questions.length;
+  app.missedShown.add(question.question_id);
+  const next = h("button", { type: "button", "data-action": "next", onclick: () => app.next() }, "Continue");
+  show(h("section", { class: "card", "data-view": "missed" },
+    h("p", { class: "step" }, `Question ${question.position} of ${total}`),
+    h("h1", { class: "question-text", text: question.text || "" }),
+    h("p", { class: "message", role: "alert", "data-missed": "" }, reason
+      || "The think time for this question ran out before a recording was started, so it can no longer be answered. Your other answers are not affected."),
+    h("div", { class: "actions" }, next)));
 }
 
 function questionHeader(app, question) {
@@ -220,7 +271,8 @@ function recordedQuestion(app, question, resumed) {
       setControls(start);
       return;
     }
-    if (!auto) {
+    const held = thinkLeft(question);
+    if (!auto && held === null) {
       timer.textContent = "";
       status.textContent = `Nothing starts until you are ready. You will have ${spokenSeconds(question.think_seconds)} to think before recording starts.`;
       const ready = h("button", { type: "button", "data-action": "ready", onclick: () => { message.textContent = ""; think(); } }, "I'm ready — start my think time");
@@ -230,17 +282,31 @@ function recordedQuestion(app, question, resumed) {
       return;
     }
     start.textContent = "Start recording now";
-    let remaining = question.think_seconds;
+    // The first recording: the server's clock, which kept running through any reload. A
+    // retake: the candidate's own countdown, from the full think time.
+    const began = performance.now();
+    const remaining = () => (held === null
+      ? question.think_seconds - Math.floor((performance.now() - began) / 1000)
+      : Math.ceil(thinkLeft(question)));
+    let announcedTen = remaining() <= 10; // told already, or too short to say
     const tick = () => {
-      timer.textContent = `Recording starts in ${formatSeconds(remaining)}`;
-      if (remaining === 10 && question.think_seconds > 15) announce("10 seconds until recording starts.");
-      if (remaining <= 0) startRecording();
+      const left = remaining();
+      timer.textContent = `Recording starts in ${formatSeconds(left)}`;
+      if (left <= 10 && !announcedTen && question.think_seconds > 15) {
+        announcedTen = true;
+        announce("10 seconds until recording starts.");
+      }
+      // After a start that failed, nothing starts by itself again: the candidate presses.
+      if (left <= 0 && auto) startRecording();
     };
-    status.textContent = `Read the question and think. Recording starts by itself after ${spokenSeconds(remaining)}, or press the button when you are ready.`;
-    announce(`You have ${spokenSeconds(remaining)} to think. Recording starts by itself when the time is up.`);
+    const resumedThinking = held !== null && held < question.think_seconds - 2;
+    status.textContent = resumedThinking
+      ? `Your think time kept running while the page was away: ${spokenSeconds(Math.ceil(held))} left. Recording starts by itself when it is up, or press the button when you are ready.`
+      : `Read the question and think. Recording starts by itself after ${spokenSeconds(remaining())}, or press the button when you are ready.`;
+    announce(`You have ${spokenSeconds(remaining())} to think. Recording starts by itself when the time is up.`);
     setControls(start);
     tick();
-    clock = window.setInterval(() => { remaining -= 1; tick(); }, 1000);
+    clock = window.setInterval(tick, 250);
   };
 
   const noAttemptsLeft = () => {
@@ -283,7 +349,7 @@ function recordedQuestion(app, question, resumed) {
       try {
         reply = await begin();
       } catch (error) {
-        if (error.status !== 409) throw error;
+        if (error.status !== 409 || thinkTimeOver(error)) throw error;
         // The count may have moved under us (the media worker gives a failed recording's
         // attempt back): if the server still says attempts are left, try once more.
         const fresh = await app.call("GET", "/candidate/session").catch(() => null);
@@ -293,16 +359,23 @@ function recordedQuestion(app, question, resumed) {
       }
     } catch (error) {
       starting = false;
+      if (thinkTimeOver(error)) {
+        cleanup();
+        question.missed = true;
+        missedQuestion(app, question, error.message);
+        return;
+      }
       // Still unanswered (offline): the next press sends this same start again.
       if (!(error.network || error.status >= 500)) app.starts.delete(qid);
       if (error.status === 409) question.attempts_left = 0;
       status.textContent = "";
       message.textContent = error.message;
-      think();
+      think({ auto: false });
       return;
     }
     app.starts.delete(qid); // answered: the next recording is a new start with a new key
     question.attempts_left = Math.max(0, question.attempts_left - 1);
+    question.think_seconds_left = null; // a retake is not timed by the server
     limits();
     const upload = new AttemptUpload({ store: app.store, call: app.call, owner: app.owner, questionId: qid, attempt: reply.attempt, mimeType, grant: reply.upload });
     await upload.begin().catch(() => { app.store.persistent = false; });

@@ -348,3 +348,100 @@ def test_text_from_the_api_is_shown_as_text_not_markup(
     page.click("[data-action=begin]")
     page.wait_for_selector("h1:has-text('<b>Bold</b> claims?')")
     assert page.evaluate("window.pwned") is None
+
+
+def seconds_on_timer(page: Any) -> int:
+    """The think countdown the candidate reads ("Recording starts in 0:27"), in seconds."""
+    shown = page.wait_for_selector("main .timer:has-text('Recording starts in')").text_content()
+    minutes, seconds = re.search(r"(\d+):(\d\d)", shown).groups()
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_a_reload_continues_the_think_time_instead_of_starting_it_again(
+    local_stack: RunningStack, candidate_page: Any
+) -> None:
+    page = candidate_page
+    # GIVEN a candidate reached question 1: its text appeared and its 30 s think time started
+    link, _ = invite(local_stack, "Reload Thinker")
+    assert session(local_stack, link)["questions"][0]["text"] is None
+    page.goto(link)
+    consent_and_check_devices(page)
+    page.click("[data-action=skip-practice]")
+    page.wait_for_selector("h1:has-text('Tell us about yourself')")
+    first = seconds_on_timer(page)
+    assert 27 <= first <= 30
+    # WHEN they reload the page a few seconds later and come back to the question
+    page.wait_for_timeout(4000)
+    page.reload()
+    page.wait_for_selector("[data-view=landing]")
+    page.click("[data-action=begin]")
+    page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
+    page.click("[data-action=devices-ok]")
+    page.click("[data-action=skip-practice]")
+    page.wait_for_selector("h1:has-text('Tell us about yourself')")
+    # THEN the countdown goes on from where the server's clock stands, not from 30 s
+    left = seconds_on_timer(page)
+    assert left <= first - 4
+    assert "think time kept running" in page.text_content("main .status-line")
+    server = session(local_stack, link)["questions"][0]
+    assert server["think_seconds_left"] <= left
+    # AND recording still starts within it
+    record(page)
+    wait_saved(page)
+    assert session(local_stack, link)["questions"][0]["answer"]["attempt"] == 1
+
+
+def test_a_question_whose_think_time_ran_out_while_away_is_explained_and_skipped(
+    local_stack: RunningStack, candidate_page: Any
+) -> None:
+    page = candidate_page
+    # GIVEN a candidate opened a question with 1 s of think time, then left the page
+    interview = create_interview(
+        local_stack,
+        {
+            "title": "Quick thinking",
+            "questions": [
+                {"text": "Name a colour.", "think_seconds": 1, "max_answer_seconds": 30},
+                {"text": "Why that one?", "answer_type": "text", "max_answer_seconds": 0},
+            ],
+        },
+    )
+    link, _ = invite(
+        local_stack, "Away", interview_id=interview["interview_id"], email="away@example.com"
+    )
+    token = link.split("#token=", 1)[1]
+    first = session(local_stack, link)["questions"][0]["question_id"]
+    assert (
+        call(
+            local_stack,
+            "POST",
+            "/api/candidate/consent",
+            {"accepted": True},
+            invitation_token=token,
+        )[0]
+        == 200
+    )
+    status, opened = call(
+        local_stack, "POST", f"/api/candidate/questions/{first}/open", invitation_token=token
+    )
+    assert status == 200, opened
+    # WHEN they come back after the think time and its grace are over
+    wait_until(lambda: session(local_stack, link)["questions"][0]["missed"], timeout=30, every=1)
+    page.goto(link)
+    page.wait_for_selector("[data-view=landing]")
+    page.click("[data-action=begin]")
+    # THEN the site says why that question can no longer be answered, and moves on
+    missed = page.wait_for_selector("[data-view=missed] [data-missed]").text_content()
+    assert "think time for this question ran out" in missed
+    page.click("[data-view=missed] [data-action=next]")
+    page.wait_for_selector("h1:has-text('Why that one?')")
+    page.fill("#text-answer", "It is calm.")
+    page.click("button[type=submit]")
+    # AND they submit the interview with that question unanswered
+    finish = page.wait_for_selector("[data-view=finish] [data-missed]").text_content()
+    assert "Question 1 could not be answered" in finish
+    page.click("[data-action=complete]")
+    page.wait_for_selector("[data-view=done]")
+    state = session(local_stack, link)
+    assert state["invitation"]["status"] == "completed"
+    assert state["questions"][0]["answer"] is None

@@ -80,6 +80,12 @@ def test_an_admin_uploads_a_question_video_that_a_candidate_can_play_in_chromium
     candidate = link_token(mail_to(local_stack, email))
     status, session = candidate_call(local_stack, candidate, "GET", "/session")
     assert status == 200, session
+    # (each question's video comes with its wording, once the candidate opens it)
+    assert candidate_call(local_stack, candidate, "POST", "/consent", {"accepted": True})[0] == 200
+    session["questions"] = [
+        candidate_call(local_stack, candidate, "POST", f"/questions/{q['question_id']}/open")[1]
+        for q in session["questions"]
+    ]
     # THEN their first question has a link that serves exactly the uploaded bytes, as MP4
     video_url = session["questions"][0]["video_url"]
     assert session["questions"][1]["video_url"] is None

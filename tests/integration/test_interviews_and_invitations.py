@@ -7,6 +7,7 @@ import pytest
 from tests.drivers.api import (
     INTERVIEW,
     PASSWORD,
+    Candidate,
     Http,
     create,
     links_sent_to,
@@ -129,6 +130,12 @@ def test_editing_an_interview_never_changes_a_live_invitation(http: Http, token:
     [link] = links_sent_to("sam@example.com")
     _, seen = session(http, link)
     assert seen["interview"]["title"] == "Support Specialist"
+    # each question's wording reaches the candidate once they open it
+    sam = Candidate(http, link)
+    sam.call("POST", "/consent", {"accepted": True})
+    seen["questions"] = [
+        sam.call("POST", f"/questions/{q['question_id']}/open")[1] for q in seen["questions"]
+    ]
     assert [q["text"] for q in seen["questions"]] == [q["text"] for q in INTERVIEW["questions"]]
 
 

@@ -12,7 +12,16 @@ import pytest
 from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import utcnow
-from tests.drivers.api import INTERVIEW, PASSWORD, Http, create, links_sent_to, session, sign_up
+from tests.drivers.api import (
+    INTERVIEW,
+    PASSWORD,
+    Candidate,
+    Http,
+    create,
+    links_sent_to,
+    session,
+    sign_up,
+)
 
 
 @pytest.fixture
@@ -89,6 +98,12 @@ def test_a_saved_video_plays_for_the_candidate_and_in_the_console(
     invite = {"candidates": [{"name": "Sam", "email": "sam@example.com"}]}
     assert http.call("POST", f"{path}/invitations", invite, token=token)[0] == 200
     _, seen = session(http, links_sent_to("sam@example.com")[0])
+    # (once they open each question: its video comes with its wording)
+    sam = Candidate(http, links_sent_to("sam@example.com")[0])
+    sam.call("POST", "/consent", {"accepted": True})
+    seen["questions"] = [
+        sam.call("POST", f"/questions/{q['question_id']}/open")[1] for q in seen["questions"]
+    ]
     assert key in seen["questions"][0]["video_url"]
     assert seen["questions"][1]["video_url"] is None
     assert http.call("PUT", path, with_video(key), token=token)[0] == 200

@@ -22,6 +22,12 @@ def candidate_consent(call: Call) -> dict:
     return views.consent(candidates.consent(call.token))
 
 
+@endpoint(blueprint, "/candidate/questions/{question_id}/open", "POST", access=Access.CANDIDATE)
+def candidate_open_question(call: Call, question_id: str) -> dict:
+    """Show a question's text and video and start its think time (once: a reload continues)."""
+    return views.question(candidates.open_question(call.token, question_id))
+
+
 @endpoint(
     blueprint,
     "/candidate/questions/{question_id}/attempts",
