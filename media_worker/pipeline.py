@@ -3,11 +3,15 @@
 Triggered by the attempt's `manifest.json` (written by the API at finalise). The manifest's
 key only locates the answer (`media_layout.parse_manifest_key`): what to expect (chunk count,
 answer type, length limit) is read from the answer item, which a browser cannot write.
+Finalise recorded every chunk's size and ETag there: the worker fetches exactly those objects
+(`IfMatch`, sizes checked while reading), never more than the answer's bound, and ignores
+whatever else sits beside them; everything under the attempt's raw prefix is deleted after.
 """
 
 from __future__ import annotations
 
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +23,12 @@ from aws_lambda_powertools import Logger
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from chalicelib.data.media_layout import AttemptLocation, chunk_name, parse_manifest_key
+from chalicelib.data.media_layout import (
+    AttemptLocation,
+    chunk_name,
+    parse_manifest_key,
+    upload_bound,
+)
 from chalicelib.data.models import Answer
 from chalicelib.domain import answer_lifecycle as lifecycle
 from media_worker import transcode
@@ -28,6 +37,11 @@ logger = Logger(service="oneway-media")
 
 MAX_RECEIVES = lifecycle.MAX_RECEIVES
 MISSING_CHUNK_MESSAGE = "Part of your recording did not reach us. Please record this answer again."
+CHANGED_CHUNK_MESSAGE = (
+    "Part of your recording changed after it was sent. Please record this answer again."
+)
+TOO_LARGE_MESSAGE = "This recording is larger than the question allows. Please record it again."
+_READ_BYTES = 1024 * 1024
 
 
 @lru_cache(maxsize=1)
@@ -89,14 +103,13 @@ def process(bucket: str, key: str, receive_count: int = 1) -> str:
 
 
 def _transcode_and_store(job: Job, answer: Answer) -> str:
-    chunk_count = int(answer.chunk_count or 0)
     with tempfile.TemporaryDirectory(prefix="answer-") as tmp:
         workdir = Path(tmp)
         try:
-            chunks = _download_chunks(job, chunk_count, workdir)
-        except MissingChunk as missing:
-            logger.warning("chunk missing", extra={"key": missing.key})
-            lifecycle.mark_failed(answer, "missing_chunk", MISSING_CHUNK_MESSAGE)
+            chunks = _download_chunks(job, answer, workdir)
+        except ChunkRefused as refused:
+            logger.warning("chunk refused", extra={"key": refused.key, "reason": refused.reason})
+            lifecycle.mark_failed(answer, refused.reason, refused.candidate_message)
             _delete_raw(job)
             return "failed"
         joined = workdir / "joined"
@@ -133,28 +146,99 @@ def _transcode_and_store(job: Job, answer: Answer) -> str:
     return "ready"
 
 
-class MissingChunk(Exception):
-    def __init__(self, key: str) -> None:
+class ChunkRefused(Exception):
+    """A chunk that is not what finalise recorded, or more than the answer's bound."""
+
+    def __init__(self, key: str, reason: str, candidate_message: str) -> None:
         super().__init__(key)
-        self.key = key
+        self.key, self.reason, self.candidate_message = key, reason, candidate_message
 
 
-def _download_chunks(job: Job, count: int, workdir: Path) -> list[Path]:
-    """Fetch every chunk in parallel (S3 latency, not bandwidth, dominates small chunks)."""
+def _missing(key: str) -> ChunkRefused:
+    return ChunkRefused(key, "missing_chunk", MISSING_CHUNK_MESSAGE)
+
+
+def _changed(key: str) -> ChunkRefused:
+    return ChunkRefused(key, "changed_chunk", CHANGED_CHUNK_MESSAGE)
+
+
+def _too_large(key: str) -> ChunkRefused:
+    return ChunkRefused(key, "too_large", TOO_LARGE_MESSAGE)
+
+
+class _Budget:
+    """Bytes still allowed for this answer, shared by the parallel downloads."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            self.left -= size
+            return self.left >= 0
+
+
+def _download_chunks(job: Job, answer: Answer, workdir: Path) -> list[Path]:
+    """Fetch exactly the chunks finalise recorded, in parallel (latency dominates).
+
+    Each chunk is fetched by the ETag finalise saw and must have the size it had: a chunk
+    replaced afterwards fails the answer rather than slip in. Nothing beyond the answer's
+    bound is read, whatever the bucket holds (answers finalised before sizes were recorded
+    are held to the bound as they stream in).
+    """
+    count = int(answer.chunk_count or 0)
+    sizes = [int(size) for size in answer.chunk_sizes or ()]
+    etags = [str(etag) for etag in answer.chunk_etags or ()]
+    recorded = len(sizes) == count and len(etags) == count
+    bound = upload_bound(answer.answer_type, float(answer.max_seconds or 0))
+    if count > bound.max_chunks or sum(sizes) > bound.max_total_bytes:
+        raise _too_large(job.location.raw_prefix)
+    budget = _Budget(bound.max_total_bytes)
 
     def fetch(index: int) -> Path:
         key = job.location.chunk_key(index)
         path = workdir / chunk_name(index)
+        expected = sizes[index] if recorded else None
+        request = {"Bucket": job.bucket, "Key": key}
+        if recorded:
+            request["IfMatch"] = f'"{etags[index]}"'
         try:
-            s3().download_file(job.bucket, key, str(path))
+            reply = s3().get_object(**request)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
-                raise MissingChunk(key) from None
+            code = error.response.get("Error", {}).get("Code")
+            if code in ("404", "NoSuchKey"):
+                raise _missing(key) from None
+            if code in ("412", "PreconditionFailed"):
+                raise _changed(key) from None
             raise
+        body = reply["Body"]
+        try:
+            length = int(reply.get("ContentLength", -1))
+            if expected is not None and length != expected:
+                raise _changed(key)
+            if not budget.take(max(length, 0)):
+                raise _too_large(key)
+            _stream(body, path, key, length)
+        finally:
+            body.close()
         return path
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(fetch, range(count)))
+
+
+def _stream(body: Any, path: Path, key: str, length: int) -> None:
+    """Write a chunk's body to disk, never more bytes than its stated length."""
+    written = 0
+    with path.open("wb") as out:
+        while block := body.read(_READ_BYTES):
+            written += len(block)
+            if written > length:
+                raise _changed(key)
+            out.write(block)
+    if written != length:
+        raise _changed(key)
 
 
 def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lifecycle.MediaFacts:

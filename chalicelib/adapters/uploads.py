@@ -1,12 +1,15 @@
 """Browser uploads straight to S3: presigned POST grants, chunk checks, the worker's manifest.
 
-A recording is uploaded while it is made, as numbered chunks under its attempt's prefix. One
-POST policy with a `starts-with` key condition serves every chunk of the attempt; it fixes the
-prefix, the content type family and a size range, and expires within 15 minutes (moto does
-not enforce policies, so the tests decode and check the policy itself). Finalising writes a
-manifest next to the chunks; the manifest, not the chunks, is what wakes the media worker.
-Key shapes come from `chalicelib.data.media_layout`; the grant hands the browser its
-chunk-key template so the candidate site builds no key itself.
+A recording is uploaded while it is made, as numbered chunks under its attempt's prefix. A
+grant covers a window of chunk numbers with one POST policy per chunk: each pins the exact
+key (a `starts-with` prefix would admit any number of keys), the content type family and a
+size limit, and expires within 15 minutes. Only chunk numbers below the answer's bound are
+ever signed, each at most `max_chunk_bytes`, so one attempt never stores more than
+`max_total_bytes` however often it asks (moto does not enforce policies: the tests decode
+each policy and evaluate it as S3 does). The browser asks for the next window ahead of time
+as recording goes on. Finalising records every chunk's size and ETag on the answer and writes
+a manifest next to the chunks; the manifest, not the chunks, wakes the media worker, which
+fetches exactly what finalise recorded. Key shapes come from `chalicelib.data.media_layout`.
 """
 
 from __future__ import annotations
@@ -19,25 +22,42 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
-from chalicelib.data.media_layout import AttemptLocation
+from chalicelib.data.media_layout import (
+    MAX_CHUNK_BYTES,
+    AttemptLocation,
+    UploadBound,
+    upload_bound,
+)
 from chalicelib.data.models import utcnow
 
-# Generous upper bounds on what a browser records per second, so a long answer never hits the
-# size limit while a runaway upload still does: 8 Mbit/s for video, 512 kbit/s for audio.
-BYTES_PER_SECOND = {"video": 1_000_000, "audio": 64_000}
-SLACK_BYTES = 5 * 1024 * 1024
-MAX_CHUNK_BYTES = 50 * 1024 * 1024
+__all__ = ["MAX_CHUNK_BYTES", "UploadBound", "upload_bound"]
+
 MAX_QUESTION_VIDEO_BYTES = 200 * 1024 * 1024
+# Chunk numbers per grant: half a minute of recording, about 60 KB of policies.
+WINDOW_CHUNKS = 30
+# The form fields that differ from chunk to chunk; the rest are the grant's `fields`.
+_PER_CHUNK_FIELDS = ("key", "policy", "x-amz-signature")
+
+
+class BeyondBound(ValueError):
+    """A window that starts at or past the last chunk number the answer's bound allows."""
 
 
 @dataclass(frozen=True)
 class Grant:
-    """A presigned POST for every chunk of one attempt (the browser names each chunk)."""
+    """Presigned POSTs for a window of an attempt's chunk numbers, first_chunk..end_chunk-1.
+
+    `fields` are common to every chunk; `chunks[n]` adds chunk n's key, policy and signature.
+    """
 
     url: str
     fields: dict[str, str]
+    chunks: dict[int, dict[str, str]]
     key_prefix: str
     chunk_key_template: str
+    first_chunk: int
+    end_chunk: int
+    max_chunks: int
     max_chunk_bytes: int
     max_total_bytes: int
     expires_at: str
@@ -48,40 +68,77 @@ def content_type_family(mime_type: str) -> str:
 
 
 def max_total_bytes(answer_type: str, max_seconds: float) -> int:
-    return int(BYTES_PER_SECOND[answer_type] * max_seconds) + SLACK_BYTES
+    return upload_bound(answer_type, max_seconds).max_total_bytes
 
 
-def grant(location: AttemptLocation, mime_type: str, answer_type: str, max_seconds: float) -> Grant:
-    """A presigned POST for every chunk of one attempt, and the template naming each chunk."""
+def grant(
+    location: AttemptLocation,
+    mime_type: str,
+    answer_type: str,
+    max_seconds: float,
+    first_chunk: int = 0,
+) -> Grant:
+    """Presigned POSTs for the window of chunk numbers starting at `first_chunk`.
+
+    Raises BeyondBound when the answer's bound allows no chunk numbered `first_chunk`.
+    """
     settings = get_settings()
-    total = max_total_bytes(answer_type, max_seconds)
-    per_chunk = min(total, MAX_CHUNK_BYTES)
+    bound = upload_bound(answer_type, max_seconds)
+    if not 0 <= first_chunk < bound.max_chunks:
+        raise BeyondBound(f"chunk {first_chunk} is beyond {bound.max_chunks} chunks")
+    end_chunk = min(first_chunk + WINDOW_CHUNKS, bound.max_chunks)
     content_type = mime_type.split(";", 1)[0].strip().lower()
     family = content_type_family(content_type)
     ttl = settings.upload_url_ttl_seconds
-    # Keys must start with `<prefix>chunk-`: the browser can add chunks but never write the
-    # manifest or anything else beside them (boto3 turns `${filename}` into `starts-with`).
-    post = client("s3").generate_presigned_post(
-        Bucket=settings.media_bucket,
-        Key=location.chunk_prefix + "${filename}",
-        Fields={"Content-Type": content_type},
-        Conditions=[
-            ["starts-with", "$Content-Type", f"{family}/"],
-            ["content-length-range", 1, per_chunk],
-        ],
-        ExpiresIn=ttl,
-    )
-    fields = dict(post["fields"])
-    fields.pop("key", None)  # the browser sets key = chunk_key_template with its index
+    s3 = client("s3")
+    url, signed = "", {}
+    for index in range(first_chunk, end_chunk):
+        # One exact key per policy: the browser can write these chunks and nothing else,
+        # not the manifest, not a chunk past the bound, not any other name under the prefix.
+        post = s3.generate_presigned_post(
+            Bucket=settings.media_bucket,
+            Key=location.chunk_key(index),
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                ["starts-with", "$Content-Type", f"{family}/"],
+                ["content-length-range", 1, bound.max_chunk_bytes],
+            ],
+            ExpiresIn=ttl,
+        )
+        url, signed[index] = post["url"], dict(post["fields"])
+    common, chunks = _split_fields(signed)
     return Grant(
-        url=post["url"],
-        fields=fields,
+        url=url,
+        fields=common,
+        chunks=chunks,
         key_prefix=location.raw_prefix,
         chunk_key_template=location.chunk_key_template,
-        max_chunk_bytes=per_chunk,
-        max_total_bytes=total,
+        first_chunk=first_chunk,
+        end_chunk=end_chunk,
+        max_chunks=bound.max_chunks,
+        max_chunk_bytes=bound.max_chunk_bytes,
+        max_total_bytes=bound.max_total_bytes,
         expires_at=(utcnow() + timedelta(seconds=ttl)).isoformat(),
     )
+
+
+def _split_fields(
+    signed: dict[int, dict[str, str]],
+) -> tuple[dict[str, str], dict[int, dict[str, str]]]:
+    """The form fields every chunk shares, and each chunk's own (its key, policy, signature,
+    and a date when signing crossed a second)."""
+    first = next(iter(signed.values()))
+    common = {
+        name: value
+        for name, value in first.items()
+        if name not in _PER_CHUNK_FIELDS
+        and all(fields.get(name) == value for fields in signed.values())
+    }
+    chunks = {
+        index: {name: value for name, value in fields.items() if name not in common}
+        for index, fields in signed.items()
+    }
+    return common, chunks
 
 
 @dataclass(frozen=True)
@@ -143,17 +200,40 @@ def playback_url(key: str | None) -> str | None:
     )
 
 
-def stored_chunks(location: AttemptLocation) -> dict[int, int]:
-    """Chunk index → size for every chunk object of the attempt."""
+@dataclass(frozen=True)
+class StoredChunk:
+    """One chunk object as S3 lists it: what finalise records for the worker to fetch."""
+
+    index: int
+    size: int
+    etag: str
+
+
+def chunk_objects(location: AttemptLocation) -> dict[int, StoredChunk]:
+    """Chunk index → size and ETag for every chunk object of the attempt."""
     settings = get_settings()
-    found: dict[int, int] = {}
+    found: dict[int, StoredChunk] = {}
     paginator = client("s3").get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=settings.media_bucket, Prefix=location.chunk_prefix):
         for item in page.get("Contents", []):
             index = location.chunk_index(item["Key"])
             if index is not None:
-                found[index] = int(item["Size"])
+                found[index] = StoredChunk(index, int(item["Size"]), item["ETag"].strip('"'))
     return found
+
+
+def stored_chunks(location: AttemptLocation) -> dict[int, int]:
+    """Chunk index → size for every chunk object of the attempt."""
+    return {index: chunk.size for index, chunk in chunk_objects(location).items()}
+
+
+def leading_chunks(location: AttemptLocation, count: int) -> list[StoredChunk]:
+    """Chunks 0..count-1 as stored now, up to the first missing one."""
+    stored = chunk_objects(location)
+    parts: list[StoredChunk] = []
+    while len(parts) < count and len(parts) in stored:
+        parts.append(stored[len(parts)])
+    return parts
 
 
 def write_manifest(location: AttemptLocation, chunks: int) -> str:

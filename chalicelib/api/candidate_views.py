@@ -21,10 +21,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def upload_grant(grant: uploads.Grant) -> dict[str, Any]:
-    """The presigned POST for an attempt's chunks and the template naming each chunk's key."""
+    """The presigned POSTs for a window of an attempt's chunks: chunk n is POSTed with
+    `fields` plus `chunks["n"]` (its key, policy and signature), the file last."""
     return {
         "url": grant.url,
         "fields": grant.fields,
+        "chunks": {str(index): fields for index, fields in grant.chunks.items()},
+        "first_chunk": grant.first_chunk,
+        "end_chunk": grant.end_chunk,
+        "max_chunks": grant.max_chunks,
         "key_prefix": grant.key_prefix,
         "chunk_key_template": grant.chunk_key_template,
         "max_chunk_bytes": grant.max_chunk_bytes,

@@ -14,6 +14,7 @@ image and the browser-facing API both import it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -32,6 +33,47 @@ OUTPUT_NAMES: dict[str, tuple[str, str | None]] = {
     "video": ("answer.mp4", "poster.jpg"),
     "audio": ("answer.m4a", None),
 }
+
+# What one attempt may store under `raw/`. Generous upper bounds on what a browser records per
+# second, so a long answer never hits them while a runaway upload does: 8 Mbit/s for video,
+# 512 kbit/s for audio (the site records at 1 Mbit/s and 64 kbit/s).
+BYTES_PER_SECOND = {"video": 1_000_000, "audio": 64_000}
+SLACK_BYTES = 5 * 1024 * 1024
+MAX_CHUNK_BYTES = 50 * 1024 * 1024
+# The recorder's timeslice (candidate site): one chunk per second of recording.
+CHUNK_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class UploadBound:
+    """How many chunks one attempt may have, how large each, and in total.
+
+    `max_chunks * max_chunk_bytes <= max_total_bytes`: grants sign one exact key per chunk
+    number below `max_chunks`, each limited to `max_chunk_bytes`, so whatever a candidate
+    sends, an attempt never holds more than its bound (S3 overwrites a key in place).
+    """
+
+    max_chunks: int
+    max_chunk_bytes: int
+    max_total_bytes: int
+
+
+def upload_bound(answer_type: str, max_seconds: float) -> UploadBound:
+    """The bound of an attempt at a question of this type and length (accommodation included).
+
+    One chunk a second plus a tenth (at least ten) for uneven timeslices and the last, short
+    chunk; every chunk may be a fair share of the total, about 8x what the site records.
+    """
+    seconds = max(float(max_seconds), 0.0)
+    total = int(BYTES_PER_SECOND[answer_type] * seconds) + SLACK_BYTES
+    nominal = math.ceil(seconds / CHUNK_SECONDS)
+    chunks = nominal + max(10, math.ceil(nominal / 10))
+    return UploadBound(
+        max_chunks=chunks,
+        max_chunk_bytes=min(MAX_CHUNK_BYTES, total // chunks),
+        max_total_bytes=total,
+    )
+
 
 _SEGMENT = r"[^/]+"
 _MANIFEST_KEY = re.compile(

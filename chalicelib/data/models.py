@@ -315,6 +315,9 @@ class Answer(Item, discriminator="Answer"):
     client_attempt_id = UnicodeAttribute(null=True)
     chunk_count = NumberAttribute(null=True)
     uploaded_bytes = NumberAttribute(null=True)
+    # What finalise found, chunk by chunk: the worker fetches exactly these objects.
+    chunk_sizes = ListAttribute(of=NumberAttribute, null=True)
+    chunk_etags = ListAttribute(of=UnicodeAttribute, null=True)
     uploaded_at = UTCDateTimeAttribute(null=True)
     text = UnicodeAttribute(null=True)
     media_key = UnicodeAttribute(null=True)

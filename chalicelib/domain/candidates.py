@@ -656,11 +656,13 @@ def _get_answer(invitation: Invitation, question_id: str, attempt: int) -> Answe
     return answer
 
 
-def renew_grant(token: str, question_id: str, attempt: int) -> AttemptGrant:
-    """A fresh upload grant for an attempt still being uploaded (expired grant, reload).
+def renew_grant(token: str, question_id: str, attempt: int, first_chunk: int = 0) -> AttemptGrant:
+    """The grant for the window of chunk numbers from `first_chunk` (next window, expiry, reload).
 
-    A recording started before the deadline may finish uploading after it, within a grace
-    period: the candidate did nothing wrong by answering at the last minute.
+    Only for an attempt still being recorded or uploaded (a released one may still send what
+    it recorded offline); once finalised, nothing more can be written. Windows stop at the
+    answer's bound. A recording started before the deadline may finish uploading after it,
+    within a grace period: the candidate did nothing wrong by answering at the last minute.
     """
     invitation = find_by_token(token)
     now = utcnow()
@@ -673,12 +675,19 @@ def renew_grant(token: str, question_id: str, attempt: int) -> AttemptGrant:
     if now > invitation.deadline + UPLOAD_GRACE:
         _check_open(invitation, now)
     location = _location(invitation, question_id, attempt)
-    upload = uploads.grant(
-        location,
-        answer.mime_type or "video/webm",
-        question.answer_type,
-        float(answer.max_seconds or question.max_answer_seconds),
-    )
+    try:
+        upload = uploads.grant(
+            location,
+            answer.mime_type or "video/webm",
+            question.answer_type,
+            float(answer.max_seconds or question.max_answer_seconds),
+            first_chunk,
+        )
+    except uploads.BeyondBound:
+        raise InvalidInput(
+            "This recording is longer than the question allows. Please record it again.",
+            details=[{"field": "first_chunk", "problem": "beyond_bound"}],
+        ) from None
     return AttemptGrant(attempt, upload)
 
 
@@ -693,13 +702,15 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> Candida
     if not 0 < attempt <= _counter(invitation.attempt_seq, question_id):
         raise NotFound("That recording attempt does not exist. Reload the page to continue.")
     location = _location(invitation, question_id, attempt)
-    stored = uploads.stored_chunks(location)
+    stored = uploads.chunk_objects(location)
     missing = [index for index in range(chunks) if index not in stored]
     if missing:
         return _already_finalised(invitation, question_id, attempt, chunks, missing)
-    total = sum(size for index, size in stored.items() if index < chunks)
+    parts = [stored[index] for index in range(chunks)]
     _, limit = _limits(invitation, question)
-    if total > uploads.max_total_bytes(question.answer_type, limit):
+    bound = uploads.upload_bound(question.answer_type, limit)
+    total = sum(part.size for part in parts)
+    if chunks > bound.max_chunks or total > bound.max_total_bytes:
         raise InvalidInput(
             "This recording is larger than the question allows. Please record it again."
         )
@@ -709,12 +720,12 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> Candida
         question_id=question_id,
     )
     try:
-        _mark_uploaded(invitation, answer, chunks, total, now, released=False)
+        _mark_uploaded(invitation, answer, parts, now, released=False)
     except TransactWriteError:
         # Released while its chunks were still on their way (a tab offline, not closed):
         # the recording is kept and counts again.
         try:
-            _mark_uploaded(invitation, answer, chunks, total, now, released=True)
+            _mark_uploaded(invitation, answer, parts, now, released=True)
         except TransactWriteError:
             return _already_finalised(invitation, question_id, attempt, chunks, [])
     uploads.write_manifest(location, chunks)
@@ -726,13 +737,16 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> Candida
 def _mark_uploaded(
     invitation: Invitation,
     answer: Answer,
-    chunks: int,
-    total: int,
+    parts: list[uploads.StoredChunk],
     now: datetime,
     *,
     released: bool,
 ) -> None:
-    """recording (or released) → uploaded, and the question counted as answered, at once."""
+    """recording (or released) → uploaded, and the question counted as answered, at once.
+
+    Every chunk's size and ETag are recorded with it: the worker fetches exactly these
+    objects, so a chunk replaced or added afterwards never reaches the answer.
+    """
     invitation_actions: list[Any] = [Invitation.answered_questions.add({answer.question_id})]
     if released:
         invitation_actions.append(Invitation.attempts_used[answer.question_id].add(1))
@@ -741,8 +755,10 @@ def _mark_uploaded(
             answer,
             actions=[
                 Answer.status.set("uploaded"),
-                Answer.chunk_count.set(chunks),
-                Answer.uploaded_bytes.set(total),
+                Answer.chunk_count.set(len(parts)),
+                Answer.uploaded_bytes.set(sum(part.size for part in parts)),
+                Answer.chunk_sizes.set([part.size for part in parts]),
+                Answer.chunk_etags.set([part.etag for part in parts]),
                 Answer.uploaded_at.set(now),
                 Answer.updated_at.set(now),
                 Answer.due_bucket.remove(),
@@ -790,8 +806,11 @@ def _finalise_abandoned(
     invitation = invitation_repository.get(answer.company_id, answer.invitation_id, consistent=True)
     if invitation is None:
         return False
+    parts = uploads.leading_chunks(location, chunks)
+    if not parts or sum(part.size for part in parts) != total:
+        return False  # chunks changed since the sweep looked: look again next time
     try:
-        _mark_uploaded(invitation, answer, chunks, total, now, released=False)
+        _mark_uploaded(invitation, answer, parts, now, released=False)
     except TransactWriteError:
         return False  # the browser finalised it meanwhile
     uploads.write_manifest(location, chunks)

@@ -1,7 +1,10 @@
 // Uploads one recording attempt to S3 while it is being recorded, and never loses a chunk:
 //   1. each chunk is written to the chunk store (IndexedDB) first,
-//   2. then POSTed to S3 with the attempt's presigned POST grant,
+//   2. then POSTed to S3 with the presigned POST the attempt's grant holds for that chunk,
 //   3. and deleted from the store only after S3 answered 2xx.
+// A grant covers a window of chunk numbers (about half a minute of recording), each with its
+// own policy for its exact key; the answer's bound allows only so many. The next window's
+// grant is fetched ahead of time while recording goes on, so stopping never waits for one.
 // A failed POST is retried with exponential backoff for as long as the page is open (a fresh
 // grant is fetched when the policy expired or S3 answers 403). When recording stops and
 // every chunk is in, `POST …/finalise {chunks}` hands the answer to the server; a 409 that
@@ -11,6 +14,8 @@ import { attemptKey } from "./chunk-store.js";
 const CONCURRENCY = 2; // two parts in flight keep a slow uplink busy without starving the API
 const MAX_BACKOFF_MS = 30000;
 const GRANT_MARGIN_MS = 60000; // renew a grant a minute before it expires
+const GRANT_AHEAD = 10; // ask for the next window this many chunks (seconds) before it is needed
+const KEPT_GRANTS = 4;
 
 class Permanent extends Error {}
 
@@ -34,6 +39,15 @@ function pause(ms) {
   });
 }
 
+function fresh(grant) {
+  return Date.parse(grant.expires_at) - Date.now() > GRANT_MARGIN_MS;
+}
+
+// The grant holding a fresh presigned POST for chunk `index`, if any.
+function covering(grants, index) {
+  return grants.find((grant) => grant.chunks && grant.chunks[String(index)] && fresh(grant));
+}
+
 function backoff(failures) {
   const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 10));
   return base * (0.5 + Math.random() / 2); // jitter: many tabs must not retry in step
@@ -46,7 +60,8 @@ export class AttemptUpload extends EventTarget {
    */
   constructor({ store, call, owner, questionId, attempt, mimeType, grant = null }) {
     super();
-    Object.assign(this, { store, call, owner, questionId, attempt, mimeType, grant });
+    Object.assign(this, { store, call, owner, questionId, attempt, mimeType });
+    this.grants = grant ? [grant] : []; // windows of chunk numbers, newest last
     this.id = attemptKey(owner, questionId, attempt);
     this.queue = new Map(); // index → Blob (in memory) or null (read it from the store)
     this.active = new Set();
@@ -95,6 +110,7 @@ export class AttemptUpload extends EventTarget {
       this.pump();
     });
     this.writes.push(write);
+    this.prefetch(index);
     this.emit();
   }
 
@@ -148,17 +164,19 @@ export class AttemptUpload extends EventTarget {
       if (!blob) throw new Permanent("A part of this recording was lost on this device. Please record your answer again.");
       for (;;) {
         try {
-          const grant = await this.currentGrant();
+          const grant = await this.grantFor(index);
+          if (blob.size > grant.max_chunk_bytes) throw new Permanent("This recording is larger than the question allows. Please record it again.");
+          const own = grant.chunks[String(index)];
           const form = new FormData();
           for (const [name, value] of Object.entries(grant.fields)) form.append(name, value);
-          const key = chunkKey(grant.chunk_key_template, index);
-          form.append("key", key);
+          for (const [name, value] of Object.entries(own)) form.append(name, value);
+          const key = own.key || chunkKey(grant.chunk_key_template, index);
           form.append("file", blob, key.slice(key.lastIndexOf("/") + 1)); // S3 wants the file last
           const response = await fetch(grant.url, { method: "POST", body: form });
           if (response.ok) break;
           // 403: the policy expired or the signature no longer matches; 400 can be an
           // expired token too. Either way a fresh grant is the cure.
-          if (response.status === 403 || response.status === 400) this.grant = null;
+          if (response.status === 403 || response.status === 400) this.grants = this.grants.filter((g) => g !== grant);
           throw new Error(`S3 answered ${response.status}`);
         } catch (error) {
           if (error instanceof Permanent) throw error;
@@ -170,6 +188,7 @@ export class AttemptUpload extends EventTarget {
         }
       }
       this.failures = 0;
+      this.prefetch(index);
       this.queue.delete(index);
       this.uploadedParts += 1;
       this.uploadedBytes += blob.size;
@@ -184,11 +203,34 @@ export class AttemptUpload extends EventTarget {
     }
   }
 
-  async currentGrant() {
-    if (this.grant && Date.parse(this.grant.expires_at) - Date.now() > GRANT_MARGIN_MS) return this.grant;
+  // A fresh grant holding chunk `index`: one kept, or the window starting there. One request
+  // at a time; a request for another window (a prefetch) is waited out, then looked at again.
+  async grantFor(index) {
+    for (;;) {
+      const found = covering(this.grants, index);
+      if (found) return found;
+      const grant = await this.requestGrant(index);
+      if (grant.chunks && grant.chunks[String(index)]) return grant;
+    }
+  }
+
+  // While recording: fetch the next window's grant before the current one runs out.
+  prefetch(index) {
+    if (this.grantRequest) return;
+    const current = covering(this.grants, index);
+    if (!current || current.end_chunk >= current.max_chunks) return;
+    if (index + GRANT_AHEAD < current.end_chunk || covering(this.grants, current.end_chunk)) return;
+    this.requestGrant(current.end_chunk).catch(() => {}); // needed later: asked again then
+  }
+
+  requestGrant(first) {
     if (!this.grantRequest) {
-      this.grantRequest = this.call("POST", `${this.questionPath}/grant`)
-        .then((reply) => { this.grant = reply.upload; return reply.upload; })
+      this.grantRequest = this.call("POST", `${this.questionPath}/grant?first_chunk=${first}`)
+        .then((reply) => {
+          const grant = reply.upload;
+          this.grants = [...this.grants.filter((g) => fresh(g) && g.first_chunk !== grant.first_chunk), grant].slice(-KEPT_GRANTS);
+          return grant;
+        })
         .catch((error) => {
           if (error.status === 409) {
             // The server already has this attempt: nothing left to send.

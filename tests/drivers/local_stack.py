@@ -172,7 +172,8 @@ def post_chunk(grant: dict, index: int, data: bytes) -> int:
     import uuid
 
     boundary = uuid.uuid4().hex
-    fields = {**grant["fields"], "key": grant["chunk_key_template"].format(index=index)}
+    own = grant.get("chunks", {}).get(str(index), {})  # the chunk's own key, policy, signature
+    fields = {**grant["fields"], **own, "key": grant["chunk_key_template"].format(index=index)}
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()

@@ -7,7 +7,7 @@ from chalice.app import Blueprint
 from chalicelib.api import candidate_views as views
 from chalicelib.api.endpoint import Access, Call, endpoint, schemas
 from chalicelib.domain import candidates, invitations
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import InvalidInput, NotFound
 
 blueprint = Blueprint(__name__)
 
@@ -51,8 +51,15 @@ def candidate_start_attempt(call: Call, question_id: str) -> dict:
     access=Access.CANDIDATE,
 )
 def candidate_renew_grant(call: Call, question_id: str, attempt: str) -> dict:
-    renewed = candidates.renew_grant(call.token, question_id, _attempt_number(attempt))
-    return views.attempt_grant(renewed)
+    # The window of chunk numbers from `?first_chunk=` (0 when absent).
+    first = call.query.get("first_chunk", "0")
+    if not first.isdigit() or int(first) > 99999:
+        raise InvalidInput(
+            "first_chunk must be a chunk number.",
+            details=[{"field": "first_chunk", "problem": "not_a_chunk_number"}],
+        )
+    number = _attempt_number(attempt)
+    return views.attempt_grant(candidates.renew_grant(call.token, question_id, number, int(first)))
 
 
 @endpoint(
