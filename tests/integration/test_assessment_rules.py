@@ -131,6 +131,25 @@ def test_opening_again_or_reloading_never_restarts_the_think_time(sam: Candidate
     assert deadline == datetime.fromisoformat(stored) + timedelta(seconds=THINK)
 
 
+def test_two_tabs_opening_at_once_agree_on_the_first_opening(sam: Candidate) -> None:
+    """The opening is a conditional write: a tab that read the invitation before another tab
+    opened the question gets the stored time back, never writes its own."""
+    from chalicelib.domain import candidates
+
+    question_id = sam.question(1)
+    # GIVEN one tab read the invitation, then another opened the question 20 s ago
+    stale = find_by_token(sam.token)
+    open_question(sam, question_id)
+    opened_ago(sam, question_id, 20)
+    stored = question_of(sam, 1)["opened_at"]
+    # WHEN the first tab records its own opening now
+    kept = candidates._record_opening(stale, question_id, utcnow())
+    # THEN it gets the stored time, and the think time left is still 10 s, not 30
+    assert kept.isoformat() == stored
+    assert question_of(sam, 1)["opened_at"] == stored
+    assert 8 <= question_of(sam, 1)["think_seconds_left"] <= 10
+
+
 def test_a_first_recording_started_after_the_think_time_and_grace_is_refused(
     sam: Candidate,
 ) -> None:
