@@ -658,8 +658,8 @@ def set_up(stack: Stack, candidates: list[Candidate]) -> tuple[str, str]:
         auth,
     )
     interview_id = interview["interview_id"]
-    for start in range(0, len(candidates), 100):
-        batch = candidates[start : start + 100]
+    for start in range(0, len(candidates), 25):  # a direct invite takes up to 25
+        batch = candidates[start : start + 25]
         report = request(
             f"{stack.url}/api/interviews/{interview_id}/invitations",
             "POST",

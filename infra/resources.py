@@ -7,7 +7,7 @@ through the AWS APIs on moto; both read these numbers so the two cannot drift ap
 from __future__ import annotations
 
 from chalicelib.data import media_layout
-from chalicelib.domain import answer_lifecycle
+from chalicelib.domain import answer_lifecycle, jobs
 
 PASSWORD_MIN_LENGTH = 10
 MAX_RECEIVES_BEFORE_DLQ = answer_lifecycle.MAX_RECEIVES
@@ -23,3 +23,13 @@ UPLOAD_EVENT_SUFFIX = media_layout.MANIFEST_SUFFIX
 
 WEBHOOK_MAX_RECEIVES = 5  # chalicelib.domain.webhooks.MAX_ATTEMPTS
 WEBHOOK_VISIBILITY_SECONDS = 60  # longer than one POST's timeout; retries set their own delay
+
+# Bulk invitations and exports: the job function may run 5 minutes; a message stays
+# invisible for longer than that and than the job's lease, so a redelivery finds a dead
+# run's lease expired and carries on where it stopped.
+JOB_TIMEOUT_SECONDS = jobs.TIMEOUT_SECONDS
+JOB_VISIBILITY_SECONDS = jobs.LEASE_SECONDS + 30
+JOB_MAX_RECEIVES = jobs.MAX_RECEIVES
+# Export files are deleted a week after they are written, with the job that points at them.
+EXPORT_PREFIX = media_layout.EXPORT_ROOT
+EXPORT_EXPIRY_DAYS = jobs.KEPT_FOR.days

@@ -188,3 +188,19 @@ def rate_pk(scope: str, subject: str) -> str:
 def rate_sk(window_start: int) -> str:
     """One counting window, by its start in Unix seconds."""
     return f"WINDOW#{window_start}"
+
+
+# --- jobs (bulk invitations, exports) ------------------------------------------------------
+
+JOB = "JOB"
+JOB_ROW_PREFIX = "ROW#"
+
+
+def job_pk(company_id: str, job_id: str) -> str:
+    """One job's partition: the job itself (sk `JOB`) and its rows, read in one Query."""
+    return f"{company_pk(company_id)}#JOB#{job_id}"
+
+
+def job_row_sk(row: int) -> str:
+    """Zero-padded, so a job's rows read back in the recruiter's row order."""
+    return f"{JOB_ROW_PREFIX}{row:06d}"

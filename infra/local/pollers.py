@@ -1,4 +1,4 @@
-"""The event sources moto lacks: S3→SQS→worker, the webhook queue, the scheduled sweep.
+"""The event sources moto lacks: S3→SQS→worker, the webhook and jobs queues, the sweep.
 
 moto fires neither SQS→Lambda event source mappings nor EventBridge schedules, so these
 loops call the same handlers Lambda would, with the events Lambda would build.
@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from infra.local.stack import LocalStack
 
 
-def lambda_context(function_name: str) -> Any:
+def lambda_context(function_name: str, timeout_seconds: int = 30) -> Any:
+    """A context whose remaining time counts down from the function's timeout, as Lambda's."""
     from chalice.local import LambdaContext
 
-    return LambdaContext(function_name=function_name, memory_size=1024)
+    return LambdaContext(
+        function_name=function_name, memory_size=1024, max_runtime_ms=timeout_seconds * 1000
+    )
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
@@ -101,6 +104,37 @@ def poll_webhooks(stack: LocalStack) -> None:
                 app_module.webhook_delivery(event, lambda_context("webhook-delivery"))
             except DeliveryFailed:
                 continue  # the handler set the retry's delay; SQS redelivers, then its DLQ
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def poll_jobs(stack: LocalStack) -> None:
+    """Hand queued jobs (bulk invitations, exports) to the Chalice SQS handler.
+
+    A run that raised is left on the queue, as Lambda leaves it, but comes back after
+    `retry_seconds` rather than the deployed visibility timeout.
+    """
+    import app as app_module
+    from chalicelib.adapters.aws import client
+    from chalicelib.domain import jobs
+    from chalicelib.observability import logger
+    from infra.local.provisioning import queue_arn_of
+
+    sqs = client("sqs")
+    queue_url = stack.settings["JOBS_QUEUE_URL"]
+    queue_arn = queue_arn_of(queue_url)
+    for messages in batches(stack, queue_url, 1):
+        for message in messages:
+            event = {"Records": [sqs_record(message, queue_arn)]}
+            try:
+                app_module.job_runner(event, lambda_context("job-runner", jobs.TIMEOUT_SECONDS))
+            except Exception:
+                logger.exception("job run failed", extra={"message_id": message["MessageId"]})
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=stack.retry_seconds,
+                )
+                continue
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 

@@ -19,6 +19,10 @@ from chalicelib.adapters.aws import client
 from chalicelib.data import media_layout
 from chalicelib.data.models import Item
 from infra.resources import (
+    EXPORT_EXPIRY_DAYS,
+    EXPORT_PREFIX,
+    JOB_MAX_RECEIVES,
+    JOB_VISIBILITY_SECONDS,
     MAX_RECEIVES_BEFORE_DLQ,
     PASSWORD_MIN_LENGTH,
     RAW_EXPIRY_DAYS,
@@ -138,6 +142,14 @@ class Names:
         return f"{self.prefix}-webhooks-dlq"
 
     @property
+    def jobs_queue(self) -> str:
+        return f"{self.prefix}-jobs"
+
+    @property
+    def jobs_dlq(self) -> str:
+        return f"{self.prefix}-jobs-dlq"
+
+    @property
     def user_pool(self) -> str:
         return f"{self.prefix}-recruiters"
 
@@ -192,7 +204,13 @@ def create_media_bucket(bucket: str, site_origin: str) -> None:
                     "Status": "Enabled",
                     "Expiration": {"Days": RAW_EXPIRY_DAYS},
                     "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                }
+                },
+                {
+                    "ID": "expire-exports",
+                    "Filter": {"Prefix": EXPORT_PREFIX},
+                    "Status": "Enabled",
+                    "Expiration": {"Days": EXPORT_EXPIRY_DAYS},
+                },
             ]
         },
     )
@@ -323,6 +341,13 @@ def create_webhook_queues(names: Names) -> tuple[str, str]:
     )
 
 
+def create_job_queues(names: Names) -> tuple[str, str]:
+    """The jobs queue (bulk invitations, exports) and its DLQ; returns both URLs."""
+    return _queue_with_dead_letters(
+        names.jobs_queue, names.jobs_dlq, JOB_VISIBILITY_SECONDS, JOB_MAX_RECEIVES
+    )
+
+
 def create_secrets_key(names: Names) -> str:
     """The KMS key that seals stored secrets (webhook signing secrets); returns its id."""
     kms = client("kms")
@@ -347,6 +372,7 @@ def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str)
     verify_sender(sender_email)
     webhooks_url, webhooks_dlq_url = create_webhook_queues(names)
     secrets_key_id = create_secrets_key(names)
+    jobs_url, jobs_dlq_url = create_job_queues(names)
     return {
         "TABLE_NAME": names.table,
         "MEDIA_BUCKET": names.media_bucket,
@@ -354,6 +380,8 @@ def provision_all(names: Names, site_url: str, sender_email: str, jwks_url: str)
         "UPLOADS_DLQ_URL": dlq_url,
         "WEBHOOKS_QUEUE_URL": webhooks_url,
         "WEBHOOKS_DLQ_URL": webhooks_dlq_url,
+        "JOBS_QUEUE_URL": jobs_url,
+        "JOBS_DLQ_URL": jobs_dlq_url,
         "COGNITO_USER_POOL_ID": pool_id,
         "COGNITO_CLIENT_ID": client_id,
         "COGNITO_JWKS_URL": jwks_url.format(pool_id=pool_id),

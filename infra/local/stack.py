@@ -113,6 +113,7 @@ class LocalStack:
             "uploads": fault_injection.poll_uploads if self.faults else pollers.poll_uploads,
             "sweeps": pollers.run_sweeps,
             "webhooks": pollers.poll_webhooks,
+            "jobs": pollers.poll_jobs,
         }
         self._threads = [
             threading.Thread(target=self._httpd.serve_forever, name="site", daemon=True),

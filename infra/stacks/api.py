@@ -1,4 +1,4 @@
-"""The Chalice app (API, reminder sweep, webhook delivery) packaged by chalice.cdk, on our roles."""
+"""The Chalice app (API, sweep, webhooks, jobs) packaged by chalice.cdk, on our roles."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 API_HANDLER = "APIHandler"
 REMINDER_SWEEP = "ReminderSweep"
 WEBHOOK_DELIVERY = "WebhookDelivery"
+JOB_RUNNER = "JobRunner"
 REST_API = "RestAPI"
 
 
@@ -68,6 +69,7 @@ class ChaliceApi(Construct):
         prefix: str,
         environment: Mapping[str, str],
         webhooks_queue_arn: str,
+        jobs_queue_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.api_name = f"{prefix}-api"
@@ -75,12 +77,14 @@ class ChaliceApi(Construct):
             API_HANDLER: f"{prefix}-api",
             REMINDER_SWEEP: f"{prefix}-reminder-sweep",
             WEBHOOK_DELIVERY: f"{prefix}-webhook-delivery",
+            JOB_RUNNER: f"{prefix}-job-runner",
         }
         self.api_role = function_role(self, "ApiRole", self.function_names[API_HANDLER])
         self.sweep_role = function_role(self, "SweepRole", self.function_names[REMINDER_SWEEP])
         self.webhook_role = function_role(
             self, "WebhookRole", self.function_names[WEBHOOK_DELIVERY]
         )
+        self.job_role = function_role(self, "JobRole", self.function_names[JOB_RUNNER])
         with _scratch_directory():
             self.chalice = Chalice(
                 ChaliceStage(self, "Stage", stage=stage),
@@ -97,11 +101,15 @@ class ChaliceApi(Construct):
         for logical_id, role in (
             (REMINDER_SWEEP, self.sweep_role),
             (WEBHOOK_DELIVERY, self.webhook_role),
+            (JOB_RUNNER, self.job_role),
         ):
             self.chalice.get_resource(logical_id).add_property_override("Role", role.role_arn)
         # app.py names its queue; the deployment's queue is the stateful stack's, by ARN.
         self.chalice.get_resource(WEBHOOK_DELIVERY).add_property_override(
             "Events.WebhookDeliverySqsEventSource.Properties.Queue", webhooks_queue_arn
+        )
+        self.chalice.get_resource(JOB_RUNNER).add_property_override(
+            "Events.JobRunnerSqsEventSource.Properties.Queue", jobs_queue_arn
         )
         self._name_resources()
         self._add_log_groups()

@@ -107,6 +107,12 @@ class MediaBucket(Construct):
                     expiration=cdk.Duration.days(resources.RAW_EXPIRY_DAYS),
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
                 ),
+                # Company exports written by a job: fetched within days, or not at all.
+                s3.LifecycleRule(
+                    id="expire-exports",
+                    prefix=resources.EXPORT_PREFIX,
+                    expiration=cdk.Duration.days(resources.EXPORT_EXPIRY_DAYS),
+                ),
                 s3.LifecycleRule(
                     id="expire-media-after-retention",
                     prefix=media_layout.MEDIA_ROOT,
@@ -176,6 +182,36 @@ class WebhookQueues(Construct):
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dlq, max_receive_count=resources.WEBHOOK_MAX_RECEIVES
+            ),
+        )
+
+
+class JobQueues(Construct):
+    """Bulk invitations and exports waiting for the job function, and jobs that kept failing.
+
+    A message stays invisible longer than the function's timeout and the job's lease, so a
+    redelivery finds a dead run's lease expired; after the last try it rests in the DLQ.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
+        super().__init__(scope, construct_id)
+        self.dlq = sqs.Queue(
+            self,
+            "DeadLetters",
+            queue_name=f"{prefix}-jobs-dlq",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Jobs",
+            queue_name=f"{prefix}-jobs",
+            visibility_timeout=cdk.Duration.seconds(resources.JOB_VISIBILITY_SECONDS),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dlq, max_receive_count=resources.JOB_MAX_RECEIVES
             ),
         )
 
@@ -264,6 +300,9 @@ class StatefulStack(cdk.Stack):
         self.uploads_queue = queues.queue
         self.uploads_dlq = queues.dlq
         self.webhooks_queue = WebhookQueues(self, "WebhookQueues", prefix=settings.prefix).queue
+        jobs = JobQueues(self, "JobQueues", prefix=settings.prefix)
+        self.jobs_queue = jobs.queue
+        self.jobs_dlq = jobs.dlq
         recruiters = RecruiterPool(self, "Recruiters", name=f"{settings.prefix}-recruiters")
         self.user_pool = recruiters.pool
         self.user_pool_client = recruiters.client

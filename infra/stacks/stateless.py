@@ -67,9 +67,11 @@ class StatelessStack(cdk.Stack):
                 "COGNITO_CLIENT_ID": data.user_pool_client.user_pool_client_id,
                 "SENDER_EMAIL": settings.sender_email,
                 "WEBHOOKS_QUEUE_URL": data.webhooks_queue.queue_url,
+                "JOBS_QUEUE_URL": data.jobs_queue.queue_url,
                 "SECRETS_KEY_ID": data.secrets_key.key_arn,
             },
             webhooks_queue_arn=data.webhooks_queue.queue_arn,
+            jobs_queue_arn=data.jobs_queue.queue_arn,
         )
         self.site = Site(
             self,
@@ -84,6 +86,7 @@ class StatelessStack(cdk.Stack):
         self._grant_api(data)
         self._grant_sweep(data)
         self._grant_webhook_delivery(data)
+        self._grant_job_runner(data)
         self.worker = MediaWorker(
             self,
             "MediaWorker",
@@ -124,7 +127,11 @@ class StatelessStack(cdk.Stack):
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["sqs:SendMessage"],
-                resources=[data.uploads_queue.queue_arn, data.webhooks_queue.queue_arn],
+                resources=[
+                    data.uploads_queue.queue_arn,
+                    data.webhooks_queue.queue_arn,
+                    data.jobs_queue.queue_arn,
+                ],
             )
         )
         role.add_to_policy(
@@ -164,6 +171,31 @@ class StatelessStack(cdk.Stack):
         data.webhooks_queue.grant_consume_messages(role)
         # Opens the secret it signs with (and seals one stored before secrets were sealed).
         role.add_to_policy(_secrets_statement(data, ["kms:Decrypt", "kms:Encrypt"]))
+
+    def _grant_job_runner(self, data: StatefulStack) -> None:
+        """Bulk invitations and exports: the table, the sender, export files, its own queue.
+
+        It sends to its own queue to continue a long job in a new run, and to the webhook
+        queue for `invitation.created`; it writes export files and nothing else in S3.
+        """
+        role = self.api.job_role
+        data.grant_table(role)
+        data.jobs_queue.grant_consume_messages(role)
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"],
+                resources=[data.jobs_queue.queue_arn, data.webhooks_queue.queue_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=SES_SEND_ACTIONS, resources=data.sender.identity_arns)
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[data.media_bucket.arn_for_objects(f"{media_layout.EXPORT_ROOT}*")],
+            )
+        )
 
 
 def _secrets_statement(data: StatefulStack, actions: list[str]) -> iam.PolicyStatement:

@@ -1,12 +1,15 @@
 // Invite candidates one at a time or from CSV; the API's per-row report is shown as it is.
+// A CSV runs as a job on the server: the page shows its progress, then each row's outcome.
 import { useState } from "preact/hooks";
 import { InterviewTabs } from "./interviews.js";
+import { useJob } from "./jobs.js";
 import { authed } from "./session.js";
 import { ErrorBox, Field, formValues, html, link, useAction, useLoad } from "./ui.js";
 
 export function InvitePage({ isAdmin, interviewId }) {
   const interview = useLoad(() => authed(`/interviews/${encodeURIComponent(interviewId)}`), [interviewId]);
   const [report, setReport] = useState(null);
+  const [jobId, setJobId] = useState(null);
   const [csv, setCsv] = useState("");
   const path = `/interviews/${encodeURIComponent(interviewId)}/invitations`;
 
@@ -15,11 +18,14 @@ export function InvitePage({ isAdmin, interviewId }) {
     const candidate = { name: values.name, email: values.email };
     if (values.time_multiplier && Number(values.time_multiplier) !== 1) candidate.time_multiplier = Number(values.time_multiplier);
     const result = await authed(path, { method: "POST", body: { candidates: [candidate] } });
+    setJobId(null);
     setReport(result);
     if (result.summary.invited) form.reset();
   });
   const bulk = useAction(async () => {
-    setReport(await authed(path, { method: "POST", body: { csv } }));
+    const job = await authed(`/interviews/${encodeURIComponent(interviewId)}/invitation-jobs`, { method: "POST", body: { csv } });
+    setReport(null);
+    setJobId(job.job_id);
   });
   const readFile = (event) => {
     const file = event.currentTarget.files[0];
@@ -60,7 +66,23 @@ export function InvitePage({ isAdmin, interviewId }) {
       </form>
     </div>
     ${report && html`<${Report} report=${report} interviewId=${interviewId} />`}
+    ${jobId && html`<${JobProgress} jobId=${jobId} interviewId=${interviewId} key=${jobId} />`}
   </main>`;
+}
+
+function JobProgress({ jobId, interviewId }) {
+  const { job, error } = useJob(jobId);
+  if (error) return html`<section class="card" id="invite-job"><${ErrorBox} error=${error} /></section>`;
+  if (job && job.status === "done") return html`<${Report} report=${job.report} interviewId=${interviewId} />`;
+  const total = job ? job.total_rows : 0;
+  const settled = job ? total - job.pending_rows : 0;
+  return html`<section class="card" id="invite-job" aria-live="polite">
+    <h2>Sending invitations</h2>
+    ${job && job.status === "failed"
+      ? html`<p class="error" role="alert">The invitations stopped: ${job.error || "an error on the server"}. Rows already sent are not sent again; try again to finish the rest.</p>`
+      : html`<p><progress id="invite-progress" max=${total || 1} value=${settled}></progress>
+          ${" "}<span data-count="settled">${settled}</span> of ${total} rows done. You may leave this page; the invitations go on.</p>`}
+  </section>`;
 }
 
 function Report({ report, interviewId }) {

@@ -1,5 +1,6 @@
 // Company settings: name and branding candidates see, and the decision email templates.
 import { useState } from "preact/hooks";
+import { CompanyExport } from "./export.js";
 import { authed } from "./session.js";
 import { ErrorBox, Field, html, Loading, useAction, useLoad } from "./ui.js";
 
@@ -9,6 +10,7 @@ export function SettingsPage({ me, isAdmin }) {
     <h1>Settings</h1>
     <${Branding} company=${me.company} />
     <${Templates} />
+    <${CompanyExport} />
   </main>`;
 }
 

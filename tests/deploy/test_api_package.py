@@ -53,14 +53,15 @@ class Package:
     runtime: Path  # what the Lambda runtime adds: boto3
     functions: dict[str, dict[str, Any]]  # logical id -> the template's function properties
 
-    def function(self, event_type: str | None) -> dict[str, Any]:
-        """The one function triggered by `event_type` (None: the API handler)."""
+    def function(self, event_type: str | None, handler: str | None = None) -> dict[str, Any]:
+        """The one function triggered by `event_type` (None: the API handler), by `handler`."""
         if event_type is None:
             return self.functions["APIHandler"]
         (found,) = [
             f
             for f in self.functions.values()
             if any(e["Type"] == event_type for e in f.get("Events", {}).values())
+            and handler in (None, f["Handler"])
         ]
         return found
 
@@ -322,10 +323,48 @@ def test_the_sweep_fails_a_stuck_answer_and_the_webhook_function_delivers_it(
     assert queued[0]["payload"]["data"]["question_id"] == "QUESTION1"
 
     # The queue's consumer, from the same zip, POSTs the event to the company's endpoint.
-    delivery = deployed.package.function("SQS")
+    delivery = deployed.package.function("SQS", "app.webhook_delivery")
     deployed.run(delivery, [sqs_event(messages, queue_url)], "webhook-delivery")
     (post,) = received
     assert post["headers"]["x-oneway-event"] == "answer.failed"
     signature = post["headers"][webhooks.SIGNATURE_HEADER.lower()]
     assert webhooks.verify(secret, signature, post["body"])
     assert json.loads(post["body"])["data"]["question_id"] == "QUESTION1"
+
+
+def routed(event: dict, resource: str, **parameters: str) -> dict:
+    """An API event for a route with path parameters, as API Gateway names its resource."""
+    event["resource"] = event["requestContext"]["resourcePath"] = resource
+    event["pathParameters"] = parameters
+    return event
+
+
+def test_the_job_function_from_the_zip_invites_a_csv_the_api_queued(deployed: Deployed) -> None:
+    signed = _signed_up(deployed)
+    token = signed.tokens.id_token
+    api = deployed.package.function(None)
+    interview = {"title": "Zip Jobs", "questions": [{"text": "Why here?"}]}
+    (created,) = deployed.run(api, [api_event("POST", "/interviews", interview, token)], "api-j1")
+    interview_id = body_of(created)["interview_id"]
+    csv_text = "Ann,ann@example.com\nBroken,not-an-email\nBo,bo@example.com"
+    start = routed(
+        api_event("POST", f"/interviews/{interview_id}/invitation-jobs", {"csv": csv_text}, token),
+        "/interviews/{interview_id}/invitation-jobs",
+        interview_id=interview_id,
+    )
+    (started,) = deployed.run(api, [start], "api-j2")
+    assert started["statusCode"] == 202, started
+    job_id = body_of(started)["job_id"]
+
+    queue_url = deployed.settings["JOBS_QUEUE_URL"]
+    with talking_to(deployed.moto_url, deployed.settings):
+        messages = drain(queue_url, 1)
+    runner = deployed.package.function("SQS", "app.job_runner")
+    assert int(runner["Timeout"]) == 300
+    deployed.run(runner, [sqs_event(messages, queue_url)], "job-runner")
+
+    poll = routed(api_event("GET", f"/jobs/{job_id}", token=token), "/jobs/{job_id}", job_id=job_id)
+    (status,) = deployed.run(api, [poll], "api-j3")
+    job = body_of(status)
+    assert job["status"] == "done", job
+    assert job["report"]["summary"] == {"invited": 2, "duplicates": 0, "errors": 1}

@@ -212,3 +212,57 @@ class Team:
         return self.http.call(
             "PUT", f"/invitations/{invitation_id}/review", {"scores": scores, **extra}, token=token
         )
+
+
+# --- the jobs queue (bulk invitations, exports) ---------------------------------------------
+
+
+class Clock:
+    """A Lambda context whose remaining time the test decides: `left_ms` per call, in turn."""
+
+    def __init__(self, *left_ms: int) -> None:
+        self._left = list(left_ms)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self._left.pop(0) if len(self._left) > 1 else self._left[0]
+
+
+def queued_jobs() -> list[dict[str, Any]]:
+    """Receive the jobs queue's waiting messages (each stays hidden until its visibility ends)."""
+    url = os.environ["JOBS_QUEUE_URL"]
+    found: list[dict[str, Any]] = []
+    while (
+        batch := client("sqs")
+        .receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+        .get("Messages", [])
+    ):
+        found.extend(batch)
+    return found
+
+
+def run_job_message(message: dict[str, Any], context: Any = None) -> None:
+    """What Lambda does with one jobs-queue message: call `app.job_runner`, delete on success."""
+    import app as app_module
+    from infra.local.pollers import lambda_context, sqs_record
+
+    url = os.environ["JOBS_QUEUE_URL"]
+    arn = f"arn:aws:sqs:us-east-1:123456789012:{url.rsplit('/', 1)[1]}"
+    event = {"Records": [sqs_record(message, arn)]}
+    app_module.job_runner(event, context or lambda_context("job-runner", 300))
+    client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def run_jobs(context: Any = None, max_runs: int = 50) -> int:
+    """Run queued jobs until the queue is empty (a run may queue its job again); returns runs."""
+    runs = 0
+    while runs < max_runs and (messages := queued_jobs()):
+        for message in messages:
+            run_job_message(message, context)
+            runs += 1
+    return runs
+
+
+def job(http: Http, token: str, job_id: str) -> dict:
+    status, body = http.call("GET", f"/jobs/{job_id}", token=token)
+    assert status == 200, body
+    return body

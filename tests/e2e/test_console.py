@@ -6,6 +6,7 @@ Screenshots of every main page, at 1280 px and at tablet size (820 x 1180), land
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -370,3 +371,41 @@ def test_branding_and_decision_templates_are_saved_from_settings(
     assert me["company"]["logo_url"] == "https://example.com/logo.png"
     _, templates = call(local_stack, "GET", "/api/company/templates", token=tokens["id_token"])
     assert templates["rejected"]["subject"] == "About {{title}} at {{company_name}}"
+
+
+def test_an_admin_exports_the_company_and_downloads_it_from_the_emailed_link(
+    local_stack: RunningStack, page: Any, shots: Shots
+) -> None:
+    # GIVEN a fresh company's admin on the settings page
+    unique = uuid.uuid4().hex[:8]
+    email = f"exa.{unique}@example.com"
+    status, _ = call(
+        local_stack,
+        "POST",
+        "/api/auth/signup",
+        {
+            "company_name": "Export Test",
+            "name": "Exa Export",
+            "email": email,
+            "password": "export-password-2026",
+        },
+    )
+    assert status == 200
+    sign_in(page, local_stack, email, "export-password-2026")
+    page.click('nav a[href="#/settings"]')
+    # WHEN they ask for an export, the job runs on the stack's jobs queue
+    page.click("#export-start")
+    page.wait_for_selector("#export-ready", timeout=60_000)
+    shots.take(page, "16 export ready")
+    # THEN they are mailed a link to the console (no file URL in the mail)
+    (mail,) = [m for m in outbox(local_stack) if m["to"] == [email]]
+    (link,) = [x for x in mail["links"] if "/console/#/settings/export/" in x]
+    assert "X-Amz-Signature" not in json.dumps(mail)
+    # AND the link opens the export in the console, which downloads the file
+    page.goto(link)
+    page.wait_for_selector("#export-ready")
+    with page.expect_download() as download:
+        page.click("#export-download")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["company"]["name"] == "Export Test"
+    assert exported["interviews"] == []

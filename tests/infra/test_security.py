@@ -33,6 +33,7 @@ TABLE = "InterviewsTable"
 BUCKET = "MediaBucket"
 QUEUE = "UploadQueuesUploads"
 WEBHOOKS = "WebhookQueuesDeliveries"
+JOBS = "JobQueuesJobs"
 POOL = "RecruitersPool"
 SENDER = ":identity/"
 SECRETS = "SecretsKey"
@@ -104,7 +105,7 @@ def _grants(statements: list[dict[str, Any]]) -> dict[str, list[Any]]:
             {
                 "dynamodb": [TABLE],
                 "s3": [BUCKET],
-                "sqs": [QUEUE, WEBHOOKS],
+                "sqs": [QUEUE, WEBHOOKS, JOBS],
                 "ses": [SENDER],
                 "cognito-idp": [POOL],
                 "kms": [SECRETS],
@@ -112,6 +113,10 @@ def _grants(statements: list[dict[str, Any]]) -> dict[str, list[Any]]:
         ),
         ("ApiSweepRole", {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [WEBHOOKS], "ses": [SENDER]}),
         ("ApiWebhookRole", {"dynamodb": [TABLE], "sqs": [WEBHOOKS], "kms": [SECRETS]}),
+        (
+            "ApiJobRole",
+            {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [JOBS, WEBHOOKS], "ses": [SENDER]},
+        ),
         ("MediaWorkerRole", {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [QUEUE, WEBHOOKS]}),
     ],
 )
@@ -152,6 +157,15 @@ def test_api_may_do_exactly_the_cognito_and_email_work_it_needs(synthesized: Syn
         "s3:ListBucket",
     }
     assert {a for a in grants if a.startswith("sqs:")} == {"sqs:SendMessage"}
+
+
+def test_the_job_function_writes_export_files_and_nothing_else_in_s3(
+    synthesized: Synthesized,
+) -> None:
+    grants = _grants(_role_statements(synthesized, "ApiJobRole"))
+    assert {a for a in grants if a.startswith("s3:")} == {"s3:PutObject"}
+    (resource,) = grants["s3:PutObject"]
+    assert mentions(resource, "/exports/*")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Match
 
 from chalicelib.config import Settings
+from chalicelib.domain import jobs
 from tests.drivers.cdk import Synthesized, dependency_cycle, mentions, only
 
 # What chalicelib/config.py requires (AWS_REGION comes from the Lambda runtime itself).
@@ -21,13 +22,15 @@ CONFIG_VARIABLES = {
     "SENDER_EMAIL",
     "WEBHOOKS_QUEUE_URL",
     "SECRETS_KEY_ID",
+    "JOBS_QUEUE_URL",
 }
-CHALICE_HANDLERS = ("app.app", "app.reminder_sweep", "app.webhook_delivery")
+CHALICE_HANDLERS = ("app.app", "app.reminder_sweep", "app.webhook_delivery", "app.job_runner")
 # Stand-ins for values CloudFormation fills in at deploy time.
 DEPLOYED_VALUES = {
     "UPLOADS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/uploads",
     "PUBLIC_SITE_URL": "https://d111111abcdef8.cloudfront.net",
     "WEBHOOKS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks",
+    "JOBS_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs",
 }
 
 
@@ -111,6 +114,19 @@ def test_webhook_delivery_consumes_the_deployments_webhook_queue(
     assert event["Type"] == "SQS"
     assert mentions(event["Properties"]["Queue"], "WebhookQueuesDeliveries")
     assert not mentions(event["Properties"]["Queue"], ":oneway-webhooks")
+
+
+def test_job_runner_consumes_the_jobs_queue_within_its_visibility_timeout(
+    synthesized: Synthesized,
+) -> None:
+    runner = chalice_function(synthesized, "app.job_runner")
+    (event,) = runner["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["BatchSize"] == 1
+    assert mentions(event["Properties"]["Queue"], "JobQueuesJobs")
+    assert runner["Timeout"] == jobs.TIMEOUT_SECONDS
+    # The API answers in 29 s at most; the job function gets the time a job needs.
+    assert chalice_function(synthesized, "app.app")["Timeout"] == 30
 
 
 def test_worker_is_a_sized_container_with_reserved_concurrency(synthesized: Synthesized) -> None:

@@ -78,6 +78,7 @@ def _empty(settings: dict[str, str]) -> None:
     sqs = client("sqs")
     queues = [settings["UPLOADS_QUEUE_URL"], settings["UPLOADS_DLQ_URL"]]
     queues += [settings["WEBHOOKS_QUEUE_URL"], settings["WEBHOOKS_DLQ_URL"]]
+    queues += [settings["JOBS_QUEUE_URL"], settings["JOBS_DLQ_URL"]]
     for queue in queues:
         # SQS allows one purge a minute; receiving and deleting has no such limit.
         while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(

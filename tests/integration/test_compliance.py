@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -14,7 +16,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.data.models import Answer, EmailClaim, Invitation, invitation_pk, utcnow
 from chalicelib.domain import answer_lifecycle, sweep
-from tests.drivers.api import Candidate, Http, Team, sent_emails, sign_up
+from tests.drivers.api import Candidate, Http, Team, job, run_jobs, sent_emails, sign_up
 
 
 @pytest.fixture
@@ -198,16 +200,58 @@ def test_the_company_export_holds_candidates_answers_and_media_links(
     team.complete("Sam")
     make_playable(team.company_id, sam)
     team.review(team.admin, sam, 4, note="Clear")
-    status, export = http.call("GET", "/company/export", token=team.admin)
-    assert status == 200, export
+    status, started = http.call("POST", "/company/export", token=team.admin)
+    assert status == 202, started
+    assert started["status"] == "queued"
+    run_jobs()
+    done = job(http, team.admin, started["job_id"])
+    assert done["status"] == "done"
+    export = exported(done)
     assert export["company"]["name"] == "Acme"
     (interview,) = export["interviews"]
     (candidate,) = interview["candidates"]
     assert candidate["candidate_email"] == "sam@example.com"
     assert any(a["media_url"] for a in candidate["answers"])
     assert candidate["reviews"][0]["note"] == "Clear"
-    assert http.call("GET", "/company/export", token=team.reviewer)[0] == 403
+    assert http.call("POST", "/company/export", token=team.reviewer)[0] == 403
     other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
-    status, theirs = http.call("GET", "/company/export", token=other)
-    assert status == 200
-    assert theirs["interviews"] == []
+    status, theirs = http.call("POST", "/company/export", token=other)
+    assert status == 202
+    run_jobs()
+    assert http.call("GET", f"/jobs/{started['job_id']}", token=other)[0] == 404
+    assert exported(job(http, other, theirs["job_id"]))["interviews"] == []
+
+
+def exported(done: dict) -> dict:
+    """The export file behind a finished job's download link (a minutes-long presigned GET)."""
+    url = urlsplit(done["download_url"])
+    query = parse_qs(url.query)
+    assert int(query.get("X-Amz-Expires", ["0"])[0]) <= 300
+    bucket = os.environ["MEDIA_BUCKET"]
+    assert url.netloc.startswith(bucket) or url.path.startswith(f"/{bucket}/")
+    key = unquote(url.path.lstrip("/").removeprefix(f"{bucket}/"))
+    assert key.startswith("exports/")
+    body = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    return json.loads(body)
+
+
+def test_the_export_is_a_job_that_mails_its_admin_a_console_link_and_is_audited(
+    team: Team, http: Http
+) -> None:
+    team.invite("Sam")
+    status, started = http.call("POST", "/company/export", token=team.admin)
+    assert status == 202
+    # Nothing is written or mailed until the job runs
+    before = [e for e in sent_emails() if e["to"] == ["ada@acme.example.com"]]
+    assert before == []
+    run_jobs()
+    (mail,) = [e for e in sent_emails() if e["to"] == ["ada@acme.example.com"]]
+    assert f"/console/#/settings/export/{started['job_id']}" in mail["body"]
+    assert "X-Amz-Signature" not in mail["body"]  # the console fetches a fresh link
+    done = job(http, team.admin, started["job_id"])
+    assert done["size_bytes"] > 0
+    assert done["download_expires_in_seconds"] <= 300
+    actions = [e["action"] for e in http.call("GET", "/audit", token=team.admin)[1]["events"]]
+    assert {"company.export_requested", "company.exported", "company.export_link_issued"} <= set(
+        actions
+    )

@@ -10,7 +10,10 @@ from tests.drivers.api import (
     Candidate,
     Http,
     create,
+    job,
     links_sent_to,
+    queued_jobs,
+    run_jobs,
     sent_emails,
     session,
     sign_up,
@@ -188,8 +191,17 @@ def test_inviting_by_csv_reports_each_row_and_never_emails_twice(http: Http, tok
             '"Ng, Bo",bo@example.com',
         ]
     )
-    status, report = http.call("POST", path, {"csv": csv_text}, token=token)
-    assert status == 200
+    status, started = http.call(
+        "POST",
+        f"/interviews/{interview['interview_id']}/invitation-jobs",
+        {"csv": csv_text},
+        token=token,
+    )
+    assert status == 202, started
+    run_jobs()
+    done = job(http, token, started["job_id"])
+    assert done["status"] == "done"
+    report = done["report"]
     assert [(r["row"], r["email"]) for r in report["invited"]] == [
         (2, "ann@example.com"),
         (7, "bo@example.com"),
@@ -216,13 +228,14 @@ def test_more_than_a_thousand_rows_is_refused_before_anyone_is_invited(
     csv_text = "\n".join(f"C {n},c{n}@example.com" for n in range(1001))
     status, body = http.call(
         "POST",
-        f"/interviews/{interview['interview_id']}/invitations",
+        f"/interviews/{interview['interview_id']}/invitation-jobs",
         {"csv": csv_text},
         token=token,
     )
     assert status == 422
     assert "1000" in body["message"]
     assert sent_emails() == []
+    assert queued_jobs() == []
 
 
 def test_the_invitation_email_is_personal(http: Http, token: str) -> None:

@@ -6,7 +6,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
-from chalicelib.domain import audit, privacy, retention
+from chalicelib.domain import audit, jobs, privacy, retention
 
 blueprint = Blueprint(__name__)
 
@@ -55,9 +55,10 @@ def delete_candidate(call: Call, invitation_id: str) -> None:
     retention.delete_candidate(call.recruiter, invitation_id)
 
 
-@endpoint(blueprint, "/company/export", "GET", access=Access.ADMIN)
+@endpoint(blueprint, "/company/export", "POST", access=Access.ADMIN, audit=Audit.SELF, status=202)
 def company_export(call: Call) -> dict:
-    return views.company_export(privacy.export_company(call.recruiter))
+    """Export the whole company as a file, written by a job; poll `GET /jobs/{job_id}`."""
+    return views.job(jobs.JobView(jobs.start_export(call.recruiter)))
 
 
 @endpoint(blueprint, "/candidate/data", "GET", access=Access.CANDIDATE)

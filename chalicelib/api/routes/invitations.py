@@ -6,7 +6,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
-from chalicelib.domain import invitations
+from chalicelib.domain import invitations, jobs
 
 blueprint = Blueprint(__name__)
 
@@ -16,15 +16,34 @@ blueprint = Blueprint(__name__)
     "/interviews/{interview_id}/invitations",
     "POST",
     access=Access.ADMIN,
-    body=schemas.InviteIn,
+    body=schemas.DirectInviteIn,
     audit=Audit.AUTO,
 )
 def invite(call: Call, interview_id: str) -> dict:
+    """Invite up to 25 candidates at once; the answer reports each row."""
     company_id, body = call.recruiter.company_id, call.body
     report = invitations.invite_to(
-        company_id, interview_id, body.candidates, body.csv, body.check_candidate
+        company_id, interview_id, body.candidates, None, body.check_candidate
     )
     return views.invite_report(report)
+
+
+@endpoint(
+    blueprint,
+    "/interviews/{interview_id}/invitation-jobs",
+    "POST",
+    access=Access.ADMIN,
+    body=schemas.InviteIn,
+    audit=Audit.AUTO,
+    status=202,
+)
+def invite_in_bulk(call: Call, interview_id: str) -> dict:
+    """Invite up to 1,000 candidates (a list or CSV) as a job; poll `GET /jobs/{job_id}`."""
+    body = call.body
+    job = jobs.start_invite(
+        call.recruiter, interview_id, body.candidates, body.csv, body.check_candidate
+    )
+    return views.job(jobs.JobView(job))
 
 
 @endpoint(blueprint, "/interviews/{interview_id}/invitations", "GET", access=Access.RECRUITER)
