@@ -162,13 +162,14 @@ def question_video_upload(upload: interviews.QuestionVideoUpload) -> dict[str, A
 # --- invitations ----------------------------------------------------------------------------
 
 
-def invitation(item: Invitation) -> dict[str, Any]:
-    """What recruiters see of an invitation in lists."""
+def invitation(item: Invitation, hidden: bool = False) -> dict[str, Any]:
+    """What recruiters see of an invitation in lists (`hidden`: blind review, a reviewer)."""
     return {
         "invitation_id": item.invitation_id,
         "interview_id": item.interview_id,
-        "candidate_name": item.candidate_name,
-        "candidate_email": item.candidate_email,
+        "candidate_name": None if hidden else item.candidate_name,
+        "candidate_email": None if hidden else item.candidate_email,
+        "candidate_label": review.candidate_label(item.invitation_id),
         "status": item.status,
         "stage": item.stage,
         "source": item.source,
@@ -367,11 +368,12 @@ def _asked_again(item: Invitation) -> dict[str, Any] | None:
 
 
 def pipeline_row(row: review.PipelineRow) -> dict[str, Any]:
+    """A candidate's row; score and review count are null until this reviewer's review is in."""
     item = row.invitation
     return {
         **_candidate_fields(item, row.hidden),
-        "average_score": _round(item.average_score),
-        "reviews": int(item.review_count or 0),
+        "average_score": _round(item.average_score) if row.scores_visible else None,
+        "reviews": int(item.review_count or 0) if row.scores_visible else None,
         "my_review": row.reviewed_by_me,
     }
 
@@ -406,21 +408,22 @@ def _answer(slot: review.AnswerSlot) -> dict[str, Any]:
 
 
 def _review(item: Review) -> dict[str, Any]:
+    """A colleague's review: never their private note, which only its author sees."""
     return {
         "reviewer": {"user_id": item.user_id, "name": item.reviewer_name},
         "scores": review.scores_of(item),
         "recommendation": item.recommendation,
-        "note": item.note,
         "average": _round(item.average),
         "submitted_at": item.submitted_at.isoformat(),
     }
 
 
 def reviews(found: review.Reviews) -> dict[str, Any]:
-    """My review (without my own name) and, once it is in, my colleagues'."""
+    """My review (without my own name, with my private note) and, once it is in, my
+    colleagues' (without theirs)."""
     mine = None
     if found.mine:
-        mine = _review(found.mine)
+        mine = {**_review(found.mine), "note": found.mine.note}
         mine.pop("reviewer")
     return {"my_review": mine, "reviews": [_review(r) for r in found.colleagues]}
 
@@ -449,9 +452,10 @@ def candidate_detail(found: review.CandidateDetail) -> dict[str, Any]:
         "interview": {
             "interview_id": interview.interview_id,
             "title": item.title,
+            # The rubric the candidate was invited under, which their scores are checked against.
             "rubric": [
                 {"criterion_id": c.criterion_id, "name": c.name, "anchors": list(c.anchors)}
-                for c in interview.rubric
+                for c in found.rubric
             ],
             "blind_review": bool(interview.blind_review),
         },
@@ -462,9 +466,9 @@ def candidate_detail(found: review.CandidateDetail) -> dict[str, Any]:
 
 
 def shared_candidate(shared: shares.SharedCandidate) -> dict[str, Any]:
-    """What a share link shows: the answers, and the name unless the link masks it."""
+    """What a share link shows: the answers, and the name unless the link is masked."""
     item, link = shared.invitation, shared.link
-    name = review.candidate_label(item.invitation_id) if link.mask_name else item.candidate_name
+    name = review.candidate_label(item.invitation_id) if shared.masked else item.candidate_name
     return {
         "invitation": {
             "candidate_name": name,
@@ -514,6 +518,7 @@ def interview_analytics(found: analytics.InterviewAnalytics) -> dict[str, Any]:
             "average_spread": found.average_spread,
         },
         "feedback": {"count": found.feedback_count, "average": found.feedback_average},
+        "scores_from": found.scores_from,
     }
 
 
@@ -586,11 +591,11 @@ def company_export(export: privacy.CompanyExport) -> dict[str, Any]:
         },
         "exported_at": export.exported_at.isoformat(),
         "media_links_expire_in_seconds": get_settings().playback_url_ttl_seconds,
-        "interviews": [_interview_export(i) for i in export.interviews],
+        "interviews": [_interview_export(i, export.exported_by) for i in export.interviews],
     }
 
 
-def _interview_export(found: privacy.InterviewExport) -> dict[str, Any]:
+def _interview_export(found: privacy.InterviewExport, exported_by: str) -> dict[str, Any]:
     item = found.interview
     return {
         "interview_id": item.interview_id,
@@ -601,11 +606,16 @@ def _interview_export(found: privacy.InterviewExport) -> dict[str, Any]:
             {"question_id": q.question_id, "text": q.text, "answer_type": q.answer_type}
             for q in item.questions
         ],
-        "candidates": [_candidate_export(*candidate) for candidate in found.candidates],
+        "candidates": [
+            _candidate_export(*candidate, exported_by=exported_by) for candidate in found.candidates
+        ],
     }
 
 
-def _candidate_export(item: Invitation, found: CandidateItems) -> dict[str, Any]:
+def _candidate_export(
+    item: Invitation, found: CandidateItems, *, exported_by: str
+) -> dict[str, Any]:
+    """A candidate whole; a review's private note only if the exporting admin wrote it."""
     return {
         "invitation_id": item.invitation_id,
         "candidate_name": item.candidate_name,
@@ -620,7 +630,7 @@ def _candidate_export(item: Invitation, found: CandidateItems) -> dict[str, Any]
                 "reviewer": r.reviewer_name,
                 "scores": r.scores.as_dict() if r.scores is not None else {},
                 "recommendation": r.recommendation,
-                "note": r.note,
+                "note": r.note if r.user_id == exported_by else None,
             }
             for r in found.reviews
         ],

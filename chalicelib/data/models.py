@@ -232,6 +232,9 @@ class Invitation(Item, discriminator="Invitation"):
     # Snapshot of what the candidate sees, taken at invitation time: later edits to the
     # interview or company never change a live interview.
     questions = ListAttribute(of=Question, default=list)
+    # The rubric reviewers score this candidate on (None: invited before rubrics were
+    # snapshotted, the interview's own applies). Editing a rubric never orphans scores.
+    rubric = ListAttribute(of=RubricCriterion, null=True)
     company_name = UnicodeAttribute(default="")
     brand_color = UnicodeAttribute(null=True)
     logo_url = UnicodeAttribute(null=True)

@@ -2,6 +2,8 @@
 
 Not a hot path: a recruiter opens it now and then, so it reads the invitations once and
 derives the funnel, drop-off, timing, scores and feedback from what each one records.
+Scores stay independent: a reviewer's score figures (per-criterion averages, agreement) come
+only from the candidates they have reviewed themselves; admins' come from every candidate.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from chalicelib.data.models import Interview, Invitation
 from chalicelib.data.repositories import invitations as invitation_repository
+from chalicelib.domain.auth import Principal
 from chalicelib.domain.interviews import get_interview
+from chalicelib.domain.review import sees_scores
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,15 @@ class InterviewAnalytics:
     average_spread: float | None
     feedback_count: int
     feedback_average: float | None
+    # "all": scores of every candidate (admins); "reviewed_by_me": of those I have reviewed.
+    scores_from: str
 
 
-def interview_analytics(company_id: str, interview_id: str) -> InterviewAnalytics:
+def interview_analytics(principal: Principal, interview_id: str) -> InterviewAnalytics:
+    company_id = principal.company_id
     interview = get_interview(company_id, interview_id)
     invitations = list(invitation_repository.all_by_interview(company_id, interview_id))
+    scored = [i for i in invitations if sees_scores(i, principal)]
     funnel = Funnel(
         invited=len(invitations),
         opened=sum(1 for i in invitations if i.opened_at),
@@ -75,13 +84,13 @@ def interview_analytics(company_id: str, interview_id: str) -> InterviewAnalytic
         if i.completed_at
     ]
     per_criterion: dict[str, list[float]] = {}
-    for invitation in invitations:
+    for invitation in scored:
         averages = invitation.criteria_average.as_dict() if invitation.criteria_average else {}
         for criterion_id, value in averages.items():
             per_criterion.setdefault(criterion_id, []).append(float(value))
     spreads = [
         float(i.score_spread)
-        for i in invitations
+        for i in scored
         if i.score_spread is not None and int(i.review_count or 0) > 1
     ]
     ratings = [int(i.feedback_rating) for i in invitations if i.feedback_rating]
@@ -95,16 +104,32 @@ def interview_analytics(company_id: str, interview_id: str) -> InterviewAnalytic
         median_minutes_to_complete=round(statistics.median(minutes), 1) if minutes else None,
         criteria=[
             CriterionAverage(
-                c.criterion_id,
-                c.name,
-                round(statistics.fmean(per_criterion[c.criterion_id]), 2)
-                if per_criterion.get(c.criterion_id)
+                criterion_id,
+                name,
+                round(statistics.fmean(per_criterion[criterion_id]), 2)
+                if per_criterion.get(criterion_id)
                 else None,
             )
-            for c in interview.rubric
+            for criterion_id, name in _criteria(interview, scored, per_criterion)
         ],
         agreement_candidates=len(spreads),
         average_spread=round(statistics.fmean(spreads), 2) if spreads else None,
         feedback_count=len(ratings),
         feedback_average=round(statistics.fmean(ratings), 2) if ratings else None,
+        scores_from="all" if principal.is_admin else "reviewed_by_me",
     )
+
+
+def _criteria(
+    interview: Interview, scored: list[Invitation], per_criterion: dict[str, list[float]]
+) -> list[tuple[str, str]]:
+    """The interview's criteria, then any that candidates were scored on under an earlier
+    rubric (their snapshot names it): an edited rubric never hides scores given."""
+    names = {c.criterion_id: c.name for c in interview.rubric}
+    criteria = list(names.items())
+    for invitation in scored:
+        for c in invitation.rubric or ():
+            if c.criterion_id not in names and c.criterion_id in per_criterion:
+                names[c.criterion_id] = c.name
+                criteria.append((c.criterion_id, c.name))
+    return criteria

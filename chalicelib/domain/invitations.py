@@ -134,6 +134,7 @@ def build_invitation(
         candidate_email=address,
         source=source,
         questions=list(interview.questions),
+        rubric=list(interview.rubric),
         company_name=company.name,
         brand_color=company.brand_color,
         logo_url=company.logo_url,

@@ -61,6 +61,7 @@ class CompanyExport:
     company: Company
     interviews: list[InterviewExport]
     exported_at: datetime
+    exported_by: str  # the admin's user id: private review notes are theirs alone
 
 
 # --- the candidate's own data ---------------------------------------------------------------
@@ -128,4 +129,4 @@ def export_company(principal: Principal) -> CompanyExport:
         )
     ]
     activity.audit(company_id, principal.user_id, "company.exported", company_id)
-    return CompanyExport(company, interviews, utcnow())
+    return CompanyExport(company, interviews, utcnow(), principal.user_id)

@@ -1,9 +1,14 @@
 """Reviewing candidates: the pipeline, one candidate whole, scores, comments and stages.
 
 A candidate is one partition (invitation, answers, reviews, comments, share links), so the
-detail view is one Query. Reviewers score independently: colleagues' reviews stay hidden
-until one's own is in. In blind review, reviewers see neither names nor emails, and each
-sees the answers in an order of their own.
+detail view is one Query.
+
+Reviewers score independently: until a reviewer's own review of a candidate is in, they see
+nothing derived from colleagues' reviews of that candidate (reviews, average, count, the score
+filter, analytics). Admins run the process and see the aggregates; their own review form still
+hides colleagues' reviews until theirs is in. In blind review, reviewers see neither names nor
+emails anywhere, and each sees the candidates and the answers in an order of their own; admins
+invite candidates by name and send the decision emails, so they always see names.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters import email
+from chalicelib.data import cursor as page_cursor
 from chalicelib.data.models import (
     Answer,
     Comment,
@@ -22,12 +28,14 @@ from chalicelib.data.models import (
     Invitation,
     Question,
     Review,
+    RubricCriterion,
     ShareLink,
     new_id,
     utcnow,
 )
 from chalicelib.data.repositories import CandidateItems
 from chalicelib.data.repositories import candidates as candidate_repository
+from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.data.transactions import transact_write
 from chalicelib.domain import activity, decisions, retention, webhooks
 from chalicelib.domain.answer_lifecycle import best_attempts
@@ -42,8 +50,31 @@ def candidate_label(invitation_id: str) -> str:
     return f"Candidate {invitation_id[-4:]}"
 
 
-def _hides_identity(interview_blind: bool, principal: Principal) -> bool:
+def hides_identity(interview_blind: bool, principal: Principal) -> bool:
+    """Blind review hides names and emails from reviewers; admins always see them."""
     return interview_blind and not principal.is_admin
+
+
+def reviewed_by(invitation: Invitation, principal: Principal) -> bool:
+    return principal.user_id in (invitation.reviewed_by or set())
+
+
+def sees_scores(invitation: Invitation, principal: Principal) -> bool:
+    """Whether anything derived from colleagues' scores of this candidate may be shown.
+
+    A reviewer sees it once their own review is in (independent scoring); admins always do.
+    """
+    return principal.is_admin or reviewed_by(invitation, principal)
+
+
+def rubric_of(invitation: Invitation, interview: Interview) -> list[RubricCriterion]:
+    """The rubric the candidate was invited under: editing the interview's never orphans scores.
+
+    Invitations made before rubrics were snapshotted have none of their own: the interview's.
+    """
+    if invitation.rubric is not None:
+        return list(invitation.rubric)
+    return list(interview.rubric)
 
 
 @dataclass(frozen=True)
@@ -53,6 +84,7 @@ class PipelineRow:
     invitation: Invitation
     hidden: bool  # blind review: this reviewer sees neither name nor email
     reviewed_by_me: bool
+    scores_visible: bool  # average and review count: admins, or once my review is in
 
 
 def pipeline(
@@ -65,24 +97,125 @@ def pipeline(
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[PipelineRow], str | None]:
-    """One page of an interview's candidates: one Query on `by_parent`, filters applied by
-    DynamoDB (a filtered page may hold fewer than `limit` rows; follow `next_cursor`)."""
+    """One page of an interview's candidates.
+
+    Newest first: one Query on `by_parent`, filters applied by DynamoDB (a filtered page may
+    hold fewer than `limit` rows; follow `next_cursor`). A reviewer's score filter only
+    matches candidates they have reviewed themselves. In blind review a reviewer gets the
+    candidates in an order of their own instead (see `_blind_page`).
+    """
     interview = get_interview(principal.company_id, interview_id)
-    condition = None
-    if status:
-        condition = Invitation.status == status
-    if stage:
-        stage_is = Invitation.stage == stage
-        condition = stage_is if condition is None else condition & stage_is
-    if min_score is not None:
-        score_at_least = Invitation.average_score >= min_score
-        condition = score_at_least if condition is None else condition & score_at_least
-    page, next_cursor = list_invitations(
-        principal.company_id, interview_id, limit=limit, cursor=cursor, filter_condition=condition
-    )
-    hidden = _hides_identity(interview.blind_review, principal)
-    rows = [PipelineRow(i, hidden, principal.user_id in (i.reviewed_by or set())) for i in page]
+    hidden = hides_identity(interview.blind_review, principal)
+    if hidden:
+        page, next_cursor = _blind_page(
+            principal, interview_id, _Filters(status, stage, min_score), limit, cursor
+        )
+    else:
+        page, next_cursor = list_invitations(
+            principal.company_id,
+            interview_id,
+            limit=limit,
+            cursor=cursor,
+            filter_condition=_condition(principal, status, stage, min_score),
+        )
+    rows = [
+        PipelineRow(i, hidden, reviewed_by(i, principal), sees_scores(i, principal)) for i in page
+    ]
     return rows, next_cursor
+
+
+def _condition(
+    principal: Principal, status: str | None, stage: str | None, min_score: float | None
+) -> Any:
+    conditions = []
+    if status:
+        conditions.append(Invitation.status == status)
+    if stage:
+        conditions.append(Invitation.stage == stage)
+    if min_score is not None:
+        conditions.append(Invitation.average_score >= min_score)
+        if not principal.is_admin:
+            conditions.append(Invitation.reviewed_by.contains(principal.user_id))
+    condition = None
+    for each in conditions:
+        condition = each if condition is None else condition & each
+    return condition
+
+
+@dataclass(frozen=True)
+class _Filters:
+    status: str | None
+    stage: str | None
+    min_score: float | None
+
+    def match(self, invitation: Invitation, principal: Principal) -> bool:
+        if self.status and invitation.status != self.status:
+            return False
+        if self.stage and invitation.stage != self.stage:
+            return False
+        if self.min_score is not None:
+            score = invitation.average_score
+            if score is None or float(score) < self.min_score:
+                return False
+            return sees_scores(invitation, principal)
+        return True
+
+
+def blind_rank(principal: Principal, interview_id: str, invitation_id: str) -> str:
+    """Where a candidate stands in one reviewer's own order of one interview (stable)."""
+    seed = f"{principal.user_id}:{interview_id}:{invitation_id}"
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+def _blind_page(
+    principal: Principal,
+    interview_id: str,
+    filters: _Filters,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Invitation], str | None]:
+    """A page of the candidates in this reviewer's own order (blind review).
+
+    Newest-first would make every reviewer start with the same candidates; a per-reviewer
+    order spreads first impressions. The order is a hash of reviewer, interview and
+    invitation, so it is stable across visits and a new candidate slots in without moving
+    the others. It reads the interview's invitations whole (pages of DynamoDB's 1 MB), as
+    analytics does: a recruiter's page, not a hot path. The cursor is the last rank shown.
+    """
+    list_key = f"BLIND#{interview_id}"
+    start = page_cursor.decode(cursor, attributes=("list", "after"), fixed={"list": list_key})
+    after = start["after"]["S"] if start else ""
+    ranked = sorted(
+        (blind_rank(principal, interview_id, i.invitation_id), i)
+        for i in invitation_repository.all_by_interview(principal.company_id, interview_id)
+        if filters.match(i, principal)
+    )
+    remaining = [(rank, i) for rank, i in ranked if rank > after]
+    page = remaining[:limit]
+    next_cursor = None
+    if len(remaining) > limit:
+        next_cursor = page_cursor.encode({"list": {"S": list_key}, "after": {"S": page[-1][0]}})
+    return [i for _, i in page], next_cursor
+
+
+@dataclass(frozen=True)
+class InvitationsPage:
+    """A page of an interview's invitations, with whether names are hidden from this reader."""
+
+    invitations: list[Invitation]
+    next_cursor: str | None
+    hidden: bool
+
+
+def invitations_page(
+    principal: Principal, interview_id: str, limit: int, cursor: str | None
+) -> InvitationsPage:
+    """The invitations list (newest first); in blind review reviewers get no name or email."""
+    interview = get_interview(principal.company_id, interview_id)
+    page, next_cursor = list_invitations(
+        principal.company_id, interview_id, limit=limit, cursor=cursor
+    )
+    return InvitationsPage(page, next_cursor, hides_identity(interview.blind_review, principal))
 
 
 class Candidate:
@@ -177,6 +310,7 @@ class CandidateDetail:
 
     invitation: Invitation
     interview: Interview
+    rubric: list[RubricCriterion]  # the one the candidate was invited under
     hidden: bool  # blind review: this reviewer sees neither name nor email
     answers: list[AnswerSlot]
     reviews: Reviews
@@ -197,7 +331,8 @@ def detail(principal: Principal, invitation_id: str) -> CandidateDetail:
     return CandidateDetail(
         invitation,
         interview,
-        _hides_identity(interview.blind_review, principal),
+        rubric_of(invitation, interview),
+        hides_identity(interview.blind_review, principal),
         slots,
         reviews_of(candidate, principal),
         sorted(candidate.comments, key=lambda c: c.comment_id),
@@ -214,8 +349,9 @@ def save_review(
 ) -> Reviews:
     """Store my review with the candidate's new aggregates and its audit record, atomically.
 
-    Three DynamoDB calls: the candidate's partition, the interview (its current rubric),
-    and one transaction.
+    Three DynamoDB calls: the candidate's partition, the interview (for invitations older
+    than rubric snapshots), and one transaction. Scores are checked against the rubric the
+    candidate was invited under.
     """
     candidate = load_candidate(principal.company_id, invitation_id)
     invitation = candidate.record
@@ -255,7 +391,7 @@ def _check_scores(
     invitation: Invitation, interview: Interview, scores: dict[str, dict[str, int]]
 ) -> None:
     questions = {q.question_id for q in invitation.questions}
-    criteria = {c.criterion_id for c in interview.rubric}
+    criteria = {c.criterion_id for c in rubric_of(invitation, interview)}
     problems = []
     for question_id, per_criterion in scores.items():
         if question_id not in questions:

@@ -1,7 +1,9 @@
 """Share links: a read-only view of one candidate for someone without an account.
 
 Random 256-bit tokens in the URL fragment, only their hash stored; each link expires,
-can be revoked, may mask the candidate's name, and every view is audited.
+can be revoked, may mask the candidate's name, and every view is audited. A link lives no
+longer than its creator's place in the team: once they are removed it stops opening. In
+blind review a reviewer's links always mask the name, whatever they asked for.
 """
 
 from __future__ import annotations
@@ -13,14 +15,19 @@ from datetime import timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.config import get_settings
-from chalicelib.data.models import Invitation, ShareLink, new_id, utcnow
+from chalicelib.data.models import Invitation, Recruiter, ShareLink, new_id, utcnow
 from chalicelib.domain import activity
-from chalicelib.domain.auth import Principal
+from chalicelib.domain.auth import Principal, Role
 from chalicelib.domain.errors import Gone, NotFound, Unauthenticated
+from chalicelib.domain.interviews import get_interview
 from chalicelib.domain.invitations import hash_token
-from chalicelib.domain.review import AnswerSlot, answer_slots, load_candidate
+from chalicelib.domain.review import AnswerSlot, answer_slots, hides_identity, load_candidate
 
 INVALID = "This share link is not valid. Ask the person who sent it for a new one."
+CREATOR_LEFT = (
+    "This share link no longer works: the person who created it has left the team. "
+    "Ask the company for a new one."
+)
 
 
 def _share_id(invitation_id: str) -> str:
@@ -44,7 +51,10 @@ class NewShare:
 
 
 def create(principal: Principal, invitation_id: str, days: int, mask_name: bool) -> NewShare:
-    load_candidate(principal.company_id, invitation_id)  # 404 for another company's id
+    """A new link; a reviewer's link in blind review masks the name whatever they asked."""
+    candidate = load_candidate(principal.company_id, invitation_id)  # 404: another company's
+    interview = get_interview(principal.company_id, candidate.record.interview_id)
+    mask_name = mask_name or hides_identity(interview.blind_review, principal)
     token = secrets.token_urlsafe(32)
     share_id = _share_id(invitation_id)
     expires = utcnow() + timedelta(days=days)
@@ -96,10 +106,16 @@ class SharedCandidate:
     link: ShareLink
     invitation: Invitation
     answers: list[AnswerSlot]
+    masked: bool  # the name is replaced by the candidate's label
 
 
 def open_shared(token: str) -> SharedCandidate:
-    """The read-only candidate behind a share token, while the link lives."""
+    """The read-only candidate behind a share token, while the link and its creator live.
+
+    The name is masked when the link says so, and whenever the interview is in blind review
+    and the creator is not an admin now (links made before blind review was switched on, or
+    by someone since made a reviewer, never reveal what the creator may no longer see).
+    """
     if not token or len(token) > 200:
         raise Unauthenticated(INVALID)
     matches = list(ShareLink.by_token.query(hash_token(token), limit=1))
@@ -110,9 +126,23 @@ def open_shared(token: str) -> SharedCandidate:
         raise Gone("This share link was withdrawn.")
     if utcnow() > link.expires:
         raise Gone("This share link has expired. Ask the person who sent it for a new one.")
+    creator = _team_member(link.company_id, link.created_by)
+    if creator is None:
+        problem = {"field": "token", "problem": "creator_removed", "message": CREATOR_LEFT}
+        raise Gone(CREATOR_LEFT, details=[problem])
     candidate = load_candidate(link.company_id, link.invitation_id)
     invitation = candidate.record
+    interview = get_interview(link.company_id, invitation.interview_id)
+    creator_is_admin = creator.role == Role.ADMIN.value
+    masked = bool(link.mask_name) or (bool(interview.blind_review) and not creator_is_admin)
     activity.audit(
         link.company_id, f"share:{link.share_id}", "candidate.viewed", link.invitation_id
     )
-    return SharedCandidate(link, invitation, answer_slots(candidate))
+    return SharedCandidate(link, invitation, answer_slots(candidate), masked)
+
+
+def _team_member(company_id: str, user_id: str) -> Recruiter | None:
+    try:
+        return Recruiter.get(*Recruiter.key(company_id, user_id))
+    except Recruiter.DoesNotExist:
+        return None

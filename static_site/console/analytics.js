@@ -44,7 +44,7 @@ function Analytics({ data }) {
     <dl class="stats">
       <div><dt>Completion rate</dt><dd id="stat-completion">${data.completion_rate === null || data.completion_rate === undefined ? "—" : `${Math.round(data.completion_rate * 100)}%`}</dd></div>
       <div><dt>Median time to complete</dt><dd>${data.median_minutes_to_complete === null || data.median_minutes_to_complete === undefined ? "—" : minutes(data.median_minutes_to_complete)}</dd></div>
-      <div><dt>Reviewer spread</dt><dd>${agreement.candidates ? formatScore(agreement.average_spread) : "—"}<span class="meta"> ${agreement.candidates ? `over ${agreement.candidates} candidates` : ""}</span></dd></div>
+      <div><dt>Reviewer spread${data.scores_from === "reviewed_by_me" ? " (candidates you reviewed)" : ""}</dt><dd>${agreement.candidates ? formatScore(agreement.average_spread) : "—"}<span class="meta"> ${agreement.candidates ? `over ${agreement.candidates} candidates` : ""}</span></dd></div>
       <div><dt>Candidate rating</dt><dd>${feedback.count ? `${formatScore(feedback.average)} / 5` : "—"}<span class="meta"> ${feedback.count ? `${feedback.count} ratings` : ""}</span></dd></div>
     </dl>
     <div class="row">
@@ -55,6 +55,8 @@ function Analytics({ data }) {
       </section>
     </div>
     <section class="card"><h2>Average score per criterion</h2>
+      ${data.scores_from === "reviewed_by_me" &&
+      html`<p class="meta" id="scores-scope">Scores of the candidates you have reviewed: the others' stay hidden until you review them.</p>`}
       ${(data.criteria || []).length
         ? html`<${Bars} id="criteria-chart" max=${5} format=${(v) => formatScore(v)} rows=${data.criteria.map((c) => ({ label: c.name, value: c.average }))} />`
         : html`<p class="meta">No scores yet.</p>`}

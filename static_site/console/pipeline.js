@@ -11,6 +11,9 @@ export function displayName(row) {
   return row.candidate_name || row.candidate_label || "Candidate";
 }
 
+// Colleagues' scores stay hidden from a reviewer until their own review of the candidate is in.
+const SCORE_HIDDEN = "Hidden until you submit your review";
+
 export function PipelinePage({ isAdmin, interviewId }) {
   const interview = useLoad(() => authed(`/interviews/${encodeURIComponent(interviewId)}`), [interviewId]);
   const [filters, setFilters] = useState({ status: "", stage: "", min_score: "" });
@@ -64,8 +67,10 @@ export function PipelinePage({ isAdmin, interviewId }) {
     <div class="filters">
       ${filter("status", "Status", STATUSES.map((s) => [s, s]))}
       ${filter("stage", "Stage", STAGES.map((s) => [s, s]))}
-      ${filter("min_score", "Average score", [["3", "3 or more"], ["4", "4 or more"], ["4.5", "4.5 or more"]])}
+      ${filter("min_score", isAdmin ? "Average score" : "Average score (candidates you reviewed)", [["3", "3 or more"], ["4", "4 or more"], ["4.5", "4.5 or more"]])}
     </div>
+    ${!isAdmin && interview.data && interview.data.blind_review &&
+    html`<p class="meta" id="blind-note">Blind review: names and emails are hidden, and the candidates are listed in an order of your own.</p>`}
     ${flash && html`<p class="ok" role="status">${flash}</p>`}
     <${ErrorBox} error=${state.error || act.error} />
     <div class="table-wrap">
@@ -92,8 +97,8 @@ export function PipelinePage({ isAdmin, interviewId }) {
                 html`<div class="meta" data-field="asked-again" title="An answer could not be processed after the candidate submitted; they were emailed to record it again">Asked to record again</div>`}
               </td>
               <td><${Badge} value=${row.stage} kind="stage" /></td>
-              <td>${formatScore(row.average_score)}</td>
-              <td>${row.reviews ?? 0}${row.my_review ? html` <span class="meta" title="You reviewed">(you)</span>` : ""}</td>
+              <td title=${row.reviews === null ? SCORE_HIDDEN : undefined}>${formatScore(row.average_score)}</td>
+              <td title=${row.reviews === null ? SCORE_HIDDEN : undefined}>${row.reviews === null ? "—" : row.reviews ?? 0}${row.my_review ? html` <span class="meta" title="You reviewed">(you)</span>` : ""}</td>
               <td>${formatDate(row.deadline)}</td>
               <td>${formatDate(row.completed_at)}</td>
               ${isAdmin &&

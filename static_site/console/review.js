@@ -199,7 +199,7 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
               ${RECOMMENDATIONS.map(([value, text]) => html`<option value=${value}>${text}</option>`)}
             </select>
           <//>
-          <${Field} id="review-note" label="Private note (only reviewers see it)">
+          <${Field} id="review-note" label="Private note (only you see it)">
             <textarea id="review-note" rows="3" value=${note} onInput=${(e) => (setNote(e.currentTarget.value), setDirty(true))}></textarea>
           <//>
           <${ErrorBox} error=${save.error} />
@@ -212,7 +212,7 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
         html`<${ExtraTime} invitation=${invitation} path=${path} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />`}
         ${isAdmin && html`<${StageBox} invitation=${invitation} path=${path} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />`}
         <${Comments} detail=${detail} path=${path} me=${me} onAdd=${(c) => setDetail({ ...detail, comments: [...(detail.comments || []), c] })} />
-        <${Shares} path=${path} />
+        <${Shares} path=${path} forceMask=${interview.blind_review && !isAdmin} />
       </aside>
     </div>`;
 }
@@ -222,7 +222,7 @@ function OtherReviews({ detail }) {
   return html`<section class="card" id="other-reviews">
     <h2>Colleagues' reviews</h2>
     ${!detail.my_review
-      ? html`<p class="meta">Submit your review to see your colleagues' scores.</p>`
+      ? html`<p class="meta">Submit your review to see your colleagues' scores. Their private notes stay theirs.</p>`
       : reviews.length === 0
         ? html`<p class="meta">No one else has reviewed yet.</p>`
         : html`<ul class="plain">
@@ -318,14 +318,15 @@ function Comments({ detail, path, onAdd }) {
   </section>`;
 }
 
-function Shares({ path }) {
+function Shares({ path, forceMask }) {
   const list = useLoad(() => authed(`${path}/shares`), [path]);
   const [created, setCreated] = useState(null);
   const [days, setDays] = useState("7");
   const [mask, setMask] = useState(false);
   const [copied, setCopied] = useState(false);
   const create = useAction(async () => {
-    const share = await authed(`${path}/shares`, { method: "POST", body: { expires_in_days: Number(days), mask_name: mask } });
+    const body = { expires_in_days: Number(days), mask_name: mask || forceMask };
+    const share = await authed(`${path}/shares`, { method: "POST", body });
     setCreated(share);
     setCopied(false);
     list.reload();
@@ -354,7 +355,9 @@ function Shares({ path }) {
           </select>
         <//>
       </div>
-      <label class="inline"><input type="checkbox" id="share-mask" checked=${mask} onChange=${(e) => setMask(e.currentTarget.checked)} /> Hide the candidate's name</label>
+      <label class="inline"><input type="checkbox" id="share-mask" checked=${mask || forceMask} disabled=${forceMask}
+        onChange=${(e) => setMask(e.currentTarget.checked)} /> Hide the candidate's name</label>
+      ${forceMask && html`<p class="meta" id="share-mask-forced">Blind review: links you share always hide the name.</p>`}
       <${ErrorBox} error=${create.error || revoke.error} />
       <button type="submit" class="secondary" disabled=${create.busy}>Create share link</button>
     </form>

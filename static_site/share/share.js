@@ -28,7 +28,9 @@ function Shared() {
       (error) =>
         setState({
           message:
-            error instanceof ApiError && error.status === 410
+            error instanceof ApiError && error.status === 410 && error.details.some((d) => d.problem === "creator_removed")
+              ? error.message
+              : error instanceof ApiError && error.status === 410
               ? "This share link has expired or was revoked. Ask the person who shared it for a new one."
               : error instanceof ApiError && error.status === 404
                 ? "This share link is not valid."

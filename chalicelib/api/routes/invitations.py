@@ -6,7 +6,7 @@ from chalice.app import Blueprint
 
 from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
-from chalicelib.domain import invitations, jobs
+from chalicelib.domain import invitations, jobs, review
 
 blueprint = Blueprint(__name__)
 
@@ -48,10 +48,13 @@ def invite_in_bulk(call: Call, interview_id: str) -> dict:
 
 @endpoint(blueprint, "/interviews/{interview_id}/invitations", "GET", access=Access.RECRUITER)
 def list_invitations(call: Call, interview_id: str) -> dict:
-    page, cursor = invitations.page_for_interview(
-        call.recruiter.company_id, interview_id, call.page_size(), call.query.get("cursor")
+    found = review.invitations_page(
+        call.recruiter, interview_id, call.page_size(), call.query.get("cursor")
     )
-    return {"invitations": [views.invitation(i) for i in page], "next_cursor": cursor}
+    return {
+        "invitations": [views.invitation(i, found.hidden) for i in found.invitations],
+        "next_cursor": found.next_cursor,
+    }
 
 
 @endpoint(

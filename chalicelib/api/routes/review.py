@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from chalice.app import Blueprint
 
 from chalicelib.api import views
@@ -31,9 +33,15 @@ def _number(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise BadRequest("min_score must be a number.") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise BadRequest(
+            "min_score must be a number.",
+            details=[{"field": "min_score", "problem": "not_a_number", "message": value}],
+        )
+    return number
 
 
 @endpoint(blueprint, "/invitations/{invitation_id}", "GET", access=Access.RECRUITER)
@@ -142,5 +150,5 @@ def shared_candidate(call: Call) -> dict:
 
 @endpoint(blueprint, "/interviews/{interview_id}/analytics", "GET", access=Access.RECRUITER)
 def interview_analytics(call: Call, interview_id: str) -> dict:
-    found = analytics.interview_analytics(call.recruiter.company_id, interview_id)
+    found = analytics.interview_analytics(call.recruiter, interview_id)
     return views.interview_analytics(found)
