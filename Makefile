@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: dev test test-fast lint fmt bench bench-faults clean chromium
+.PHONY: dev test test-fast fuzz lint fmt bench bench-faults clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ test: $(STAMP) chromium
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not e2e"
+
+## schemathesis over docs/openapi.json against the local stack, longer and with fresh random
+## inputs than the bounded run inside `make test` (FUZZ_EXAMPLES per operation, FUZZ_SECONDS).
+FUZZ_EXAMPLES ?= 25
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RANDOM=1 \
+		$(PY) -m pytest -q -s -p no:cacheprovider -m fuzz tests/fuzz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

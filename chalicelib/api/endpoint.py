@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,7 +22,7 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.http import domain_error_response, parse_body
 from chalicelib.domain.auth import Principal, Role, authenticate
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import BadRequest, DomainError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -79,6 +81,93 @@ class SchemaRef:
         return model
 
 
+@dataclass(frozen=True)
+class Param:
+    """A query-string parameter a route reads: its type and bounds, checked before the view.
+
+    The same declaration is published in the OpenAPI document, so what the document allows
+    is what the route takes; anything else is a 400 naming the parameter (never a 500 from
+    `float("nan")` deep in a query).
+    """
+
+    kind: str = "string"  # string | integer | number | boolean
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    enum: tuple[str, ...] = ()
+    pattern: str | None = None  # the whole value must match
+    max_length: int = 2000
+
+    def schema(self) -> dict[str, Any]:
+        """The parameter's JSON Schema, as published."""
+        schema: dict[str, Any] = {"type": self.kind}
+        if self.kind == "string":
+            schema["maxLength"] = self.max_length
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        if self.pattern:
+            schema["pattern"] = f"^(?:{self.pattern})$"
+        return schema
+
+    def problem(self, value: str) -> str | None:
+        """What is wrong with a value of this parameter, or None when it is fine."""
+        if self.kind == "boolean":
+            return None if value in ("true", "false") else "must be true or false"
+        if self.kind in ("integer", "number"):
+            return self._number_problem(value)
+        if len(value) > self.max_length:
+            return f"must be at most {self.max_length} characters"
+        if self.enum and value not in self.enum:
+            return "must be one of " + ", ".join(self.enum)
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            return "has the wrong format"
+        return None
+
+    def _number_problem(self, value: str) -> str | None:
+        whole = re.fullmatch(r"-?[0-9]{1,12}", value) is not None
+        number: float | None = None
+        if len(value) <= 40:
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+        if self.kind == "integer" and not whole:
+            return "must be a whole number"
+        if number is None or not math.isfinite(number):
+            return "must be a number"
+        if self.minimum is not None and number < self.minimum:
+            return f"must be at least {self.minimum:g}"
+        if self.maximum is not None and number > self.maximum:
+            return f"must be at most {self.maximum:g}"
+        return None
+
+
+# The parameters of every paged list.
+LIMIT = Param("integer", "How many items a page holds (50 unless given).", 1, 100)
+CURSOR = Param("string", "`next_cursor` of the previous page.", max_length=2000)
+PAGED = {"limit": LIMIT, "cursor": CURSOR}
+
+
+def _checked_query(declared: dict[str, Param], given: dict[str, str]) -> dict[str, str]:
+    """The query string, each declared parameter checked (400 naming each bad one)."""
+    details = []
+    for name, param in declared.items():
+        value = given.get(name)
+        if value is None:
+            continue
+        problem = param.problem(value)
+        if problem:
+            details.append({"field": name, "problem": "invalid", "message": f"{name} {problem}"})
+    if details:
+        names = ", ".join(detail["field"] for detail in details)
+        raise BadRequest(f"Check the query parameters: {names}.", details=details)
+    return given
+
+
 def body_name(body: Any) -> str:
     """The schema's name whether declared lazily or as the class itself."""
     return body.name if isinstance(body, SchemaRef) else body.__name__
@@ -96,6 +185,7 @@ class Endpoint:
     body: Any = None  # a schemas class (or its lazy SchemaRef); None when the route takes none
     audit: Audit | None = None
     status: int = 200
+    query: dict[str, Param] = field(default_factory=dict)  # the query parameters it reads
 
     @property
     def body_schema(self) -> str | None:
@@ -147,7 +237,7 @@ def _summary(view: Callable[..., Any]) -> str:
 
 
 def _call(spec: Endpoint, request: Request) -> Call:
-    """Authenticate, then validate the body: the order every route has always used."""
+    """Authenticate, then check the query string and the body: a stranger learns nothing."""
     call = Call(query=dict(request.query_params or {}))
     if spec.access in _ROLES:
         call.principal = authenticate(request.headers, _ROLES[spec.access])
@@ -155,6 +245,8 @@ def _call(spec: Endpoint, request: Request) -> Call:
         request.principal = call.principal  # type: ignore[attr-defined]
     elif spec.access in _TOKEN_HEADERS:
         call.token = request.headers.get(_TOKEN_HEADERS[spec.access], "")
+    if spec.query:
+        call.query = _checked_query(spec.query, call.query)
     if spec.body is not None:
         model = spec.body.load() if isinstance(spec.body, SchemaRef) else spec.body
         call.body = parse_body(request, model)
@@ -170,6 +262,7 @@ def endpoint(
     body: type[BaseModel] | None = None,
     audit: Audit | None = None,
     status: int = 200,
+    query: dict[str, Param] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and register a route; the view receives a `Call` and the path parameters.
 
@@ -178,7 +271,9 @@ def endpoint(
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        spec = Endpoint(path, method, view.__name__, _summary(view), access, body, audit, status)
+        spec = Endpoint(
+            path, method, view.__name__, _summary(view), access, body, audit, status, query or {}
+        )
         _check(spec)
         ENDPOINTS[(path, method)] = spec
 

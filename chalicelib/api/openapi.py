@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the public REST API, built from the routes' declarations.
 
-Paths, methods, security and request bodies come from each route's `@endpoint` spec (see
-`api/endpoint.py`), so the document cannot drift from the code; `docs/openapi.json` is a
-checked-in copy that a test keeps equal (regenerate:
+Paths, methods, security, query parameters and request bodies come from each route's
+`@endpoint` spec (see `api/endpoint.py`), so the document cannot drift from the code;
+`docs/openapi.json` is a checked-in copy that a test keeps equal (regenerate:
 `python -m chalicelib.api.openapi > docs/openapi.json`).
 """
 
@@ -63,6 +63,11 @@ def _operation(spec: Endpoint) -> dict[str, Any]:
     parameters = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
         for p in _PARAM.findall(spec.path)
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": param.schema()}
+        | ({"description": param.description} if param.description else {})
+        for name, param in spec.query.items()
     ]
     if parameters:
         operation["parameters"] = parameters

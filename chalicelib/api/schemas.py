@@ -2,25 +2,84 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
 from chalicelib.adapters.email import SUPPORT_CONTACT_PATTERN
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+def _whole(value: Any) -> Any:
+    """JSON Schema's `integer` includes 2.0 (and 1e2): take a whole float as the int it is.
+
+    Types stay strict otherwise: "2", true and 2.5 are still refused, as the schema says.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Last in an `Annotated[int, Field(...), WHOLE]`, so the bounds still reach the schema.
+WHOLE = BeforeValidator(_whole)
+# Whitespace as stripping sees it (Unicode's White_Space), spelled out: `\s` means other
+# things in JSON Schema's regex dialect (U+FEFF), Python's (U+001C) and pydantic's.
+_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A required line of text: whitespace around it is dropped, so it must hold something else;
+# the pattern says so in the published schema (a blank string is refused by both).
+FILLED = f"[^{_SPACE}]"
+_SPECIAL_USE = [d for d in SPECIAL_USE_DOMAIN_NAMES if d != "test"]
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _email(value: str) -> str:
+    """An address as email-validator reads it (`.test` allowed, for staging and tests)."""
+    try:
+        found = validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from None
+    return found.normalized
+
+
+# An email address; the published schema adds what `format: email` alone would allow but
+# no mail server takes: quoted local parts, bracketed IPs, special-use and dotless domains.
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_email),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": 254,
+            "pattern": '^[^"@]+@(?!\\[)(?!(?:[^@]*\\.)?(?:'
+            + "|".join(_any_case(d) for d in _SPECIAL_USE)
+            + ")\\.?$)[^@]*[^@.]\\.[^@]*[^@.]$",
+        }
+    ),
+]
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED)
+]
 # Long passphrases welcome; Cognito's pool policy enforces the same minimum.
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2000)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=f"^https://[^{_SPACE}]+$", max_length=2000)]
 
 
 class Body(BaseModel):
@@ -30,12 +89,12 @@ class Body(BaseModel):
 class SignUp(Body):
     company_name: Name
     name: Name
-    email: EmailStr
+    email: Email
     password: Password
 
 
 class SignIn(Body):
-    email: EmailStr
+    email: Email
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
@@ -52,17 +111,30 @@ class CompanyUpdate(Body):
 # --- interviews ---------------------------------------------------------------------------
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED)
+]
 
 
 class QuestionIn(Body):
     question_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=FILLED),
+    ]
     answer_type: Literal["video", "audio", "text"] = "video"
-    think_seconds: Annotated[int, Field(ge=0, le=600)] = 30
-    max_answer_seconds: Annotated[int, Field(ge=0, le=600)] = 120
-    retakes: Annotated[int, Field(ge=0, le=10)] = 1
+    think_seconds: Annotated[int, Field(ge=0, le=600), WHOLE] = 30
+    max_answer_seconds: Annotated[int, Field(ge=0, le=600), WHOLE] = 120
+    retakes: Annotated[int, Field(ge=0, le=10), WHOLE] = 1
     video_key: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    # The rule below, published: a question that is not a text answer records for 10 s or more.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"required": ["answer_type"], "properties": {"answer_type": {"const": "text"}}},
+            "else": {"properties": {"max_answer_seconds": {"minimum": 10}}},
+        }
+    )
 
     @model_validator(mode="after")
     def _recorded_answers_need_a_length(self) -> QuestionIn:
@@ -81,6 +153,12 @@ class CriterionIn(Body):
 
 
 class InterviewIn(Body):
+    """An interview's content. All of it is stored as one item of at most 300 KB (UTF-8).
+
+    Each field keeps to its own limit, and the whole interview together to 300 KB: an
+    interview with every field at its longest in 4-byte characters is refused with a 422.
+    """
+
     title: Title
     role_description: Text = ""
     intro: Text = ""
@@ -90,13 +168,13 @@ class InterviewIn(Body):
         Annotated[str, StringConstraints(max_length=200, pattern=SUPPORT_CONTACT_PATTERN)] | None
     ) = None
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=30)]
-    deadline_days: Annotated[int, Field(ge=1, le=90)] = 7
+    deadline_days: Annotated[int, Field(ge=1, le=90), WHOLE] = 7
     rubric: Annotated[list[CriterionIn], Field(max_length=20)] = []
 
 
 class ApplyLinkIn(Body):
     enabled: bool
-    cap: Annotated[int, Field(ge=1, le=10000)] = 100
+    cap: Annotated[int, Field(ge=1, le=10000), WHOLE] = 100
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -106,7 +184,7 @@ Multiplier = Annotated[float, Field(ge=1.0, le=4.0)]
 
 class CandidateIn(Body):
     name: Name
-    email: EmailStr
+    email: Email
     time_multiplier: Multiplier = 1.0
 
 
@@ -116,7 +194,18 @@ class InviteIn(Body):
     candidates: Annotated[list[dict], Field(max_length=1000)] = []
     csv: Annotated[str, StringConstraints(max_length=500_000)] | None = None
 
-    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=500_000)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_max_length=500_000,
+        # The rule below, published: at least one candidate, or CSV text that is not blank.
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["candidates"], "properties": {"candidates": {"minItems": 1}}},
+                {"required": ["csv"], "properties": {"csv": {"type": "string", "pattern": FILLED}}},
+            ]
+        },
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> InviteIn:
@@ -158,7 +247,7 @@ class InvitationUpdate(Body):
 
 class ApplyIn(Body):
     name: Name
-    email: EmailStr
+    email: Email
 
 
 # --- candidates ---------------------------------------------------------------------------
@@ -180,34 +269,43 @@ class AttemptIn(Body):
 
 
 class FinaliseIn(Body):
-    chunks: Annotated[int, Field(ge=1, le=10000)]
+    chunks: Annotated[int, Field(ge=1, le=10000), WHOLE]
 
 
 class TextAnswerIn(Body):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=FILLED),
+    ]
 
 
 class FeedbackIn(Body):
-    rating: Annotated[int, Field(ge=1, le=5)]
+    rating: Annotated[int, Field(ge=1, le=5), WHOLE]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
 
 # --- review -------------------------------------------------------------------------------
 
-Score = Annotated[int, Field(ge=1, le=5)]
+Score = Annotated[int, Field(ge=1, le=5), WHOLE]
+_ONLY_KEYS: dict[str, Any] = {"additionalProperties": False}
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 
 
 class ReviewIn(Body):
+    # Keys other than the pattern are refused, and the published schema says so.
     scores: Annotated[
-        dict[Key, Annotated[dict[Key, Score], Field(max_length=20)]], Field(max_length=30)
+        dict[Key, Annotated[dict[Key, Score], Field(max_length=20, json_schema_extra=_ONLY_KEYS)]],
+        Field(max_length=30, json_schema_extra=_ONLY_KEYS),
     ] = {}
     recommendation: Literal["strong_yes", "yes", "no", "strong_no"] | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
 
 
 class CommentIn(Body):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=FILLED),
+    ]
 
 
 class StageIn(Body):
@@ -216,7 +314,10 @@ class StageIn(Body):
         Annotated[
             list[
                 Annotated[
-                    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+                    str,
+                    StringConstraints(
+                        strip_whitespace=True, min_length=1, max_length=40, pattern=FILLED
+                    ),
                 ]
             ],
             Field(max_length=20),
@@ -227,7 +328,10 @@ class StageIn(Body):
 
 
 class EmailTemplate(Body):
-    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    subject: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED),
+    ]
     body: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
 
 
@@ -237,7 +341,7 @@ class TemplatesIn(Body):
 
 
 class ShareIn(Body):
-    expires_in_days: Annotated[int, Field(ge=1, le=30)] = 7
+    expires_in_days: Annotated[int, Field(ge=1, le=30), WHOLE] = 7
     mask_name: bool = False
 
 
@@ -246,7 +350,7 @@ class SettingsIn(Body):
 
 
 class TeamMemberIn(Body):
-    email: EmailStr
+    email: Email
     name: Name
     role: Literal["admin", "reviewer"]
 
@@ -256,7 +360,7 @@ class TeamRoleIn(Body):
 
 
 class NewPasswordIn(Body):
-    email: EmailStr
+    email: Email
     # Cognito's sessions are 20 to 2048 characters; anything else was never one of them.
     session: Annotated[str, StringConstraints(min_length=20, max_length=2048)]
     new_password: Password
@@ -268,7 +372,9 @@ class NewPasswordIn(Body):
 class FollowUpIn(Body):
     """Per interview: reminder hours before the deadline, and an optional booking link."""
 
-    reminder_hours: Annotated[list[Annotated[int, Field(ge=1, le=720)]], Field(max_length=5)] = [
+    reminder_hours: Annotated[
+        list[Annotated[int, Field(ge=1, le=720), WHOLE]], Field(max_length=5)
+    ] = [
         48,
         4,
     ]
@@ -276,7 +382,7 @@ class FollowUpIn(Body):
 
 
 class RetentionIn(Body):
-    retention_days: Annotated[int, Field(ge=1, le=3650)]
+    retention_days: Annotated[int, Field(ge=1, le=3650), WHOLE]
 
 
 class WebhookIn(Body):

@@ -91,6 +91,49 @@ def question_video_upload(
     return QuestionVideoUpload(key, uploads.question_video_grant(key, content_type))
 
 
+# DynamoDB refuses an item over 400 KB. Every field within its own limit can still add up to
+# ~500 KB (long texts in 4-byte characters), and each invitation copies the interview's
+# content beside its own fields: an interview keeps to 300 KB, refused with a 422 beforehand.
+MAX_INTERVIEW_BYTES = 300_000
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    """The size DynamoDB counts for one serialized attribute value (its published rules)."""
+    (kind, data), *_ = value.items()
+    if kind == "S":
+        return len(data.encode())
+    if kind == "N":
+        return len(data) // 2 + 2
+    if kind == "L":
+        return 3 + sum(1 + _value_bytes(item) for item in data)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + 1 + _value_bytes(v) for k, v in data.items())
+    # BOOL and NULL take 1 byte; sets and binary are never stored on an interview.
+    return 1 if kind in ("BOOL", "NULL") else len(str(data).encode())
+
+
+def stored_bytes(interview: Interview) -> int:
+    """How many bytes the interview takes as one DynamoDB item."""
+    return sum(len(k.encode()) + _value_bytes(v) for k, v in interview.serialize().items())
+
+
+def _check_size(interview: Interview) -> None:
+    """422 naming the problem when the interview would not fit, before anything is written."""
+    size = stored_bytes(interview)
+    if size > MAX_INTERVIEW_BYTES:
+        raise InvalidInput(
+            "This interview is too long to save. Shorten its questions, texts or rubric.",
+            details=[
+                {
+                    "field": "body",
+                    "problem": "too_large",
+                    "message": f"The interview takes {size // 1000} KB; at most "
+                    f"{MAX_INTERVIEW_BYTES // 1000} KB fit, whatever each field's own limit.",
+                }
+            ],
+        )
+
+
 def _rubric(items: list[dict[str, Any]]) -> list[RubricCriterion]:
     return [
         RubricCriterion(
@@ -126,6 +169,7 @@ def create_interview(
         created_by=created_by,
         **{k: v for k, v in fields.items() if v is not None},
     )
+    _check_size(interview)
     interview.save(condition=Interview.pk.does_not_exist())
     return interview
 
@@ -159,16 +203,21 @@ def update_interview(company_id: str, interview_id: str, data: dict[str, Any]) -
         data["questions"],
         known=[q.video_key for q in interview.questions if q.video_key],
     )
-    actions = [
-        Interview.title.set(data["title"]),
-        Interview.role_description.set(data.get("role_description", "")),
-        Interview.intro.set(data.get("intro", "")),
-        Interview.outro.set(data.get("outro", "")),
-        Interview.questions.set(_questions(data["questions"])),
-        Interview.rubric.set(_rubric(data.get("rubric", []))),
-        Interview.deadline_days.set(data.get("deadline_days", 7)),
-        Interview.updated_at.set(utcnow()),
+    content = [
+        (Interview.title, data["title"]),
+        (Interview.role_description, data.get("role_description", "")),
+        (Interview.intro, data.get("intro", "")),
+        (Interview.outro, data.get("outro", "")),
+        (Interview.questions, _questions(data["questions"])),
+        (Interview.rubric, _rubric(data.get("rubric", []))),
+        (Interview.deadline_days, data.get("deadline_days", 7)),
     ]
+    for attribute, value in content:  # the item as it would be, to measure it before writing
+        setattr(interview, attribute.attr_name, value)
+    interview.support_contact = data.get("support_contact") or None
+    _check_size(interview)
+    actions = [attribute.set(value) for attribute, value in content]
+    actions.append(Interview.updated_at.set(utcnow()))
     if data.get("support_contact"):
         actions.append(Interview.support_contact.set(data["support_contact"]))
     else:

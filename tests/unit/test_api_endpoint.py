@@ -9,7 +9,17 @@ import pytest
 from chalice.app import Blueprint
 
 from chalicelib.api import schemas as schema_module
-from chalicelib.api.endpoint import ENDPOINTS, Access, Audit, Call, declared, endpoint, schemas
+from chalicelib.api.endpoint import (
+    ENDPOINTS,
+    LIMIT,
+    Access,
+    Audit,
+    Call,
+    Param,
+    declared,
+    endpoint,
+    schemas,
+)
 
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -90,3 +100,33 @@ def test_importing_the_app_does_not_load_pydantic() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "Infinity", "1e999", "x", "", "6"])
+def test_a_number_parameter_refuses_what_is_no_number_in_its_bounds(value: str) -> None:
+    assert Param("number", minimum=0, maximum=5).problem(value) is not None
+
+
+@pytest.mark.parametrize("value", ["0", "4.5", "5", "1e0", "3."])
+def test_a_number_parameter_takes_every_number_in_its_bounds(value: str) -> None:
+    assert Param("number", minimum=0, maximum=5).problem(value) is None
+
+
+@pytest.mark.parametrize("value", ["2.0", "2.5", "0", "101", "1e2", " 5", "9" * 40])
+def test_an_integer_parameter_takes_whole_numbers_in_its_bounds_only(value: str) -> None:
+    assert LIMIT.problem(value) is not None
+    assert LIMIT.problem("100") is None
+
+
+def test_a_parameter_is_published_as_it_is_checked() -> None:
+    month = Param(pattern=r"[0-9]{4}-[0-9]{2}", max_length=7)
+    assert month.schema() == {
+        "type": "string",
+        "maxLength": 7,
+        "pattern": "^(?:[0-9]{4}-[0-9]{2})$",
+    }
+    assert month.problem("2026-11") is None
+    assert month.problem("2026-11x") is not None
+    assert Param(enum=("a", "b")).schema()["enum"] == ["a", "b"]
+    assert LIMIT.schema() == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert Param("boolean").problem("yes") is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.api import views
-from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.api.endpoint import PAGED, Access, Audit, Call, Param, endpoint, schemas
 from chalicelib.domain import audit, jobs, privacy, retention
 
 blueprint = Blueprint(__name__)
@@ -23,7 +23,12 @@ def company_retention(call: Call) -> dict:
     return {"retention_days": retention.set_retention(call.recruiter, call.body.retention_days)}
 
 
-@endpoint(blueprint, "/audit", "GET", access=Access.ADMIN)
+MONTH = Param(
+    description="A month as 2026-11 (this month unless given).", pattern=r"[0-9]{4}-[0-9]{2}"
+)
+
+
+@endpoint(blueprint, "/audit", "GET", access=Access.ADMIN, query={**PAGED, "month": MONTH})
 def audit_log(call: Call) -> dict:
     query = call.query
     page = audit.audit_page(
@@ -32,7 +37,7 @@ def audit_log(call: Call) -> dict:
     return views.audit_page(page)
 
 
-@endpoint(blueprint, "/audit/export", "GET", access=Access.ADMIN)
+@endpoint(blueprint, "/audit/export", "GET", access=Access.ADMIN, query={"month": MONTH})
 def audit_export(call: Call) -> Response:
     return Response(
         views.audit_csv(audit.audit_month(call.recruiter.company_id, call.query.get("month"))),

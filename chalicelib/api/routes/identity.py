@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api import views
-from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.api.endpoint import Access, Audit, Call, Param, endpoint, schemas
 from chalicelib.domain import activity, identity
 from chalicelib.domain.auth import Role
 
@@ -106,7 +106,13 @@ def list_team(call: Call) -> dict:
     return {"recruiters": [views.recruiter(r) for r in team]}
 
 
-@endpoint(blueprint, "/company/usage", "GET", access=Access.ADMIN)
+@endpoint(
+    blueprint,
+    "/company/usage",
+    "GET",
+    access=Access.ADMIN,
+    query={"months": Param("integer", "How many months back (6 unless given).", 1, 100)},
+)
 def company_usage(call: Call) -> dict:
     months = activity.usage(call.recruiter.company_id, call.page_size("months", "6"))
     return {"months": [views.month_usage(m) for m in months]}

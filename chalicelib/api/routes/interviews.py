@@ -5,13 +5,19 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api import views
-from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.api.endpoint import Access, Audit, Call, Param, endpoint, schemas
 from chalicelib.domain import interviews, reminders
 
 blueprint = Blueprint(__name__)
 
 
-@endpoint(blueprint, "/interviews", "GET", access=Access.RECRUITER)
+@endpoint(
+    blueprint,
+    "/interviews",
+    "GET",
+    access=Access.RECRUITER,
+    query={"archived": Param("boolean", "Include archived interviews (false unless given).")},
+)
 def list_interviews(call: Call) -> dict:
     archived = call.query.get("archived") == "true"
     items = interviews.list_interviews(call.recruiter.company_id, include_archived=archived)

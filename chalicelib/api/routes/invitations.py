@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api import views
-from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.api.endpoint import PAGED, Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import invitations, jobs, review
 
 blueprint = Blueprint(__name__)
@@ -46,7 +46,13 @@ def invite_in_bulk(call: Call, interview_id: str) -> dict:
     return views.job(jobs.JobView(job))
 
 
-@endpoint(blueprint, "/interviews/{interview_id}/invitations", "GET", access=Access.RECRUITER)
+@endpoint(
+    blueprint,
+    "/interviews/{interview_id}/invitations",
+    "GET",
+    access=Access.RECRUITER,
+    query=PAGED,
+)
 def list_invitations(call: Call, interview_id: str) -> dict:
     found = review.invitations_page(
         call.recruiter, interview_id, call.page_size(), call.query.get("cursor")

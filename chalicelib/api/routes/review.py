@@ -7,14 +7,25 @@ import math
 from chalice.app import Blueprint
 
 from chalicelib.api import views
-from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.api.endpoint import PAGED, Access, Audit, Call, Param, endpoint, schemas
 from chalicelib.domain import analytics, decisions, review, shares
 from chalicelib.domain.errors import BadRequest
 
 blueprint = Blueprint(__name__)
 
 
-@endpoint(blueprint, "/interviews/{interview_id}/pipeline", "GET", access=Access.RECRUITER)
+@endpoint(
+    blueprint,
+    "/interviews/{interview_id}/pipeline",
+    "GET",
+    access=Access.RECRUITER,
+    query={
+        **PAGED,
+        "status": Param(enum=("invited", "opened", "started", "completed", "expired", "revoked")),
+        "stage": Param(enum=("new", "shortlisted", "advanced", "rejected")),
+        "min_score": Param("number", "Only candidates scored this or higher (1-5).", 0, 5),
+    },
+)
 def pipeline(call: Call, interview_id: str) -> dict:
     query = call.query
     rows, cursor = review.pipeline(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api import views
-from chalicelib.api.endpoint import Access, Audit, Call, endpoint, schemas
+from chalicelib.api.endpoint import PAGED, Access, Audit, Call, endpoint, schemas
 from chalicelib.domain import webhooks
 
 blueprint = Blueprint(__name__)
@@ -56,7 +56,7 @@ def delete_webhook(call: Call, webhook_id: str) -> None:
     webhooks.delete(call.recruiter, webhook_id)
 
 
-@endpoint(blueprint, "/webhooks/deliveries", "GET", access=Access.ADMIN)
+@endpoint(blueprint, "/webhooks/deliveries", "GET", access=Access.ADMIN, query=PAGED)
 def webhook_deliveries(call: Call) -> dict:
     page, cursor = webhooks.deliveries(call.recruiter, call.page_size(), call.query.get("cursor"))
     return {"deliveries": [views.delivery(d) for d in page], "next_cursor": cursor}

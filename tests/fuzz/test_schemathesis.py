@@ -1,0 +1,196 @@
+"""Schemathesis over `docs/openapi.json` against the local stack: no input gets a 5xx.
+
+Every operation of the published document is called with inputs schemathesis draws from it,
+both ones the schema allows (positive) and ones it refuses (negative), as a real caller of
+each kind (the admin's token, the candidate's link token, a share token), with path ids
+that exist and ids the fuzzer makes up. The only thing asserted is the one promise the API
+makes to every input: a 2xx or a 4xx, never a server error.
+
+Bounded for `make test` (a few examples per operation, a time budget, a fixed seed);
+`make fuzz` runs it with more examples, more time and fresh random inputs:
+FUZZ_EXAMPLES (per operation, mode and kind of id), FUZZ_SECONDS, FUZZ_RANDOM=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.drivers.local_stack import ROOT, RunningStack
+
+DOCUMENT = ROOT / "docs" / "openapi.json"
+REPORT = ROOT / "test-artifacts" / "fuzz-report.json"
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
+SECONDS = float(os.environ.get("FUZZ_SECONDS", "45"))
+RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
+
+# Run last, so the operations before them still find the interview, candidate and share.
+_DESTRUCTIVE = re.compile(
+    r"^(DELETE |POST /invitations/\{invitation_id\}/revoke"
+    r"|POST /interviews/\{interview_id\}/archive|POST /candidate/(complete|deletion-request))"
+)
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+class _OutOfTime(Exception):
+    """Raised inside hypothesis' loop to stop drawing once an operation's time is up."""
+
+
+@dataclass
+class Run:
+    """What the fuzzer sent and what came back."""
+
+    examples: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    server_errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, label: str, case: Any, status: int | None, answer: str) -> None:
+        self.examples += 1
+        kind = "no answer" if status is None else f"{status // 100}xx"
+        self.statuses[kind] = self.statuses.get(kind, 0) + 1
+        if status is None or status >= 500:
+            self.server_errors.append(
+                {
+                    "operation": label,
+                    "status": status,
+                    "path": case.formatted_path,
+                    "query": case.query,
+                    "body": _short(case.body),
+                    "answer": answer[:300],
+                }
+            )
+
+
+def _short(body: Any) -> Any:
+    text = json.dumps(body, default=str) if body is not None else None
+    return text if text is None or len(text) <= 600 else text[:600] + "…"
+
+
+def _headers(operation: Any, callers: Any) -> dict[str, str]:
+    """The real caller each operation's security asks for (schemathesis' own are replaced)."""
+    schemes = {name for need in operation.definition.raw.get("security", []) for name in need}
+    headers = {"Content-Type": "application/json"}
+    if "bearer" in schemes:
+        headers["Authorization"] = f"Bearer {callers.admin}"
+    if "invitationToken" in schemes:
+        headers["X-Invitation-Token"] = callers.candidate
+    if "shareToken" in schemes:
+        headers["X-Share-Token"] = callers.share
+    return headers
+
+
+def _fuzz(
+    operation: Any,
+    strategy: Any,
+    *,
+    base_url: str,
+    headers: dict[str, str],
+    run: Run,
+    until: float,
+) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.errors import Unsatisfiable
+
+    label = f"{operation.method.upper()} {operation.path}"
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not RANDOM,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+    @given(case=strategy)
+    def examples(case: Any) -> None:
+        if time.monotonic() > until:
+            raise _OutOfTime
+        started = time.monotonic()
+        try:
+            response = case.call(base_url=base_url, headers=headers, timeout=20)
+        except Exception as error:  # a dropped connection or a timeout is a server failure too
+            run.record(label, case, None, repr(error))
+            return
+        finally:
+            run.seconds[label] = run.seconds.get(label, 0.0) + time.monotonic() - started
+        run.record(label, case, response.status_code, response.text)
+
+    try:
+        examples()
+    except Unsatisfiable:  # nothing to make wrong: an operation with no parameters or body
+        return
+    except _OutOfTime:  # this operation's share of the budget is spent
+        return
+
+
+@pytest.mark.e2e
+@pytest.mark.fuzz
+def test_no_input_from_the_published_schema_gets_a_server_error(
+    fuzz_stack: RunningStack, callers: Any
+) -> None:
+    import schemathesis
+    from schemathesis.generation.modes import GenerationMode
+
+    schema = schemathesis.openapi.from_path(str(DOCUMENT))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations.sort(key=lambda op: bool(_DESTRUCTIVE.match(f"{op.method.upper()} {op.path}")))
+    base_url = f"{fuzz_stack.url}/api"
+    run, started = Run(), time.monotonic()
+    deadline = started + SECONDS
+    for index, operation in enumerate(operations):
+        # An equal share of what is left of the budget, so every operation gets its turn.
+        until = time.monotonic() + (deadline - time.monotonic()) / (len(operations) - index)
+        names = _PATH_PARAM.findall(operation.path)
+        known = {name: callers.ids[name] for name in names if name in callers.ids}
+        headers = _headers(operation, callers)
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            for fixed in [known, None] if known else [None]:
+                strategy = operation.as_strategy(mode, path_parameters=fixed)
+                _fuzz(operation, strategy, base_url=base_url, headers=headers, run=run, until=until)
+    elapsed = time.monotonic() - started
+    figures = {
+        "operations": len(operations),
+        "examples": run.examples,
+        "seconds": round(elapsed, 1),
+        "statuses": dict(sorted(run.statuses.items())),
+        "server_errors": len(run.server_errors),
+        "seconds_in_requests": round(sum(run.seconds.values()), 1),
+        "slowest": [
+            (label, round(seconds, 1))
+            for label, seconds in sorted(run.seconds.items(), key=lambda item: -item[1])[:3]
+        ],
+        "examples_per_operation_and_mode": EXAMPLES,
+        "random": RANDOM,
+    }
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps({**figures, "findings": run.server_errors}, indent=2))
+    print("fuzz:", json.dumps(figures))  # the figures `make fuzz` shows
+    assert run.examples >= len(operations), figures  # every operation was called at least once
+    logged = [
+        line
+        for line in fuzz_stack.output().splitlines()
+        if "Traceback" in line or "unhandled" in line
+    ]
+    assert not run.server_errors, (
+        f"{len(run.server_errors)} server errors (see {REPORT}): "
+        f"{json.dumps(run.server_errors[:10], indent=1)}\nstack log: {logged[:10]}"
+    )
+
+
+def test_the_fuzzer_reads_the_published_document() -> None:
+    """The document schemathesis loads is the checked-in one, with every operation in it."""
+    import schemathesis
+
+    schema = schemathesis.openapi.from_path(str(DOCUMENT))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    published = json.loads(Path(DOCUMENT).read_text())["paths"]
+    assert len(operations) == sum(len(methods) for methods in published.values())
