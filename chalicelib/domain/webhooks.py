@@ -143,8 +143,16 @@ class Target:
     addresses: tuple[str, ...]
 
 
+class NotResolved(TargetRefused):
+    """The host name has no address (yet): nothing to connect to."""
+
+
 def resolve_target(url: str, *, allow_private: bool, resolve: Resolver = _resolve) -> Target:
-    """Check a webhook URL and resolve it; raises TargetRefused naming the problem."""
+    """Check a webhook URL and resolve it; raises TargetRefused naming the problem.
+
+    Every address the name has must be public: one private address among public ones is
+    enough to refuse it (a resolver may hand out either).
+    """
     try:
         parts = urlsplit(url.strip())
         port_given = parts.port
@@ -170,8 +178,8 @@ def resolve_target(url: str, *, allow_private: bool, resolve: Resolver = _resolv
             addresses = resolve(host, port)
         except (OSError, UnicodeError):
             addresses = []
-    if not addresses and not allow_private:  # an offline local stack resolves nothing
-        raise TargetRefused(f"The host name {host} does not resolve.")
+    if not addresses:
+        raise NotResolved(f"The host name {host} does not resolve.")
     if not allow_private and not all(is_public_address(a) for a in addresses):
         raise TargetRefused(
             "Webhook URLs must point to a public host, not a private, loopback, "
@@ -191,6 +199,10 @@ def check_url(url: str) -> str:
     """A URL an admin may register (422 naming `url` if not)."""
     try:
         resolve_target(url, allow_private=_allow_private())
+    except NotResolved:
+        # Not in DNS yet (or a lookup failed): nothing it points at to judge. Accepted, as
+        # every delivery resolves and checks it again before connecting.
+        pass
     except TargetRefused as refused:
         raise InvalidInput(
             str(refused),
@@ -487,6 +499,8 @@ def _post(
     """
     try:
         target = resolve_target(hook.url, allow_private=_allow_private())
+    except NotResolved:
+        return None, "host name not resolved"
     except TargetRefused:
         return None, "address not allowed"
     headers = {

@@ -1,4 +1,4 @@
-// Team: who can sign in to this company, inviting a recruiter, and removing one.
+// Team: who can sign in to this company, inviting a recruiter, changing a role, removing one.
 import { authed } from "./session.js";
 import { ErrorBox, Field, formValues, html, Loading, useAction, useLoad } from "./ui.js";
 import { useState } from "preact/hooks";
@@ -19,11 +19,17 @@ export function TeamPage({ me, isAdmin }) {
     setFlash(`${person.name} was removed.`);
     state.reload();
   });
+  const changeRole = useAction(async (person) => {
+    const role = person.role === "admin" ? "reviewer" : "admin";
+    await authed(`/team/${encodeURIComponent(person.user_id)}`, { method: "PATCH", body: { role } });
+    setFlash(`${person.name} is now ${role === "admin" ? "an admin" : "a reviewer"}, from their next click on.`);
+    state.reload();
+  });
   if (!isAdmin) return html`<main class="page"><h1>Team</h1><p class="notice">Only a company admin can manage the team.</p></main>`;
   return html`<main class="page" id="team-page">
     <h1>Team</h1>
     ${flash && html`<p class="ok" role="status" id="team-flash">${flash}</p>`}
-    <${ErrorBox} error=${remove.error} />
+    <${ErrorBox} error=${remove.error || changeRole.error} />
     <section class="card">
       <${Loading} state=${state}>
         ${() => html`<div class="table-wrap"><table class="table" id="team-table">
@@ -34,7 +40,10 @@ export function TeamPage({ me, isAdmin }) {
                 <td>${person.name}</td><td>${person.email}</td><td>${person.role}</td>
                 <td>${person.user_id === me.recruiter.user_id
                   ? html`<span class="meta">You</span>`
-                  : html`<button type="button" class="secondary small danger" disabled=${remove.busy}
+                  : html`<button type="button" class="secondary small" disabled=${changeRole.busy}
+                      aria-label=${`Make ${person.name} ${person.role === "admin" ? "a reviewer" : "an admin"}`}
+                      onClick=${() => changeRole.run(person)}>${person.role === "admin" ? "Make reviewer" : "Make admin"}</button>
+                    ${" "}<button type="button" class="secondary small danger" disabled=${remove.busy}
                       aria-label=${`Remove ${person.name}`} onClick=${() => remove.run(person)}>Remove</button>`}</td>
               </tr>`,
             )}

@@ -89,11 +89,28 @@ def test_a_reviewer_is_refused_admin_routes_with_403(local_stack: RunningStack) 
     cognito = moto_client(local_stack, "cognito-idp")
     pool = local_stack.state["settings"]["COGNITO_USER_POOL_ID"]
     email = "rey@example.com"
-    cognito.admin_create_user(
+    company_id = local_stack.state["company_id"]
+    user = cognito.admin_create_user(
         UserPoolId=pool,
         Username=email,
         MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "custom:company_id", "Value": local_stack.state["company_id"]}],
+        UserAttributes=[{"Name": "custom:company_id", "Value": company_id}],
+    )["User"]
+    # ...and on the team, as `POST /team` records them (access lasts while they are on it)
+    sub = next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+    moto_client(local_stack, "dynamodb").put_item(
+        TableName=local_stack.state["settings"]["TABLE_NAME"],
+        Item={
+            "pk": {"S": f"C#{company_id}"},
+            "sk": {"S": f"RECRUITER#{sub}"},
+            "kind": {"S": "Recruiter"},
+            "created_at": {"S": "2026-01-01T00:00:00.000000+0000"},
+            "company_id": {"S": company_id},
+            "user_id": {"S": sub},
+            "email": {"S": email},
+            "name": {"S": "Rey Reviewer"},
+            "role": {"S": "reviewer"},
+        },
     )
     cognito.admin_set_user_password(
         UserPoolId=pool, Username=email, Password="reviewer-password", Permanent=True

@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from chalicelib.domain.webhooks import TargetRefused, is_public_address, resolve_target
+from chalicelib.domain.webhooks import (
+    NotResolved,
+    TargetRefused,
+    is_public_address,
+    resolve_target,
+)
 
 
 def _resolver(table: dict[str, list[str]]) -> Callable[[str, int], list[str]]:
@@ -121,3 +126,8 @@ def test_the_local_setting_allows_http_on_loopback_only_when_on() -> None:
     with pytest.raises(TargetRefused):
         resolve_target(url, allow_private=False, resolve=NAMES)
     assert resolve_target(url, allow_private=True, resolve=NAMES).addresses == ("127.0.0.1",)
+
+
+def test_a_name_not_in_dns_yet_is_left_for_delivery_to_check() -> None:
+    with pytest.raises(NotResolved):
+        resolve_target("https://nowhere.example.com/x", allow_private=False, resolve=NAMES)
