@@ -16,7 +16,9 @@ def main() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ.get("CDK_DEFAULT_REGION", "us-east-1"))
 
     import aws_cdk as cdk
+    from aws_cdk import cx_api
 
+    from infra import nag
     from infra.stacks import DeployConfigError, DeploySettings, build
 
     app = cdk.App(outdir=os.environ.get("CDK_OUTDIR", str(ROOT / "cdk.out")))
@@ -27,8 +29,19 @@ def main() -> None:
     env = cdk.Environment(
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
     )
-    build(app, settings, env)
-    app.synth()
+    # AWS Solutions checks: an unaccepted finding is an error, and CDK deploys no stack
+    # with errors (infra/nag.py lists what is accepted and why).
+    nag.check(*build(app, settings, env))
+    assembly = app.synth()
+    # Run alone (`make synth`), the app must fail by itself: only the CDK CLI reads errors.
+    errors = [
+        f"{message.id}: {message.entry.data}"
+        for stack in assembly.stacks
+        for message in stack.messages
+        if message.level == cx_api.SynthesisMessageLevel.ERROR
+    ]
+    if errors:
+        sys.exit("oneway deployment checks failed (see infra/nag.py):\n" + "\n".join(errors))
 
 
 if __name__ == "__main__":

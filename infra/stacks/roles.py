@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+
+# What PynamoDB does with the table: items, queries, batches and transactions' condition
+# checks, and describing the table. No stream or table-management actions.
+TABLE_DATA_ACTIONS = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:GetItem",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+]
 
 
 def function_role(scope: Construct, construct_id: str, function_name: str) -> iam.Role:
@@ -31,4 +49,21 @@ def function_role(scope: Construct, construct_id: str, function_name: str) -> ia
                 ]
             )
         },
+    )
+
+
+def grant_table_data(role: iam.IRole, table: dynamodb.ITable, indexes: Iterable[str]) -> None:
+    """Read and write the table's items and query its indexes, each index named.
+
+    CDK's `grant_read_write_data` allows `<table>/index/*`: any index added later, by
+    anyone, would be covered without a review. Here every index is in the policy by name.
+    """
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=TABLE_DATA_ACTIONS,
+            resources=[
+                table.table_arn,
+                *(f"{table.table_arn}/index/{name}" for name in sorted(indexes)),
+            ],
+        )
     )

@@ -14,9 +14,12 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from infra.stacks.stateful import log_access
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_ROOT = ROOT / "static_site"
 API_PATH = "/api/*"
+CLOUDFRONT_LOG_PREFIX = "cloudfront/"
 
 # The local stack's rules for paths (infra/local/server.py): `/` opens the console, a folder serves
 # its index.html, and a folder named without its slash is redirected to it.
@@ -54,7 +57,9 @@ class Site(Construct):
         api_domain: str,
         domain: str | None = None,
         certificate_arn: str | None = None,
+        logs: s3.IBucket | None = None,
     ) -> None:
+        """`logs` receives the bucket's server access logs and the distribution's logs."""
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
             self,
@@ -67,6 +72,8 @@ class Site(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
             auto_delete_objects=True,
         )
+        if logs is not None:
+            log_access(self.bucket, logs, "site")
         directory_index = cloudfront.Function(
             self,
             "DirectoryIndex",
@@ -90,6 +97,10 @@ class Site(Construct):
                 cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            # Every request to the pages and to /api: who, when, what, which answer.
+            enable_logging=logs is not None,
+            log_bucket=logs,
+            log_file_prefix=CLOUDFRONT_LOG_PREFIX if logs is not None else None,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

@@ -15,6 +15,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -25,6 +26,7 @@ from constructs import Construct
 from chalicelib.data import media_layout
 from chalicelib.data.models import table_schema
 from infra import resources
+from infra.stacks.roles import grant_table_data
 from infra.stacks.settings import DeploySettings
 
 _ATTRIBUTE_TYPES = {
@@ -35,6 +37,9 @@ _ATTRIBUTE_TYPES = {
 TTL_ATTRIBUTE = "expires_at"
 # The worker may run for 15 minutes; SQS must not hand the message to another worker first.
 UPLOAD_VISIBILITY = cdk.Duration.seconds(resources.UPLOAD_VISIBILITY_SECONDS)
+# Long enough to look into an incident reported weeks later; short, as the logs name
+# candidates' IP addresses (docs/compliance.md).
+ACCESS_LOG_DAYS = 90
 
 
 class InterviewTable(Construct):
@@ -48,6 +53,7 @@ class InterviewTable(Construct):
             for a in schema["attribute_definitions"]
         }
         hash_key, range_key = _keys(schema["key_schema"], types)
+        self.index_names = tuple(sorted(schema["global_secondary_indexes"]))
         self.table = dynamodb.Table(
             self,
             "Table",
@@ -82,6 +88,63 @@ def _keys(
     return hash_key, range_key
 
 
+class AccessLogs(Construct):
+    """Who read or wrote what: S3 server access logs and CloudFront's logs, for a while.
+
+    One bucket per deployment, kept when the stacks are deleted (an investigation may start
+    after a teardown) and emptied by age: the logs hold candidates' IP addresses, so they
+    are kept `ACCESS_LOG_DAYS`, no longer. CloudFront's standard logs are written with an
+    ACL, so ACLs stay enabled; the bucket owner still owns every object.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-access-logs",
+                    expiration=cdk.Duration.days(ACCESS_LOG_DAYS),
+                )
+            ],
+        )
+        # S3 delivers server access logs as this service, for this account's buckets only.
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+                actions=["s3:PutObject"],
+                resources=[self.bucket.arn_for_objects(f"{S3_ACCESS_LOG_PREFIX}*")],
+                conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}},
+            )
+        )
+
+
+S3_ACCESS_LOG_PREFIX = "s3/"
+
+
+def log_access(bucket: s3.Bucket, logs: s3.IBucket, name: str) -> None:
+    """Turn on `bucket`'s server access logs, delivered to `logs` under `s3/<name>/`.
+
+    Declared on the bucket resource itself: CDK's `server_access_logs_bucket` would also
+    edit the log bucket's policy, which a bucket in the other stack must not do (the data
+    stack would then refer back to the app stack). The log bucket's policy above already
+    admits every bucket of this account.
+    """
+    cfn_bucket = bucket.node.default_child
+    if not isinstance(cfn_bucket, s3.CfnBucket):
+        raise TypeError(f"{bucket.node.path} has no CfnBucket to log")
+    cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
+        destination_bucket_name=logs.bucket_name,
+        log_file_prefix=f"{S3_ACCESS_LOG_PREFIX}{name}/",
+    )
+
+
 class MediaBucket(Construct):
     """Recordings: private, encrypted, TLS only; raw chunks expire once they are no use.
 
@@ -89,7 +152,9 @@ class MediaBucket(Construct):
     created by the stateless stack, which applies the rule (see `MediaCors`).
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, retention_days: int) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, retention_days: int, logs: s3.IBucket
+    ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
             self,
@@ -121,6 +186,7 @@ class MediaBucket(Construct):
                 ),
             ],
         )
+        log_access(self.bucket, logs, "media")
 
 
 class UploadQueues(Construct):
@@ -292,9 +358,15 @@ class StatefulStack(cdk.Stack):
         self, scope: Construct, construct_id: str, *, settings: DeploySettings, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.table = InterviewTable(self, "Interviews").table
+        interviews = InterviewTable(self, "Interviews")
+        self.table = interviews.table
+        self.table_indexes = interviews.index_names
+        self.access_logs = AccessLogs(self, "AccessLogs").bucket
         self.media_bucket = MediaBucket(
-            self, "Media", retention_days=settings.media_retention_days
+            self,
+            "Media",
+            retention_days=settings.media_retention_days,
+            logs=self.access_logs,
         ).bucket
         queues = UploadQueues(self, "UploadQueues", bucket=self.media_bucket)
         self.uploads_queue = queues.queue
@@ -317,3 +389,7 @@ class StatefulStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
+
+    def grant_table(self, role: iam.IRole) -> None:
+        """Read and write the table and query each of its indexes, named one by one."""
+        grant_table_data(role, self.table, self.table_indexes)

@@ -79,6 +79,7 @@ class StatelessStack(cdk.Stack):
             api_domain=self.api.rest_api_domain,
             domain=settings.domain,
             certificate_arn=settings.certificate_arn,
+            logs=data.access_logs,
         )
         # Links in emails and the apply link point at the site, which fronts this API.
         self.api.set_environment("PUBLIC_SITE_URL", self.site.url)
@@ -92,6 +93,7 @@ class StatelessStack(cdk.Stack):
             "MediaWorker",
             function_name=f"{settings.prefix}-media-worker",
             table=data.table,
+            table_indexes=data.table_indexes,
             bucket=data.media_bucket,
             queue=data.uploads_queue,
             webhooks_queue=data.webhooks_queue,
@@ -116,7 +118,7 @@ class StatelessStack(cdk.Stack):
 
     def _grant_api(self, data: StatefulStack) -> None:
         role = self.api.api_role
-        data.table.grant_read_write_data(role)
+        data.grant_table(role)
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=MEDIA_OBJECT_ACTIONS, resources=[data.media_bucket.arn_for_objects("*")]
@@ -148,13 +150,15 @@ class StatelessStack(cdk.Stack):
     def _grant_sweep(self, data: StatefulStack) -> None:
         """Reminders, expiry, digests and retention: the table, the sender, deleting media."""
         role = self.api.sweep_role
-        data.table.grant_read_write_data(role)
+        data.grant_table(role)
         role.add_to_policy(
             iam.PolicyStatement(actions=SES_SEND_ACTIONS, resources=data.sender.identity_arns)
         )
+        # Retention deletes candidates' files; question videos and exports are not its to touch.
         role.add_to_policy(
             iam.PolicyStatement(
-                actions=["s3:DeleteObject"], resources=[data.media_bucket.arn_for_objects("*")]
+                actions=["s3:DeleteObject"],
+                resources=[data.media_bucket.arn_for_objects(p) for p in CANDIDATE_FILES],
             )
         )
         _allow_listing(role, data, CANDIDATE_FILES)
@@ -167,7 +171,7 @@ class StatelessStack(cdk.Stack):
     def _grant_webhook_delivery(self, data: StatefulStack) -> None:
         """Reads the endpoint, records the attempt, delays its own retries."""
         role = self.api.webhook_role
-        data.table.grant_read_write_data(role)
+        data.grant_table(role)
         data.webhooks_queue.grant_consume_messages(role)
         # Opens the secret it signs with (and seals one stored before secrets were sealed).
         role.add_to_policy(_secrets_statement(data, ["kms:Decrypt", "kms:Encrypt"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -17,7 +18,7 @@ from constructs import Construct
 
 from chalicelib.data import media_layout
 from infra import resources
-from infra.stacks.roles import function_role
+from infra.stacks.roles import function_role, grant_table_data
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = "media_worker/Dockerfile"
@@ -53,6 +54,7 @@ class MediaWorker(Construct):
         *,
         function_name: str,
         table: dynamodb.ITable,
+        table_indexes: Sequence[str],
         bucket: s3.IBucket,
         queue: sqs.IQueue,
         webhooks_queue: sqs.IQueue,
@@ -103,18 +105,20 @@ class MediaWorker(Construct):
                 max_concurrency=concurrency,
             )
         )
-        table.grant_read_write_data(role)
+        grant_table_data(role, table, table_indexes)
         webhooks_queue.grant_send_messages(role)
+        # It reads and deletes raw uploads and writes playable media: it can neither change
+        # a recording nor read question videos or exports.
+        raw = bucket.arn_for_objects(f"{media_layout.RAW_ROOT}*")
+        media = bucket.arn_for_objects(f"{media_layout.MEDIA_ROOT}*")
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:GetObject", "s3:DeleteObject"], resources=[raw])
+        )
         role.add_to_policy(
             iam.PolicyStatement(
                 # Abort: a failed multipart upload of a large MP4 cleans up after itself.
-                actions=[
-                    "s3:GetObject",
-                    "s3:PutObject",
-                    "s3:DeleteObject",
-                    "s3:AbortMultipartUpload",
-                ],
-                resources=[bucket.arn_for_objects("*")],
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=[media],
             )
         )
         # Once an answer is stored, the attempt's raw chunks are listed and deleted.

@@ -7,6 +7,7 @@ at collection, they are never skipped.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
+from infra import nag
 from infra.stacks import DeploySettings, StatefulStack, build
 from infra.stacks.site import Site
 from tests.drivers.cdk import Synthesized
@@ -50,6 +52,8 @@ def _synthesize(outdir: Path, pytestconfig: pytest.Config) -> Synthesized:
     started = time.perf_counter()
     app = cdk.App(outdir=str(outdir))
     data, code = build(app, SETTINGS)
+    # The deployment's own checks, as `infra/cdk_app.py` runs them, accepted findings logged.
+    nag.check(data, code, log_accepted=True)
     # Variants ride along in the same synth: a sender verified beforehand, a custom domain.
     verified = replace(SETTINGS, stage="verified", create_sender_identity=False)
     verified_data = StatefulStack(app, "oneway-verified-data", settings=verified)
@@ -77,7 +81,29 @@ def _synthesize(outdir: Path, pytestconfig: pytest.Config) -> Synthesized:
         data_with_verified_sender=Template.from_stack(verified_data),
         site_with_custom_domain=Template.from_stack(site_stack),
         custom_domain_url=site.url,
+        nag_accepted=[
+            accepted
+            for kind, stack in ((nag.DATA, data), (nag.APP, code))
+            for accepted in _accepted_findings(kind, stack)
+        ],
     )
+
+
+# cdk-nag's info message for a finding it suppressed: "CdkNagSuppression[<finding>]: <rule> …".
+_ACCEPTED_MESSAGE = re.compile(
+    r"^CdkNagSuppression(?:\[(?P<finding>.*)\])?: (?P<rule>\S+) was triggered but suppressed"
+)
+
+
+def _accepted_findings(kind: str, stack: cdk.Stack) -> list[tuple[str, str, str, str]]:
+    found = []
+    prefix = f"/{stack.node.path}/"
+    for message in Annotations.from_stack(stack).find_info("*", Match.any_value()):
+        matched = _ACCEPTED_MESSAGE.match(str(message.entry.data))
+        if matched:
+            path = message.id.removeprefix(prefix)
+            found.append((kind, path, matched["rule"], matched["finding"] or ""))
+    return found
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

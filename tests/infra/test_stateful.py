@@ -57,7 +57,7 @@ def test_table_is_on_demand_recoverable_expiring_and_retained(synthesized: Synth
 def test_media_bucket_is_private_encrypted_and_expires_raw_chunks(
     synthesized: Synthesized,
 ) -> None:
-    bucket = only(synthesized.data, "AWS::S3::Bucket")
+    bucket = synthesized.data.find_resources("AWS::S3::Bucket")[_media_bucket_id(synthesized)]
     assert bucket["DeletionPolicy"] == "Retain"
     properties = bucket["Properties"]
     assert properties["PublicAccessBlockConfiguration"] == {
@@ -74,10 +74,20 @@ def test_media_bucket_is_private_encrypted_and_expires_raw_chunks(
     assert rules["media/"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
 
 
+def _media_bucket_id(synthesized: Synthesized) -> str:
+    (logical_id,) = [
+        name
+        for name in synthesized.data.find_resources("AWS::S3::Bucket")
+        if name.startswith("MediaBucket")
+    ]
+    return logical_id
+
+
 def test_media_bucket_refuses_plain_http(synthesized: Synthesized) -> None:
     synthesized.data.has_resource_properties(
         "AWS::S3::BucketPolicy",
         {
+            "Bucket": {"Ref": _media_bucket_id(synthesized)},
             "PolicyDocument": {
                 "Statement": Match.array_with(
                     [
@@ -89,7 +99,7 @@ def test_media_bucket_refuses_plain_http(synthesized: Synthesized) -> None:
                         )
                     ]
                 )
-            }
+            },
         },
     )
 
