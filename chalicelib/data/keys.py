@@ -190,6 +190,26 @@ def rate_sk(window_start: int) -> str:
     return f"WINDOW#{window_start}"
 
 
+# --- the daily digest ----------------------------------------------------------------------
+
+DIGEST_ENTRY_PREFIX = "ENTRY#"
+
+
+def digest_sk(day: str) -> str:
+    """A company's digest of one day (`yyyy-mm-dd`, the day it goes out)."""
+    return f"{DIGEST}#{day}"
+
+
+def digest_entries_pk(company_id: str, day: str) -> str:
+    """The partition of one digest's entries, one item per completed interview."""
+    return f"{company_pk(company_id)}#{DIGEST}#{day}"
+
+
+def digest_entry_sk(completed_at: datetime, invitation_id: str) -> str:
+    """Completion time first, so a digest's entries read in the order they came."""
+    return f"{DIGEST_ENTRY_PREFIX}{completed_at.isoformat()}#{invitation_id}"
+
+
 # --- jobs (bulk invitations, exports) ------------------------------------------------------
 
 JOB = "JOB"

@@ -477,20 +477,45 @@ class LinkToken(Item, discriminator="LinkToken"):
 
 
 class Digest(Item, discriminator="Digest"):
-    """Interviews completed since a company's last daily digest, waiting to be sent.
+    """One daily digest of a company: its completions are `DigestEntry` items of their own,
+    so no day of completions can outgrow DynamoDB's 400 KB item limit.
 
-    pk = C#<company_id>, sk = DIGEST
-    by_due: due_bucket = DIGEST, due_at = when the digest goes out (while entries wait)
+    pk = C#<company_id>, sk = DIGEST#<day the digest goes out, yyyy-mm-dd>
+    by_due: due_bucket = DIGEST, due_at = when the digest goes out (until it is sent)
+    (`sk = DIGEST` with `entries` is the one growing item digests were before.)
     """
 
     company_id = UnicodeAttribute()
-    entries = ListAttribute(of=MapAttribute, default=list)
-    entry_count = NumberAttribute(default=0)
-    last_sent_at = UTCDateTimeAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    entries = ListAttribute(of=MapAttribute, null=True)  # only on the earlier single item
+    sent_at = UTCDateTimeAttribute(null=True)
 
     @classmethod
-    def key(cls, company_id: str) -> tuple[str, str]:
-        return company_pk(company_id), keys.DIGEST
+    def key(cls, company_id: str, day: str) -> tuple[str, str]:
+        return company_pk(company_id), keys.digest_sk(day)
+
+
+class DigestEntry(Item, discriminator="DigestEntry"):
+    """One completed interview waiting in its company's digest of one day.
+
+    pk = C#<company_id>#DIGEST#<day>, sk = ENTRY#<completed_at ISO>#<invitation_id>
+    `expires_at` (TTL) removes it two days after its digest hour.
+    """
+
+    company_id = UnicodeAttribute()
+    invitation_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    candidate_name = UnicodeAttribute()
+    completed_at = UTCDateTimeAttribute()
+
+    @classmethod
+    def key(
+        cls, company_id: str, day: str, completed_at: datetime, invitation_id: str
+    ) -> tuple[str, str]:
+        return keys.digest_entries_pk(company_id, day), keys.digest_entry_sk(
+            completed_at, invitation_id
+        )
 
 
 class RateCounter(Item, discriminator="RateCounter"):

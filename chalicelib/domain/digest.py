@@ -1,25 +1,29 @@
-"""The recruiters' daily digest: interviews completed since the last one, sent once a day.
+"""The recruiters' daily digest, written: each completed interview is an entry of its own.
 
-One `Digest` item per company collects completions (`add_to_digest`, one atomic update)
-and sits in the `DIGEST` bucket of `by_due` until the next digest hour; the sweep hands the
-due ones to `send_digests`.
+A completion writes one small `DigestEntry` under its company's digest of the day it goes
+out, and marks that day's `Digest` due in the `DIGEST` bucket of `by_due`: two small writes,
+both safe to repeat, so no number of completions (nor long, non-ASCII names) can outgrow an
+item, and a completion never waits on a growing list. The sweep hands due digests to
+`digest_mail.send_digests`, which reads the entries back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PynamoDBException, UpdateError
 
-from chalicelib.adapters import email
-from chalicelib.config import get_settings
 from chalicelib.data import keys
-from chalicelib.data.models import Company, Digest, Invitation, Recruiter
+from chalicelib.data.models import Digest, DigestEntry, Invitation
+from chalicelib.observability import logger, metrics
 
 DIGEST_BUCKET = keys.DUE_DIGEST
 DIGEST_HOUR_UTC = 8
+# A completion made just before the digest hour may still be writing its entry: the digest
+# waits this long past the hour (longer than any API request may run) before it is read.
+SETTLE = timedelta(seconds=30)
+# Entries and sent digests are removed by DynamoDB's TTL this long after the digest hour.
+KEEP_AFTER_SENDING = timedelta(days=2)
 
 
 def next_digest_time(now: datetime) -> datetime:
@@ -27,75 +31,74 @@ def next_digest_time(now: datetime) -> datetime:
     return today if today > now else today + timedelta(days=1)
 
 
+def digest_day(send_at: datetime) -> str:
+    return send_at.date().isoformat()
+
+
 def add_to_digest(invitation: Invitation, now: datetime) -> None:
-    """Queue a completed interview for the company's next digest (one atomic update)."""
-    pk, sk = Digest.key(invitation.company_id)
-    entry = {
-        "invitation_id": invitation.invitation_id,
-        "interview_id": invitation.interview_id,
-        "title": invitation.title,
-        "candidate_name": invitation.candidate_name,
-        "completed_at": now.isoformat(),
-    }
-    Digest(pk, sk).update(
-        actions=[
-            Digest.kind.set(Digest),
-            Digest.company_id.set(invitation.company_id),
-            Digest.created_at.set(Digest.created_at | now),
-            Digest.entries.set((Digest.entries | []).append([entry])),
-            Digest.entry_count.add(1),
-            Digest.due_bucket.set(DIGEST_BUCKET),
-            Digest.due_at.set(Digest.due_at | next_digest_time(now).isoformat()),
-        ]
-    )
+    """Queue a completed interview for its company's next digest (two idempotent writes)."""
+    send_at = next_digest_time(now)
+    if not _add(invitation, now, send_at):
+        # That digest went out while this entry was on its way: it goes in the next one.
+        _add(invitation, now, send_at + timedelta(days=1))
 
 
-def send_digests(due: Iterable[Digest], now: datetime) -> int:
-    """Send each due digest that has entries; returns how many went out."""
-    sent = 0
-    for item in due:
-        entries = [dict(e.as_dict()) if hasattr(e, "as_dict") else dict(e) for e in item.entries]
-        count = int(item.entry_count or 0)
-        try:
-            # A completion arriving meanwhile changes the count: the next sweep sends it all.
-            item.update(
-                actions=[
-                    Digest.entries.set([]),
-                    Digest.entry_count.set(0),
-                    Digest.last_sent_at.set(now),
-                    Digest.due_bucket.remove(),
-                    Digest.due_at.remove(),
-                ],
-                condition=(Digest.due_at == item.due_at) & (Digest.entry_count == count),
-            )
-        except UpdateError:
-            continue
-        if entries:
-            _send_digest(item.company_id, entries)
-            sent += 1
-    return sent
+def add_to_digest_safely(invitation: Invitation, now: datetime) -> bool:
+    """`add_to_digest`, for the completion path: a digest failure never fails a completion.
 
-
-def _send_digest(company_id: str, entries: list[dict[str, Any]]) -> None:
+    The interview is completed and announced whatever happens here; a lost entry costs one
+    line of an email, so it is logged and counted instead of raised.
+    """
     try:
-        company_name = Company.get(*Company.key(company_id)).name
-    except Company.DoesNotExist:
-        return
-    site = get_settings().public_site_url
-    rows = [
-        {**e, "link": f"{site}/console/#/candidates/{e['invitation_id']}"}
-        for e in sorted(entries, key=lambda e: e["completed_at"])
-    ]
-    team = Recruiter.query(
-        keys.company_pk(company_id), Recruiter.sk.startswith(keys.RECRUITER_PREFIX)
-    )
-    for recruiter in team:
-        message = email.render(
-            "digest",
-            to=recruiter.email,
-            recruiter_name=recruiter.name,
-            company_name=company_name,
-            count=len(rows),
-            entries=rows,
+        add_to_digest(invitation, now)
+    except PynamoDBException:
+        logger.exception(
+            "digest entry not written",
+            extra={"company_id": invitation.company_id, "invitation_id": invitation.invitation_id},
         )
-        email.send(message)
+        metrics.add_metric(name="DigestEntriesLost", unit="Count", value=1)
+        return False
+    return True
+
+
+def entry(invitation: Invitation, now: datetime, send_at: datetime | None = None) -> DigestEntry:
+    """The digest entry of an interview completed at `now` (for the digest at `send_at`)."""
+    send_at = send_at or next_digest_time(now)
+    day = digest_day(send_at)
+    return DigestEntry(
+        *DigestEntry.key(invitation.company_id, day, now, invitation.invitation_id),
+        company_id=invitation.company_id,
+        invitation_id=invitation.invitation_id,
+        interview_id=invitation.interview_id,
+        title=invitation.title,
+        candidate_name=invitation.candidate_name,
+        completed_at=now,
+        expires_at=send_at + KEEP_AFTER_SENDING,
+    )
+
+
+def _add(invitation: Invitation, now: datetime, send_at: datetime) -> bool:
+    day = digest_day(send_at)
+    written = entry(invitation, now, send_at)
+    written.save()
+    try:
+        Digest(*Digest.key(invitation.company_id, day)).update(
+            actions=[
+                Digest.kind.set(Digest),
+                Digest.company_id.set(invitation.company_id),
+                Digest.day.set(day),
+                Digest.created_at.set(Digest.created_at | now),
+                Digest.due_bucket.set(DIGEST_BUCKET),
+                Digest.due_at.set((send_at + SETTLE).isoformat()),
+                Digest.expires_at.set(send_at + KEEP_AFTER_SENDING),
+            ],
+            condition=Digest.sent_at.does_not_exist(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        DigestEntry(
+            *DigestEntry.key(invitation.company_id, day, now, invitation.invitation_id)
+        ).delete()
+        return False
+    return True

@@ -160,10 +160,11 @@ def complete(invitation: Invitation, now: datetime, pending: Sequence[Answer] = 
         return True
     activity.bump(invitation.company_id, invitation.interview_id, "completed")
     activity.add_usage(invitation.company_id, completed_interviews=1)
-    digest.add_to_digest(invitation, now)
     webhooks.emit(
         invitation.company_id, "interview.completed", webhooks.invitation_data(invitation)
     )
+    # Its own small items; a failure is logged, never a failed completion (see digest).
+    digest.add_to_digest_safely(invitation, now)
     metrics.add_metric(name="InterviewsCompleted", unit="Count", value=1)
     return True
 

@@ -8,8 +8,8 @@ index one bucket at a time, never a scan, and handed to the module that owns it:
   reminder not yet sent, else its deadline). A reminder is claimed by a conditional update
   that moves `due_at` on, so two overlapping sweeps send it once; at the deadline the
   invitation expires (`invitation_lifecycle.expire`).
-- `DIGEST` (`digest`): one item per company collecting interviews completed since its last
-  digest, due at the next digest hour.
+- `DIGEST` (`digest_mail`): one item per company and day, due at the digest hour; its
+  completed interviews are items of their own (`digest`), read back when it is sent.
 - `RETENTION` (`retention`): each closed invitation, due when its company's retention ends
   (or at once, after the candidate asked for deletion).
 - `PROCESSING` (`answer_lifecycle`): answers stuck in processing.
@@ -27,7 +27,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.data.models import Digest, Invitation
 from chalicelib.data.repositories import due
-from chalicelib.domain import answer_lifecycle, candidates, digest, reminders, retention
+from chalicelib.domain import answer_lifecycle, candidates, digest_mail, reminders, retention
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain.digest import DIGEST_BUCKET
 from chalicelib.domain.reminders import INVITATION_BUCKET
@@ -42,7 +42,7 @@ def sweep(now: datetime, source: str) -> dict[str, Any]:
     stuck = answer_lifecycle.fail_stuck(now)
     stranded = candidates.settle_stranded(now)
     invitations = sweep_invitations(now)
-    digests = digest.send_digests(due(Digest, DIGEST_BUCKET, now, BATCH), now)
+    digests = digest_mail.send_digests(due(Digest, DIGEST_BUCKET, now, BATCH), now)
     purged = retention.sweep_retention(due(Invitation, RETENTION_BUCKET, now, BATCH), now)
     summary = {
         "at": now.isoformat(),

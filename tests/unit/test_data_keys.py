@@ -12,6 +12,7 @@ from chalicelib.data.models import (
     Comment,
     Company,
     Digest,
+    DigestEntry,
     EmailClaim,
     Interview,
     Invitation,
@@ -41,7 +42,8 @@ def test_every_company_owned_partition_starts_with_its_company_and_no_other() ->
         LinkToken.key("C1", "v", "t"),
         AuditEvent.key("C1", AT, "e"),
         Usage.key("C1", "2026-11"),
-        Digest.key("C1"),
+        Digest.key("C1", "2026-12-01"),
+        DigestEntry.key("C1", "2026-12-01", AT, "v"),
         Webhook.key("C1", "w"),
         WebhookDelivery.key("C1", "d"),
     ]
