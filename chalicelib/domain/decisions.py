@@ -1,7 +1,9 @@
 """Decision emails: editable per company, rendered in a sandbox, sent on a stage change.
 
-Admins write the templates, so they render in Jinja2's sandbox with only three names in
-reach; the HTML part is the escaped text, so a template cannot inject markup either.
+Admins write the templates, so they render in the bounded sandbox (`templating`) with only
+three names in reach, within a time, work and size bound; the HTML part is the escaped
+text, so a template cannot inject markup either. Every failure is a 422 naming the field:
+on save (tried on several sample names), and on a stage change, before anything changes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from markupsafe import escape
 
 from chalicelib.adapters import email
 from chalicelib.data.models import Company, Invitation
+from chalicelib.domain import templating
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.identity import get_company
 
@@ -71,12 +74,36 @@ def templates_of(company_id: str) -> DecisionTemplates:
     return templates(get_company(company_id))
 
 
-SAMPLE = {"candidate_name": "Sam Candidate", "company_name": "Acme", "title": "Support"}
+# A template must render for every name a candidate can have, not only for the sample: it
+# is tried with a short name and with a long, non-ASCII one before it is saved.
+SAMPLES = (
+    {"candidate_name": "Sam Candidate", "company_name": "Acme", "title": "Support"},
+    {
+        "candidate_name": "Zoë Ŝtefánsdóttir-Nguyễn 李小龍 " * 5,
+        "company_name": "Société Générale d'Études",
+        "title": "Ingénieur·e logiciel",
+    },
+    {"candidate_name": "Li", "company_name": "A", "title": "X"},
+)
+SAMPLE = SAMPLES[0]
+# Bounds on what a template may write: SES subjects stay short, a letter stays a letter.
+SUBJECT_LIMIT = 500
+BODY_LIMIT = 20_000
+HOW_TO_FIX = "Use only {{ candidate_name }}, {{ company_name }} and {{ title }}."
 
 
 def check(field: str, template: str) -> None:
-    """Refuse a template that does not parse or render with the three names, naming where."""
-    _render(template, SAMPLE, field=field)
+    """Refuse a template that does not parse, render within bounds, or fit every sample."""
+    limit = SUBJECT_LIMIT if field.endswith("subject") else BODY_LIMIT
+    for sample in SAMPLES:
+        try:
+            templating.render(template, sample, output_limit=limit)
+        except templating.TemplateProblem as problem:
+            raise InvalidInput(
+                f"A decision email template has a mistake ({field}): {problem.message}. "
+                + HOW_TO_FIX,
+                details=[{"field": field, "problem": "template", "message": problem.message}],
+            ) from None
 
 
 def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> DecisionTemplates:
@@ -88,21 +115,23 @@ def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> Decisi
     return templates(company)
 
 
-def _render(template: str, context: dict[str, str], field: str = "template") -> str:
-    # jinja2's sandbox costs ~0.2 s to import: only a decision email with a template pays.
-    from jinja2 import StrictUndefined, TemplateError  # noqa: PLC0415
-    from jinja2.sandbox import SandboxedEnvironment  # noqa: PLC0415
+def _render(stage: str, part: str, template: str, context: dict[str, str]) -> str:
+    """Render for a real candidate; a template that fails on their data changes nothing.
 
-    environment = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+    The stage change is refused with a 422 before anything is written: the admin fixes the
+    template, or moves the candidate without emailing them (`notify: false`).
+    """
+    limit = SUBJECT_LIMIT if part == "subject" else BODY_LIMIT
     try:
-        return environment.from_string(template).render(**context)
-    except TemplateError as error:  # syntax, unknown names, and what the sandbox refuses
-        line = getattr(error, "lineno", None)
-        where = f"line {line}: " if line else ""
+        return templating.render(template, context, output_limit=limit)
+    except templating.TemplateProblem as problem:
         raise InvalidInput(
-            "A decision email template has a mistake. Use only {{ candidate_name }}, "
-            "{{ company_name }} and {{ title }}.",
-            details=[{"field": field, "problem": "template", "message": where + str(error)}],
+            f"The {stage} email cannot be written for this candidate ({stage}.{part}: "
+            f"{problem.message}). Nothing was changed: fix the template in Settings, or "
+            "move the candidate without emailing them.",
+            details=[
+                {"field": f"{stage}.{part}", "problem": "template", "message": problem.message}
+            ],
         ) from None
 
 
@@ -117,8 +146,8 @@ def prepare(invitation: Invitation, stage: str) -> email.Email | None:
         "company_name": company.name,
         "title": invitation.title,
     }
-    subject = " ".join(_render(template.subject, context).split())
-    text = _render(template.body, context)
+    subject = " ".join(_render(stage, "subject", template.subject, context).split())
+    text = _render(stage, "body", template.body, context)
     if stage == "advanced" and invitation.booking_url:
         text += f"\n\nBook a live conversation with us: {invitation.booking_url}"
     html = "<p>" + str(escape(text)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
