@@ -4,7 +4,7 @@
 import { api, ApiError } from "/shared/api.js";
 import { applyBrand } from "./brand.js";
 import { openStore, ownerOf } from "./chunk-store.js";
-import { announce, h, show } from "./dom.js";
+import { announce, h, show, spokenSeconds } from "./dom.js";
 import { canRecord, deviceErrorMessage, openDevices, pickMimeType, stopStream, watchLevel, ChunkRecorder } from "./media.js";
 import { isAnswered, missedQuestion, questionView, uploadPanel } from "./question.js";
 import { resumePending } from "./uploader.js";
@@ -117,6 +117,8 @@ function landing() {
   ].filter(Boolean).join(", ");
   const returning = Boolean(invitation.consent_at);
   const reopened = questions.filter((q) => (invitation.reopened_questions || []).includes(q.question_id));
+  // A question opened before the page was closed: its think time has kept running.
+  const thinking = questions.find((q) => q.think_seconds_left !== null && q.think_seconds_left !== undefined && !q.missed && !isAnswered(q));
   const message = h("p", { class: "message", role: "alert" });
   const consent = h("input", { type: "checkbox", id: "consent", required: true });
   const startLabel = reopened.length ? "Record my answer again" : returning ? "Continue my interview" : "I agree — start";
@@ -135,6 +137,9 @@ function landing() {
       : returning
         ? h("p", { class: "ok" }, `Welcome back! You have answered ${progress.answered} of ${progress.total} questions. We will take you to the next one.`)
         : null,
+    thinking
+      ? h("p", { class: "notice", "data-notice": "thinking" }, `Question ${thinking.position} is open and its think time is still running: about ${spokenSeconds(thinking.think_seconds_left)} left. Continue now to answer it.`)
+      : null,
     h("h2", {}, "How it works"),
     h("ul", {},
       h("li", {}, `${questions.length} question${questions.length === 1 ? "" : "s"} (${kinds}). Each one shows how long you have to think and to answer.`),

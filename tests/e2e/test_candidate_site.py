@@ -373,13 +373,15 @@ def test_a_reload_continues_the_think_time_instead_of_starting_it_again(
     # WHEN they reload the page a few seconds later and come back to the question
     page.wait_for_timeout(4000)
     page.reload()
-    page.wait_for_selector("[data-view=landing]")
+    # THEN the page they come back to says the think time is still running
+    notice = page.wait_for_selector("[data-view=landing] [data-notice=thinking]").text_content()
+    assert notice.startswith("Question 1 is open and its think time is still running")
     page.click("[data-action=begin]")
     page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
     page.click("[data-action=devices-ok]")
     page.click("[data-action=skip-practice]")
     page.wait_for_selector("h1:has-text('Tell us about yourself')")
-    # THEN the countdown goes on from where the server's clock stands, not from 30 s
+    # AND the countdown goes on from where the server's clock stands, not from 30 s
     left = seconds_on_timer(page)
     assert left <= first - 4
     assert "think time kept running" in page.text_content("main .status-line")
