@@ -339,3 +339,88 @@ def test_an_endpoint_stored_before_sealing_keeps_working_and_is_sealed_on_use(
     stored = Webhook.get(*Webhook.key(team.company_id, "OLDHOOK"))
     assert stored.secret is None
     assert stored.sealed_secret
+
+
+def _self_signed(directory: Any, name: str) -> tuple[str, str]:
+    """A certificate for `name` signed by itself, and its key, as PEM files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_https_delivery_connects_to_the_checked_address_and_verifies_the_name(
+    api: Any,
+    aws: dict[str, str],
+    http: Http,
+    *,
+    admin: dict,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    trusted: bool,
+) -> None:
+    import ssl
+
+    # GIVEN an https receiver for hooks.test on loopback, its certificate trusted or not
+    cert, key = _self_signed(tmp_path, "hooks.test")
+    receiver = Receiver()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    if trusted:
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+    real = socket.getaddrinfo
+
+    def hooks_test(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        if host == "hooks.test":
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hooks_test)
+    _allow_private(monkeypatch, True)
+    team = Team(http, admin)
+    url = f"https://hooks.test:{receiver.server.server_port}/hooks"
+    http.call("POST", "/webhooks", {"url": url, "events": ["invitation.created"]}, token=team.admin)
+    # WHEN an event is delivered
+    team.invite("Sam")
+    outcomes = drain(api, aws)
+    receiver.server.shutdown()
+    (delivery,) = http.call("GET", "/webhooks/deliveries", token=team.admin)[1]["deliveries"]
+    if trusted:
+        # THEN it arrived over TLS at the address checked, with the name's certificate
+        assert outcomes == ["delivered"]
+        assert receiver.events() == ["invitation.created"]
+        assert delivery["status"] == "delivered"
+    else:
+        # THEN a certificate that does not verify is a failed delivery, said coarsely
+        assert receiver.received == []
+        assert delivery["last_error"] == "TLS handshake failed"
