@@ -100,10 +100,15 @@ def check(field: str, template: str) -> None:
             templating.render(template, sample, output_limit=limit)
         except templating.TemplateProblem as problem:
             raise InvalidInput(
-                f"A decision email template has a mistake ({field}): {problem.message}. "
-                + HOW_TO_FIX,
+                f"The {_where(field)} has a mistake: {problem.message}. " + HOW_TO_FIX,
                 details=[{"field": field, "problem": "template", "message": problem.message}],
             ) from None
+
+
+def _where(field: str) -> str:
+    """`rejected.body` in words: "rejected email's message"."""
+    stage, _, part = field.partition(".")
+    return f"{stage} email's {'message' if part == 'body' else part}"
 
 
 def save_templates(company_id: str, values: dict[str, dict[str, str]]) -> DecisionTemplates:
@@ -126,9 +131,9 @@ def _render(stage: str, part: str, template: str, context: dict[str, str]) -> st
         return templating.render(template, context, output_limit=limit)
     except templating.TemplateProblem as problem:
         raise InvalidInput(
-            f"The {stage} email cannot be written for this candidate ({stage}.{part}: "
-            f"{problem.message}). Nothing was changed: fix the template in Settings, or "
-            "move the candidate without emailing them.",
+            f"The {stage} email cannot be written for this candidate: its "
+            f"{'message' if part == 'body' else part} fails ({problem.message}). Nothing was "
+            "changed: fix the template in Settings, or move the candidate without emailing them.",
             details=[
                 {"field": f"{stage}.{part}", "problem": "template", "message": problem.message}
             ],
