@@ -83,6 +83,7 @@ def render(text: str, context: dict[str, Any], output_limit: int = VALUE_LIMIT) 
         TemplateError,  # syntax, unknown names, what the sandbox refuses, our limits
         ArithmeticError,  # 1/0, a float overflow
         LookupError,
+        AttributeError,
         TypeError,
         ValueError,  # a number too long to print, a bad format
         RecursionError,  # a macro that calls itself

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.data.models import Invitation
-from chalicelib.domain import reminders
+from chalicelib.domain import digest, reminders
 from chalicelib.domain.digest import next_digest_time
 
 DEADLINE = datetime(2026, 12, 10, 17, 0, tzinfo=UTC)
@@ -132,3 +132,23 @@ def test_the_digest_goes_out_at_the_next_digest_hour() -> None:
         2026, 12, 1, 8, 0, tzinfo=UTC
     )
     assert next_digest_time(morning.replace(hour=23)) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def test_a_completion_is_filed_under_the_day_its_digest_goes_out_and_kept_two_days_after() -> None:
+    # GIVEN completions a minute before and at the digest hour
+    before = datetime(2026, 11, 30, 7, 59, tzinfo=UTC)
+    item = Invitation(
+        *Invitation.key("C1", "V1"),
+        company_id="C1",
+        invitation_id="V1",
+        interview_id="I1",
+        title="Support",
+        candidate_name="Ann",
+    )
+    # THEN each is an entry of its own under that day's digest, in completion order
+    early, late = digest.entry(item, before), digest.entry(item, before + timedelta(minutes=1))
+    assert early.pk == "C#C1#DIGEST#2026-11-30"
+    assert late.pk == "C#C1#DIGEST#2026-12-01"
+    assert early.sk == "ENTRY#2026-11-30T07:59:00+00:00#V1"
+    # AND DynamoDB's TTL removes it two days after its digest hour
+    assert early.expires_at == datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
