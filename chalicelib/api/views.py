@@ -216,9 +216,9 @@ def job(found: jobs.JobView) -> dict[str, Any]:
     if item.job_type == jobs.INVITE:
         view["interview_id"] = item.interview_id
         view["total_rows"] = int(item.total_rows)
-        if found.report is not None:
-            view["pending_rows"] = found.report.pending
-            view["report"] = invite_report(found.report)
+        view["pending_rows"] = found.pending_rows
+        # Each row's outcome once the job has finished (its progress until then).
+        view["report"] = invite_report(found.report) if found.report is not None else None
     else:
         view["size_bytes"] = int(item.result_bytes) if item.result_bytes is not None else None
         view["download_url"] = found.download_url

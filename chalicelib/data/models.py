@@ -593,6 +593,7 @@ class Job(Item, discriminator="Job"):
     counts = MapAttribute(null=True)  # outcome -> rows, once done
     lease_until = NumberAttribute(default=0)  # epoch seconds
     runs = NumberAttribute(default=0)
+    settled_rows = NumberAttribute(default=0)  # progress while running; rows say which
     result_key = UnicodeAttribute(null=True)
     result_bytes = NumberAttribute(null=True)
     error = UnicodeAttribute(null=True)

@@ -49,6 +49,7 @@ TIMEOUT_SECONDS = 300
 MARGIN_MS = 15_000
 LEASE_SECONDS = TIMEOUT_SECONDS + 30
 ROWS_PER_RUN = 250  # bounded work per message, whatever time is left
+PROGRESS_EVERY = 10  # rows between updates of the job's progress counter
 MAX_RECEIVES = 5  # the queue's maxReceiveCount: then the dead-letter queue
 # Jobs and their rows hold names and addresses: gone a week after they were asked for.
 KEPT_FOR = timedelta(days=7)
@@ -65,11 +66,18 @@ ARCHIVED = "the interview was archived before this row was reached"
 
 @dataclass(frozen=True)
 class JobView:
-    """A job as its owner sees it: status, per-row results so far, and the export's link."""
+    """A job as its owner sees it: progress, each row's outcome once done, the export's link."""
 
     job: Job
     report: invitations.InviteReport | None = None
     download_url: str | None = None
+
+    @property
+    def pending_rows(self) -> int:
+        """Rows not settled yet: from the rows once read, else the job's progress counter."""
+        if self.report is not None:
+            return self.report.pending
+        return max(0, int(self.job.total_rows) - int(self.job.settled_rows))
 
 
 # --- starting a job (the request) ---------------------------------------------------------
@@ -122,7 +130,10 @@ def start_invite(
     )
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
-    job = _new_job(principal, INVITE, interview_id=interview_id, total_rows=len(rows))
+    settled = sum(1 for row in rows if row.candidate is None or row.repeated)
+    job = _new_job(
+        principal, INVITE, interview_id=interview_id, total_rows=len(rows), settled_rows=settled
+    )
     with JobRow.batch_write() as batch:
         for sorted_row in rows:
             batch.save(_row_item(job, sorted_row))
@@ -202,12 +213,16 @@ def report_of(rows: list[JobRow]) -> invitations.InviteReport:
 
 
 def view(principal: Principal, job_id: str) -> JobView:
-    """The caller's company's job, with its rows or, once written, a minutes-long export link.
+    """The caller's company's job: progress, then every row or a minutes-long export link.
 
-    Issuing a link to the export is audited: it is the moment the company's data can leave.
+    While a bulk invitation runs only its progress counter is read (the console polls every
+    second); its rows are read once it has finished. Issuing a link to the export is
+    audited: it is the moment the company's data can leave.
     """
     job = get_job(principal.company_id, job_id)
     if job.job_type == INVITE:
+        if job.status not in ("done", "failed"):
+            return JobView(job)
         return JobView(job, report=report_of(_rows(job)))
     if job.status != "done" or not job.result_key:
         return JobView(job)
@@ -240,10 +255,14 @@ def run(body: str, remaining_ms: RemainingMs, render_export: RenderExport) -> st
 
     "done"/"failed": the job finished; "continued": queued again to go on in a new run;
     "busy": another run holds the job (its own message comes back should it die);
-    "finished": nothing left to do (a redelivery after the end).
+    "finished": nothing left to do (a redelivery after the end, or a job already expired).
     """
     message = json.loads(body)
-    job = get_job(str(message["company_id"]), str(message["job_id"]))
+    try:
+        job = get_job(str(message["company_id"]), str(message["job_id"]))
+    except NotFound:
+        logger.warning("job message for no job", extra={"job_id": message.get("job_id")})
+        return "finished"
     if job.status in ("done", "failed"):
         return "finished"
     if not _take_lease(job):
@@ -312,16 +331,31 @@ def _run_invites(job: Job, remaining_ms: RemainingMs) -> bool:
         interview = get_interview(job.company_id, job.interview_id or "")
     except NotFound:
         interview = None
+    rows = _rows(job)
+    settled = sum(1 for row in rows if _is_settled(row))
     handled = 0
     with webhooks.one_read_of_endpoints():
-        for row in _rows(job):
-            if row.outcome in (DUPLICATE, REFUSED) or row.mailed_at is not None:
+        for row in rows:
+            if _is_settled(row):
                 continue
             if handled and (handled >= ROWS_PER_RUN or remaining_ms() < MARGIN_MS):
+                _progress(job, settled)
                 return False
             _settle(company, interview, row)
             handled += 1
+            settled += 1
+            if handled % PROGRESS_EVERY == 0:
+                _progress(job, settled)
+    _progress(job, settled)
     return True
+
+
+def _is_settled(row: JobRow) -> bool:
+    return row.outcome in (DUPLICATE, REFUSED) or row.mailed_at is not None
+
+
+def _progress(job: Job, settled: int) -> None:
+    job.update(actions=[Job.settled_rows.set(settled), Job.updated_at.set(utcnow())])
 
 
 def _settle(company: Any, interview: Any, row: JobRow) -> None:
