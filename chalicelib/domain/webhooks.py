@@ -105,6 +105,10 @@ class TargetRefused(ValueError):
 # resolvers read these as addresses, so they are refused rather than guessed at.
 _NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*\.?$")
 
+_HOST_NAME = re.compile(
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -166,18 +170,10 @@ def resolve_target(url: str, *, allow_private: bool, resolve: Resolver = _resolv
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise TargetRefused("This URL has no host name.")
+    if port_given == 0:
+        raise TargetRefused("This URL's port is not valid.")
     port = port_given or (443 if scheme == "https" else 80)
-    try:
-        ipaddress.ip_address(host)
-        addresses = [host]
-    except ValueError:
-        if _NUMERIC_HOST.match(host):
-            raise TargetRefused("Write the host as a name or a standard IP address.") from None
-        try:
-            host.encode("idna")
-            addresses = resolve(host, port)
-        except (OSError, UnicodeError):
-            addresses = []
+    addresses = _addresses(host, port, resolve)
     if not addresses:
         raise NotResolved(f"The host name {host} does not resolve.")
     if not allow_private and not all(is_public_address(a) for a in addresses):
@@ -189,6 +185,28 @@ def resolve_target(url: str, *, allow_private: bool, resolve: Resolver = _resolv
     if parts.query:
         path += "?" + parts.query
     return Target(scheme, host, port, path, tuple(addresses))
+
+
+def _addresses(host: str, port: int, resolve: Resolver) -> list[str]:
+    """The host itself when it is an IP address, else what its (well-formed) name resolves to."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return [host]
+    if _NUMERIC_HOST.match(host):
+        raise TargetRefused("Write the host as a name or a standard IP address.")
+    try:
+        ascii_host = host.encode("idna").decode()
+    except UnicodeError:
+        ascii_host = ""
+    if not ascii_host or len(ascii_host) > 253 or not _HOST_NAME.fullmatch(ascii_host):
+        raise TargetRefused(f"{host} is not a valid host name.")
+    try:
+        return resolve(host, port)
+    except (OSError, UnicodeError):
+        return []
 
 
 def _allow_private() -> bool:

@@ -101,6 +101,11 @@ def test_internet_addresses_are_public(address: str) -> None:
         "https://user:secret@hooks.example.com/x",
         "https://hooks.example.com:99999/x",
         "https:///x",
+        "https://ex ample.com/x",
+        "https://a..b/x",
+        "https://%41.example.com/x",
+        "https://hooks.example.com:0/x",
+        "https://" + "a" * 64 + ".example.com/x",
     ],
 )
 def test_refused_urls(url: str) -> None:
