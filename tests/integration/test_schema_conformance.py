@@ -315,3 +315,30 @@ def test_a_long_interview_within_the_bound_is_saved_and_read_back(http: Http, ad
     status, read = http.call("GET", f"/interviews/{body['interview_id']}", token=token)
     assert read["intro"] == "😀" * 5000
     assert len(read["questions"]) == 25
+
+
+def test_a_candidate_can_be_invited_to_the_largest_interview_that_saves(
+    http: Http, admin: dict
+) -> None:
+    """Each invitation copies the interview (and its rubric): that copy fits too."""
+    token = admin["tokens"]["id_token"]
+    largest = _largest_interview()
+    # Trim the questions until the interview is just within the bound
+    while True:
+        status, body = http.call("POST", "/interviews", largest, token=token)
+        if status == 201:
+            break
+        assert body["details"][0]["problem"] == "too_large"
+        largest["questions"].pop()
+    assert len(json.dumps(largest, ensure_ascii=False).encode()) > MAX_INTERVIEW_BYTES * 0.9
+    status, report = http.call(
+        "POST",
+        f"/interviews/{body['interview_id']}/invitations",
+        {"candidates": [{"name": "Ann", "email": "ann@example.com"}]},
+        token=token,
+    )
+    assert status == 200, report
+    [link] = links_sent_to("ann@example.com")
+    status, seen = http.call("GET", "/candidate/session", headers={"X-Invitation-Token": link})
+    assert status == 200, seen
+    assert seen["interview"]["intro"] == largest["intro"]
