@@ -83,7 +83,7 @@ ACCEPTED: tuple[Accepted, ...] = (
         "The Plus plan's threat protection judges each sign-in by the caller's address and "
         "device, but recruiters sign in through the API (server-side InitiateAuth), so every "
         "sign-in would come from Lambda; adaptive authentication would be blind and could "
-        "block whole companies at once. The Lite plan has no per-user charge.",
+        "block whole companies at once.",
     ),
     # --- the distribution ----------------------------------------------------------------
     Accepted(
@@ -99,8 +99,9 @@ ACCEPTED: tuple[Accepted, ...] = (
         ("Site/Distribution",),
         "No WAF by default: a web ACL costs more each month than an idle deployment, and "
         "the API limits what abuse can do itself (per-interview and per-address limits on "
-        "the public apply link, API Gateway throttling, short-lived signed uploads). An "
-        "operator can attach a web ACL to the distribution (docs/deploy.md, Security).",
+        "the public apply link, the API function's reserved concurrency, short-lived "
+        "signed uploads). An operator can attach a web ACL to the distribution "
+        "(docs/deploy.md, Security checks and decisions).",
     ),
     Accepted(
         "AwsSolutions-CFR4",
