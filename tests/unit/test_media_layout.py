@@ -132,3 +132,14 @@ def test_question_videos_live_outside_raw_and_belong_to_one_interview() -> None:
     assert not media_layout.is_question_video_of(key, "C1", "I2")
     assert not media_layout.is_question_video_of(key, "C2", "I1")
     assert not media_layout.is_question_video_of("question-videos/C1/I1/x/y.mp4", "C1", "I1")
+
+
+@pytest.mark.parametrize("answer_type", ["video", "audio"])
+def test_an_attempts_chunks_at_their_largest_never_exceed_its_total_bound(
+    answer_type: str,
+) -> None:
+    for seconds in (0, 1, 10, 59, 60, 61, 120, 600, 2400):
+        bound = media_layout.upload_bound(answer_type, seconds)
+        assert bound.max_chunks * bound.max_chunk_bytes <= bound.max_total_bytes
+        assert bound.max_chunks >= seconds / media_layout.CHUNK_SECONDS
+        assert 0 < bound.max_chunk_bytes <= media_layout.MAX_CHUNK_BYTES
