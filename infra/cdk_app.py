@@ -16,7 +16,6 @@ def main() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ.get("CDK_DEFAULT_REGION", "us-east-1"))
 
     import aws_cdk as cdk
-    from aws_cdk import cx_api
 
     from infra import nag
     from infra.stacks import DeployConfigError, DeploySettings, build
@@ -34,12 +33,7 @@ def main() -> None:
     nag.check(*build(app, settings, env))
     assembly = app.synth()
     # Run alone (`make synth`), the app must fail by itself: only the CDK CLI reads errors.
-    errors = [
-        f"{message.id}: {message.entry.data}"
-        for stack in assembly.stacks
-        for message in stack.messages
-        if message.level == cx_api.SynthesisMessageLevel.ERROR
-    ]
+    errors = nag.errors(assembly)
     if errors:
         sys.exit("oneway deployment checks failed (see infra/nag.py):\n" + "\n".join(errors))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
+from aws_cdk import cx_api
 from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions, RegexAppliesTo
 
 DATA = "data"
@@ -201,3 +202,13 @@ def check(data: cdk.Stack, app: cdk.Stack, *, log_accepted: bool = False) -> Non
             [accepted.suppression()],
             apply_to_children=True,
         )
+
+
+def errors(assembly: cx_api.CloudAssembly) -> list[str]:
+    """Every error a synth left on its stacks (an unaccepted finding among them), as text."""
+    return [
+        f"{message.id}: {message.entry.data}"
+        for stack in assembly.stacks
+        for message in stack.messages
+        if message.level == cx_api.SynthesisMessageLevel.ERROR
+    ]

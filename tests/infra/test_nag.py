@@ -8,8 +8,12 @@ as the property lost, not only as a rule id.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_s3 as s3
+from cdk_nag import AwsSolutionsChecks
 
 from infra import nag
 from infra.stacks.stateful import ACCESS_LOG_DAYS
@@ -21,6 +25,16 @@ RULE_ID = re.compile(r"^AwsSolutions-[A-Z]+[0-9]+$")
 def test_no_unaccepted_finding_error_or_warning(synthesized: Synthesized) -> None:
     findings = [a for a in synthesized.annotations if "AwsSolutions-" in a]
     assert not findings, "fix, or accept with a reason in infra/nag.py:\n" + "\n".join(findings)
+
+
+def test_an_unaccepted_finding_fails_the_synth_of_the_cdk_app(tmp_path: Path) -> None:
+    """What `infra/cdk_app.py` exits on: a bucket without access logs is an error."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "unchecked")
+    s3.Bucket(stack, "NoLogs", enforce_ssl=True)
+    cdk.Aspects.of(stack).add(AwsSolutionsChecks(reports=False))
+    (error,) = nag.errors(app.synth())
+    assert error.startswith("/unchecked/NoLogs/Resource: AwsSolutions-S1:")
 
 
 def test_the_pack_ran_over_both_stacks(synthesized: Synthesized) -> None:
