@@ -77,6 +77,19 @@ def entry(invitation: Invitation, now: datetime, send_at: datetime | None = None
     )
 
 
+def forget(invitation: Invitation) -> None:
+    """Take a deleted candidate out of a digest not yet sent: their name goes with them.
+
+    Their entry is found from the completion time (in its day's digest, or the next day's if
+    it came in just as that one went out); DynamoDB's TTL removes any other within days.
+    """
+    if invitation.completed_at is None:
+        return
+    send_at = next_digest_time(invitation.completed_at)
+    for day in (send_at, send_at + timedelta(days=1)):
+        entry(invitation, invitation.completed_at, day).delete()
+
+
 def _add(invitation: Invitation, now: datetime, send_at: datetime) -> bool:
     day = digest_day(send_at)
     written = entry(invitation, now, send_at)

@@ -23,7 +23,7 @@ from chalicelib.data import keys
 from chalicelib.data.media_layout import invitation_prefixes
 from chalicelib.data.models import Company, EmailClaim, Invitation, Item
 from chalicelib.data.repositories import candidates as candidate_repository
-from chalicelib.domain import activity
+from chalicelib.domain import activity, digest
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
@@ -107,6 +107,7 @@ def purge(company_id: str, invitation_id: str, actor: str, reason: str) -> bool:
         for item in items:
             if item is not invitation:
                 batch.delete(item)
+    digest.forget(invitation)
     invitation.delete()
     activity.audit(
         company_id,

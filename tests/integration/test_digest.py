@@ -158,3 +158,19 @@ def test_in_blind_review_a_reviewers_digest_names_no_candidate(team: Team) -> No
     (admin_mail,) = mail_to(ADMIN)
     assert "Ann" in admin_mail["body"]
     assert "Bea" in admin_mail["body"]
+
+
+def test_a_candidate_deleted_before_the_digest_goes_out_is_not_in_it(team: Team) -> None:
+    # GIVEN Ann and Bea completed today, then an admin deleted Ann
+    ann, _ = team.invite("Ann", "Bea")
+    team.complete("Ann")
+    team.complete("Bea")
+    status, _ = team.http.call("DELETE", f"/invitations/{ann}", token=team.admin)
+    assert status == 204
+    # WHEN the digest goes out
+    assert sweep_at_digest_hour()["digests_sent"] == 1
+    # THEN it names Bea alone: Ann's name left with the rest of her data
+    (mail,) = mail_to(ADMIN)
+    assert mail["subject"] == "1 interview completed at Acme"
+    assert "Bea" in mail["body"]
+    assert "Ann" not in mail["body"]
