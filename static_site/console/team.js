@@ -19,8 +19,8 @@ export function TeamPage({ me, isAdmin }) {
     setFlash(`${person.name} was removed.`);
     state.reload();
   });
-  const changeRole = useAction(async (person) => {
-    const role = person.role === "admin" ? "reviewer" : "admin";
+  const changeRole = useAction(async (person, role) => {
+    if (role === person.role) return;
     await authed(`/team/${encodeURIComponent(person.user_id)}`, { method: "PATCH", body: { role } });
     setFlash(`${person.name} is now ${role === "admin" ? "an admin" : "a reviewer"}, from their next click on.`);
     state.reload();
@@ -37,13 +37,17 @@ export function TeamPage({ me, isAdmin }) {
           <tbody>
             ${state.data.recruiters.map(
               (person) => html`<tr data-user=${person.user_id}>
-                <td>${person.name}</td><td>${person.email}</td><td>${person.role}</td>
+                <td>${person.name}</td><td>${person.email}</td>
+                <td>${person.user_id === me.recruiter.user_id
+                  ? person.role
+                  : html`<select class="small" aria-label=${`Role of ${person.name}`} disabled=${changeRole.busy}
+                      onChange=${(e) => changeRole.run(person, e.currentTarget.value)}>
+                      <option value="reviewer" selected=${person.role === "reviewer"}>reviewer</option>
+                      <option value="admin" selected=${person.role === "admin"}>admin</option>
+                    </select>`}</td>
                 <td>${person.user_id === me.recruiter.user_id
                   ? html`<span class="meta">You</span>`
-                  : html`<button type="button" class="secondary small" disabled=${changeRole.busy}
-                      aria-label=${`Make ${person.name} ${person.role === "admin" ? "a reviewer" : "an admin"}`}
-                      onClick=${() => changeRole.run(person)}>${person.role === "admin" ? "Make reviewer" : "Make admin"}</button>
-                    ${" "}<button type="button" class="secondary small danger" disabled=${remove.busy}
+                  : html`<button type="button" class="secondary small danger" disabled=${remove.busy}
                       aria-label=${`Remove ${person.name}`} onClick=${() => remove.run(person)}>Remove</button>`}</td>
               </tr>`,
             )}

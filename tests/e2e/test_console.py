@@ -306,8 +306,16 @@ def test_an_admin_adds_a_reviewer_who_chooses_a_password_and_is_later_removed(
         assert theirs.locator('nav a[href="#/team"]').count() == 0
         assert theirs.locator("#new-interview").count() == 0
 
-        # WHEN the admin removes them THEN their next request signs them out
+        # WHEN the admin makes them an admin THEN their same session is an admin's at once
         user_id = page.locator("#team-table tr", has_text=email).get_attribute("data-user")
+        page.select_option(f'#team-table tr[data-user="{user_id}"] select', "admin")
+        page.wait_for_selector("#team-flash:has-text('is now an admin')")
+        theirs.reload()
+        theirs.wait_for_selector("#signed-in")
+        assert theirs.text_content('[data-field="role"]') == "admin"
+        assert theirs.locator('nav a[href="#/team"]').count() == 1
+
+        # WHEN the admin removes them THEN their next request signs them out
         page.once("dialog", lambda dialog: dialog.accept())
         page.click(f'#team-table tr[data-user="{user_id}"] button')
         page.locator("#team-table tr", has_text=email).wait_for(state="detached")
