@@ -286,6 +286,27 @@ def test_a_wrong_or_withdrawn_link_gets_a_friendly_page_with_the_support_contact
     page.screenshot(path=str(screenshots / "candidate-link-withdrawn.png"), full_page=True)
 
 
+def test_a_link_replaced_by_resend_says_a_newer_one_was_emailed(
+    local_stack: RunningStack, candidate_page: Any
+) -> None:
+    # GIVEN a candidate whose invitation the recruiter resent
+    page = candidate_page
+    link, email = invite(local_stack, "Resent Person")
+    _, listing = call(
+        local_stack,
+        "GET",
+        f"/api/interviews/{local_stack.state['interview_id']}/invitations?limit=100",
+        token=admin_token(local_stack),
+    )
+    [invitation] = [i for i in listing["invitations"] if i.get("candidate_email") == email]
+    path = f"/api/invitations/{invitation['invitation_id']}/resend"
+    assert call(local_stack, "POST", path, token=admin_token(local_stack))[0] == 200
+    # WHEN they open the link from the first email THEN the page says a newer one was sent
+    page.goto(link)
+    page.wait_for_selector("[data-view=error] h1:has-text('This link does not work')")
+    assert "newer link" in page.text_content("[data-view=error]")
+
+
 def test_a_browser_without_media_recorder_is_told_what_to_do_on_a_phone(
     local_stack: RunningStack, browser: Any, screenshots: Path
 ) -> None:
