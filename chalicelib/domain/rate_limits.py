@@ -2,7 +2,8 @@
 
 A limit counts requests per subject (a client address, an interview) in windows of fixed
 length; the request that would pass the limit is refused (429) before it does anything.
-Client addresses are stored only as salted hashes, and counters expire by TTL.
+Client addresses are stored only as hashes (which keep them out of plain sight, not secret:
+the IPv4 space is small), and counters expire by TTL two windows after they start.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Limit:
 
 
 def subject_of_address(address: str) -> str:
-    """A client address as stored: hashed, so the table keeps no one's IP address."""
+    """A client address as stored: hashed, so no IP address is written out in the table."""
     return hashlib.sha256(f"oneway-rate:{address}".encode()).hexdigest()[:32]
 
 
