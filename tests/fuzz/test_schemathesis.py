@@ -3,8 +3,9 @@
 Every operation of the published document is called with inputs schemathesis draws from it,
 both ones the schema allows (positive) and ones it refuses (negative), as a real caller of
 each kind (the admin's token, the candidate's link token, a share token), with path ids
-that exist and ids the fuzzer makes up. The only thing asserted is the one promise the API
-makes to every input: a 2xx or a 4xx, never a server error.
+that exist and ids the fuzzer makes up. Asserted: the promise the API makes to every
+input, a 2xx or a 4xx and never a server error; and an input the document refuses is refused
+(schemathesis' negative-data check), never answered with a 2xx.
 
 Bounded for `make test` (a few examples per operation, a time budget, a fixed seed);
 `make fuzz` runs it with more examples, more time and fresh random inputs:
@@ -210,6 +211,8 @@ def test_no_input_from_the_published_schema_gets_a_server_error(
         f"{len(run.server_errors)} server errors (see {REPORT}): "
         f"{json.dumps(run.server_errors[:10], indent=1)}\nstack log: {logged[:10]}"
     )
+    # And what the document refuses, the API refuses too (a 4xx, not a 2xx)
+    assert not run.accepted_invalid, json.dumps(run.accepted_invalid[:10], indent=1)
 
 
 def test_the_fuzzer_reads_the_published_document() -> None:

@@ -83,6 +83,7 @@ def test_the_routes_that_audit_themselves() -> None:
         ("/webhooks/{webhook_id}", "DELETE"),
         ("/webhooks/{webhook_id}/rotate-secret", "POST"),
         ("/invitations/{invitation_id}", "DELETE"),
+        ("/company/export", "POST"),
     }
 
 
