@@ -6,6 +6,7 @@ the browser tests must not meet what it leaves behind.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from tests.drivers.local_stack import (
     candidate_call,
     free_port,
     invite,
+    outbox,
     start_stack,
     stop_stack,
 )
@@ -27,6 +29,7 @@ class Callers:
     """Who the fuzzer calls as, and ids of things that exist so it reaches past the 404s."""
 
     admin: str
+    reviewer: str
     candidate: str
     share: str
     ids: dict[str, str] = field(default_factory=dict)
@@ -42,7 +45,7 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStac
 
 @pytest.fixture(scope="session")
 def callers(fuzz_stack: RunningStack) -> Callers:
-    """The demo admin, an invited candidate who has started, and a share link of them."""
+    """The demo admin, a reviewer, an invited candidate who has started, and a share link."""
     state = fuzz_stack.state
     status, signed_in = call(
         fuzz_stack,
@@ -85,6 +88,7 @@ def callers(fuzz_stack: RunningStack) -> Callers:
     member = {"email": "fuzz.reviewer@example.com", "name": "Riley Reviewer", "role": "reviewer"}
     status, added = call(fuzz_stack, "POST", "/api/team", member, token=admin)
     assert status in (200, 201), added
+    reviewer = _first_sign_in(fuzz_stack, member["email"])
     ids = {
         "interview_id": interview_id,
         "invitation_id": invitation_id,
@@ -94,4 +98,24 @@ def callers(fuzz_stack: RunningStack) -> Callers:
         "code": state["apply_link"].split("#code=")[1],
         "user_id": added["user_id"],
     }
-    return Callers(admin, candidate, share["url"].split("#token=")[1], ids)
+    return Callers(admin, reviewer, candidate, share["url"].split("#token=")[1], ids)
+
+
+def _first_sign_in(stack: RunningStack, email: str) -> str:
+    """A new colleague signs in with the emailed temporary password and picks their own."""
+    [mail] = [m for m in outbox(stack) if m["to"] == [email]]
+    temporary = re.search(r"Temporary password:\s*(?:<code>)?([^\s<]+)", mail["text"])
+    assert temporary, mail["text"]
+    status, challenge = call(
+        stack, "POST", "/api/auth/signin", {"email": email, "password": temporary.group(1)}
+    )
+    assert status == 200, challenge
+    assert challenge.get("session"), challenge
+    status, tokens = call(
+        stack,
+        "POST",
+        "/api/auth/new-password",
+        {"email": email, "session": challenge["session"], "new_password": "fuzzing-reviewer-2026"},
+    )
+    assert status == 200, tokens
+    return tokens["id_token"]

@@ -2,8 +2,8 @@
 
 Every operation of the published document is called with inputs schemathesis draws from it,
 both ones the schema allows (positive) and ones it refuses (negative), as a real caller of
-each kind (the admin's token, the candidate's link token, a share token), with path ids
-that exist and ids the fuzzer makes up. Asserted: the promise the API makes to every
+each kind (an admin's and a reviewer's token, the candidate's link token, a share token),
+with path ids that exist and ids the fuzzer makes up. Asserted: the promise the API makes to every
 input, a 2xx or a 4xx and never a server error; and an input the document refuses is refused
 (schemathesis' negative-data check), never answered with a 2xx.
 
@@ -86,17 +86,20 @@ def _short(body: Any) -> Any:
     return text if text is None or len(text) <= 600 else text[:600] + "…"
 
 
-def _headers(operation: Any, callers: Any) -> dict[str, str]:
-    """The real caller each operation's security asks for (schemathesis' own are replaced)."""
-    schemes = {name for need in operation.definition.raw.get("security", []) for name in need}
+def _headers(operation: Any, callers: Any) -> list[dict[str, str]]:
+    """The real callers each operation's security asks for (schemathesis' own are replaced):
+    the admin, and for routes any recruiter may call, a reviewer too."""
+    raw = operation.definition.raw
+    schemes = {name for need in raw.get("security", []) for name in need}
     headers = {"Content-Type": "application/json"}
-    if "bearer" in schemes:
-        headers["Authorization"] = f"Bearer {callers.admin}"
     if "invitationToken" in schemes:
         headers["X-Invitation-Token"] = callers.candidate
     if "shareToken" in schemes:
         headers["X-Share-Token"] = callers.share
-    return headers
+    if "bearer" not in schemes:
+        return [headers]
+    tokens = [callers.admin] + ([callers.reviewer] if raw["x-oneway-access"] == "recruiter" else [])
+    return [{**headers, "Authorization": f"Bearer {token}"} for token in tokens]
 
 
 def _fuzz(
@@ -185,11 +188,18 @@ def test_no_input_from_the_published_schema_gets_a_server_error(
         until = time.monotonic() + (deadline - time.monotonic()) / (len(operations) - index)
         names = _PATH_PARAM.findall(operation.path)
         known = {name: callers.ids[name] for name in names if name in callers.ids}
-        headers = _headers(operation, callers)
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            for fixed in [known, None] if known else [None]:
-                strategy = operation.as_strategy(mode, path_parameters=fixed)
-                _fuzz(operation, strategy, base_url=base_url, headers=headers, run=run, until=until)
+        for headers in _headers(operation, callers):
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                for fixed in [known, None] if known else [None]:
+                    strategy = operation.as_strategy(mode, path_parameters=fixed)
+                    _fuzz(
+                        operation,
+                        strategy,
+                        base_url=base_url,
+                        headers=headers,
+                        run=run,
+                        until=until,
+                    )
     elapsed = time.monotonic() - started
     figures = {
         "operations": len(operations),
