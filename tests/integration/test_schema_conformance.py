@@ -234,6 +234,11 @@ def test_query_parameters_are_published_with_their_bounds() -> None:
     assert set(query) == {"limit", "cursor", "status", "stage", "min_score"}
     audit = _published()["paths"]["/audit"]["get"]["parameters"]
     assert {p["name"] for p in audit} == {"limit", "cursor", "month"}
+    grant = _published()["paths"]["/candidate/questions/{question_id}/attempts/{attempt}/grant"][
+        "post"
+    ]["parameters"]
+    [first_chunk] = [p["schema"] for p in grant if p["in"] == "query"]
+    assert first_chunk == {"type": "integer", "minimum": 0, "maximum": 99999}
 
 
 def test_parameters_within_their_schema_still_work(world: World) -> None:

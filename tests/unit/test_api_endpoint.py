@@ -131,3 +131,16 @@ def test_a_parameter_is_published_as_it_is_checked() -> None:
     assert Param(enum=("a", "b")).schema()["enum"] == ["a", "b"]
     assert LIMIT.schema() == {"type": "integer", "minimum": 1, "maximum": 100}
     assert Param("boolean").problem("yes") is not None
+
+
+def test_a_parameter_may_keep_the_422_its_clients_expect() -> None:
+    from chalicelib.api.endpoint import _checked_query
+    from chalicelib.domain.errors import BadRequest, InvalidInput
+
+    declared = {"first_chunk": Param("integer", "", 0, 99999, refused_with=InvalidInput)}
+    with pytest.raises(InvalidInput) as refused:
+        _checked_query(declared, {"first_chunk": "-1"})
+    assert refused.value.details[0]["field"] == "first_chunk"
+    with pytest.raises(BadRequest):
+        _checked_query({"limit": LIMIT}, {"limit": "0"})
+    assert _checked_query(declared, {"first_chunk": "30"}) == {"first_chunk": "30"}

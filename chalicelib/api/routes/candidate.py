@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api import candidate_views as views
-from chalicelib.api.endpoint import Access, Call, endpoint, schemas
+from chalicelib.api.endpoint import Access, Call, Param, endpoint, schemas
 from chalicelib.domain import candidates, invitations
 from chalicelib.domain.errors import InvalidInput, NotFound
 
@@ -49,6 +49,15 @@ def candidate_start_attempt(call: Call, question_id: str) -> dict:
     "/candidate/questions/{question_id}/attempts/{attempt}/grant",
     "POST",
     access=Access.CANDIDATE,
+    query={
+        "first_chunk": Param(
+            "integer",
+            "First chunk number of the window (0 unless given).",
+            0,
+            99999,
+            refused_with=InvalidInput,
+        )
+    },
 )
 def candidate_renew_grant(call: Call, question_id: str, attempt: str) -> dict:
     # The window of chunk numbers from `?first_chunk=` (0 when absent).
