@@ -36,6 +36,19 @@ WHOLE = BeforeValidator(_whole)
 # Whitespace as stripping sees it (Unicode's White_Space), spelled out: `\s` means other
 # things in JSON Schema's regex dialect (U+FEFF), Python's (U+001C) and pydantic's.
 _SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE_CHARS = "\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
+
+
+def _strip(value: str) -> str:
+    return value.strip(_SPACE_CHARS)
+
+
+# Last in an `Annotated[str, StringConstraints(...), STRIP]`: the published limits apply to
+# the text as sent (what the document describes), and the whitespace around it is dropped
+# after; stripping first would take a 501-character anchor the document refuses.
+STRIP = AfterValidator(_strip)
 # A required line of text: whitespace around it is dropped, so it must hold something else;
 # the pattern says so in the published schema (a blank string is refused by both).
 FILLED = f"[^{_SPACE}]"
@@ -73,9 +86,7 @@ Email = Annotated[
     ),
 ]
 
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED)
-]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=FILLED), STRIP]
 # Long passphrases welcome; Cognito's pool policy enforces the same minimum.
 Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -110,17 +121,16 @@ class CompanyUpdate(Body):
 
 # --- interviews ---------------------------------------------------------------------------
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED)
-]
+Text = Annotated[str, StringConstraints(max_length=5000), STRIP]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=FILLED), STRIP]
 
 
 class QuestionIn(Body):
     question_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
     text: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=FILLED),
+        StringConstraints(min_length=1, max_length=2000, pattern=FILLED),
+        STRIP,
     ]
     answer_type: Literal["video", "audio", "text"] = "video"
     think_seconds: Annotated[int, Field(ge=0, le=600), WHOLE] = 30
@@ -147,7 +157,7 @@ class CriterionIn(Body):
     criterion_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
     name: Title
     anchors: Annotated[
-        list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]],
+        list[Annotated[str, StringConstraints(max_length=500), STRIP]],
         Field(min_length=5, max_length=5),
     ]
 
@@ -275,13 +285,14 @@ class FinaliseIn(Body):
 class TextAnswerIn(Body):
     text: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=FILLED),
+        StringConstraints(min_length=1, max_length=5000, pattern=FILLED),
+        STRIP,
     ]
 
 
 class FeedbackIn(Body):
     rating: Annotated[int, Field(ge=1, le=5), WHOLE]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    comment: Annotated[str, StringConstraints(max_length=2000), STRIP] = ""
 
 
 # --- review -------------------------------------------------------------------------------
@@ -298,13 +309,14 @@ class ReviewIn(Body):
         Field(max_length=30, json_schema_extra=_ONLY_KEYS),
     ] = {}
     recommendation: Literal["strong_yes", "yes", "no", "strong_no"] | None = None
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    note: Annotated[str, StringConstraints(max_length=5000), STRIP] = ""
 
 
 class CommentIn(Body):
     text: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=FILLED),
+        StringConstraints(min_length=1, max_length=2000, pattern=FILLED),
+        STRIP,
     ]
 
 
@@ -315,9 +327,8 @@ class StageIn(Body):
             list[
                 Annotated[
                     str,
-                    StringConstraints(
-                        strip_whitespace=True, min_length=1, max_length=40, pattern=FILLED
-                    ),
+                    StringConstraints(min_length=1, max_length=40, pattern=FILLED),
+                    STRIP,
                 ]
             ],
             Field(max_length=20),
@@ -330,7 +341,8 @@ class StageIn(Body):
 class EmailTemplate(Body):
     subject: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=FILLED),
+        StringConstraints(min_length=1, max_length=200, pattern=FILLED),
+        STRIP,
     ]
     body: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
 

@@ -347,3 +347,19 @@ def test_a_candidate_can_be_invited_to_the_largest_interview_that_saves(
     status, seen = http.call("GET", "/candidate/session", headers={"X-Invitation-Token": link})
     assert status == 200, seen
     assert seen["interview"]["intro"] == largest["intro"]
+
+
+def test_a_text_past_its_published_limit_is_refused_even_when_padded(
+    http: Http, admin: dict
+) -> None:
+    """The document's maxLength is about the text as sent; spaces around it are dropped after."""
+    token = admin["tokens"]["id_token"]
+    padded = {"name": "Clarity", "anchors": [" " + "a" * 500, "2", "3", "4", "5"]}
+    status, body = http.call("POST", "/interviews", {**INTERVIEW, "rubric": [padded]}, token=token)
+    assert status == 422, body
+    assert body["details"][0]["field"] == "rubric.0.anchors.0"
+    status, body = http.call(
+        "POST", "/interviews", {**INTERVIEW, "title": "\u3000 Senior Support \n"}, token=token
+    )
+    assert status == 201, body
+    assert body["title"] == "Senior Support"
