@@ -437,8 +437,9 @@ def backoff(failures: int, rng: random.Random) -> float:
 def post_chunk(grant: dict[str, Any], index: int, data: bytes) -> None:
     """The browser's multipart POST: every policy field, the key, then the file (last)."""
     boundary = uuid.uuid4().hex
-    key = grant["chunk_key_template"].format(index=index)
-    fields = {**grant["fields"], "key": key}
+    # The common fields, then this chunk's own key, policy and signature (one per chunk).
+    fields = {**grant["fields"], **grant["chunks"][str(index)]}
+    key = fields["key"]
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
         for name, value in fields.items()
@@ -505,6 +506,8 @@ class CandidateClient:
 
     def upload(self, grant: dict[str, Any], index: int, data: bytes, attempt_path: str) -> dict:
         """One chunk, retried with backoff; a fresh grant when S3 refuses the policy."""
+        if str(index) not in grant.get("chunks", {}):
+            grant = self.window(attempt_path, index)
         for failures in range(MAX_CHUNK_TRIES):
             stop_if_past(self.deadline)
             try:
@@ -513,12 +516,16 @@ class CandidateClient:
             except urllib.error.HTTPError as error:
                 error.read()
                 if error.code in (400, 403):
-                    grant = self.api("POST", f"{attempt_path}/grant")["upload"]
+                    grant = self.window(attempt_path, index)
             except OSError:
                 pass  # reset mid-body, refused, timed out: try again
             self.who.chunk_failures += 1
             time.sleep(backoff(failures, self.rng))
         raise RuntimeError(f"chunk {index} could not be uploaded")
+
+    def window(self, attempt_path: str, index: int) -> dict[str, Any]:
+        """A fresh grant for the window of chunk numbers that holds chunk `index`."""
+        return self.api("POST", f"{attempt_path}/grant?first_chunk={index}")["upload"]
 
     def finalise(self, grant: dict, attempt_path: str, chunks: list[bytes]) -> None:
         """Finalise; a 409 naming missing chunks sends them again (bounded rounds)."""
@@ -579,7 +586,7 @@ class CandidateClient:
                 who.cut_after = cut
                 self.record(grant, chunks[: cut - 1], attempt_path, began)
                 self.api("GET", "/session")
-                grant = self.api("POST", f"{attempt_path}/grant")["upload"]
+                grant = self.window(attempt_path, cut - 1)
                 grant = self.upload(grant, cut - 1, chunks[cut - 1], attempt_path)
                 self.finalise(grant, attempt_path, chunks[:cut])
             else:
