@@ -222,63 +222,42 @@ class UploadQueues(Construct):
         )
 
 
-class WebhookQueues(Construct):
-    """Events on their way to companies' webhook endpoints, and where undeliverable ones end.
+class WorkQueues(Construct):
+    """A queue of work for one function and the dead-letter queue where failed work rests.
 
-    The delivery function retries with its own back-off; after the last attempt SQS moves
-    the event to the dead-letter queue.
+    A message stays invisible longer than its function's timeout (and any lease it holds),
+    so a redelivery finds a dead run's work free again; after the last try SQS moves it to
+    the DLQ, kept 14 days for an operator. Webhook deliveries retry with their own back-off;
+    bulk invitations and exports resume from what their job item recorded.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        queue_id: str,
+        visibility_seconds: int,
+        max_receives: int,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.dlq = sqs.Queue(
             self,
             "DeadLetters",
-            queue_name=f"{prefix}-webhooks-dlq",
+            queue_name=f"{name}-dlq",
             retention_period=cdk.Duration.days(14),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
         self.queue = sqs.Queue(
             self,
-            "Deliveries",
-            queue_name=f"{prefix}-webhooks",
-            visibility_timeout=cdk.Duration.seconds(resources.WEBHOOK_VISIBILITY_SECONDS),
+            queue_id,
+            queue_name=name,
+            visibility_timeout=cdk.Duration.seconds(visibility_seconds),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dlq, max_receive_count=resources.WEBHOOK_MAX_RECEIVES
-            ),
-        )
-
-
-class JobQueues(Construct):
-    """Bulk invitations and exports waiting for the job function, and jobs that kept failing.
-
-    A message stays invisible longer than the function's timeout and the job's lease, so a
-    redelivery finds a dead run's lease expired; after the last try it rests in the DLQ.
-    """
-
-    def __init__(self, scope: Construct, construct_id: str, *, prefix: str) -> None:
-        super().__init__(scope, construct_id)
-        self.dlq = sqs.Queue(
-            self,
-            "DeadLetters",
-            queue_name=f"{prefix}-jobs-dlq",
-            retention_period=cdk.Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Jobs",
-            queue_name=f"{prefix}-jobs",
-            visibility_timeout=cdk.Duration.seconds(resources.JOB_VISIBILITY_SECONDS),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dlq, max_receive_count=resources.JOB_MAX_RECEIVES
-            ),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=max_receives),
         )
 
 
@@ -371,8 +350,22 @@ class StatefulStack(cdk.Stack):
         queues = UploadQueues(self, "UploadQueues", bucket=self.media_bucket)
         self.uploads_queue = queues.queue
         self.uploads_dlq = queues.dlq
-        self.webhooks_queue = WebhookQueues(self, "WebhookQueues", prefix=settings.prefix).queue
-        jobs = JobQueues(self, "JobQueues", prefix=settings.prefix)
+        self.webhooks_queue = WorkQueues(
+            self,
+            "WebhookQueues",
+            name=f"{settings.prefix}-webhooks",
+            queue_id="Deliveries",
+            visibility_seconds=resources.WEBHOOK_VISIBILITY_SECONDS,
+            max_receives=resources.WEBHOOK_MAX_RECEIVES,
+        ).queue
+        jobs = WorkQueues(
+            self,
+            "JobQueues",
+            name=f"{settings.prefix}-jobs",
+            queue_id="Jobs",
+            visibility_seconds=resources.JOB_VISIBILITY_SECONDS,
+            max_receives=resources.JOB_MAX_RECEIVES,
+        )
         self.jobs_queue = jobs.queue
         self.jobs_dlq = jobs.dlq
         recruiters = RecruiterPool(self, "Recruiters", name=f"{settings.prefix}-recruiters")
