@@ -80,13 +80,7 @@ def test_a_public_https_endpoint_is_taken_and_its_secret_is_stored_sealed(
     http: Http, admin: dict, aws: dict[str, str]
 ) -> None:
     token = admin["tokens"]["id_token"]
-    status, hook = http.call(
-        "POST",
-        "/webhooks",
-        {"url": "https://93.184.216.34/hooks", "events": ["invitation.created"]},
-        token=token,
-    )
-    assert status == 201, hook
+    hook = _register(http, token, "https://93.184.216.34/hooks")
     secret = hook["secret"]
     assert secret.startswith("whsec_")
     # The table holds no trace of the secret itself
@@ -111,6 +105,15 @@ def test_a_public_https_endpoint_is_taken_and_its_secret_is_stored_sealed(
     assert "secret" not in http.call("GET", "/webhooks", token=token)[1]["webhooks"][0]
 
 
+def _register(http: Http, token: str, url: str) -> dict:
+    """An endpoint for `invitation.created`, registered (201) by `token`."""
+    status, hook = http.call(
+        "POST", "/webhooks", {"url": url, "events": ["invitation.created"]}, token=token
+    )
+    assert status == 201, hook
+    return hook
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = Receiver()
@@ -130,13 +133,7 @@ def test_delivery_checks_the_address_again_and_never_connects_to_a_private_one(
     # GIVEN an endpoint on loopback, registered while loopback was allowed
     _allow_private(monkeypatch, True)
     team = Team(http, admin)
-    status, _hook = http.call(
-        "POST",
-        "/webhooks",
-        {"url": receiver.url, "events": ["invitation.created"]},
-        token=team.admin,
-    )
-    assert status == 201
+    _register(http, team.admin, receiver.url)
     # WHEN it is no longer allowed and an event is delivered
     _allow_private(monkeypatch, False)
     team.invite("Sam")
@@ -232,12 +229,7 @@ def test_a_redirect_is_a_failed_delivery_not_a_request_to_its_location(
     _allow_private(monkeypatch, True)
     redirecting = Redirecting(status)
     team = Team(http, admin)
-    http.call(
-        "POST",
-        "/webhooks",
-        {"url": redirecting.url, "events": ["invitation.created"]},
-        token=team.admin,
-    )
+    _register(http, team.admin, redirecting.url)
     team.invite("Sam")
     outcomes = drain(api, aws)
     redirecting.server.shutdown()
@@ -283,13 +275,7 @@ def test_rotating_a_secret_shows_the_new_one_once_and_only_it_signs(
 ) -> None:
     _allow_private(monkeypatch, True)
     team = Team(http, admin)
-    status, hook = http.call(
-        "POST",
-        "/webhooks",
-        {"url": receiver.url, "events": ["invitation.created"]},
-        token=team.admin,
-    )
-    assert status == 201
+    hook = _register(http, team.admin, receiver.url)
     path = f"/webhooks/{hook['webhook_id']}/rotate-secret"
     # Only the company's admins may rotate it
     assert http.call("POST", path, token=team.reviewer)[0] == 403
