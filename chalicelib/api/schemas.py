@@ -359,6 +359,8 @@ class ShareIn(Body):
 
 class SettingsIn(Body):
     blind_review: bool
+    # In blind review, hide names from admins too (they see labels, as reviewers do).
+    hide_names_from_admins: bool = False
 
 
 class TeamMemberIn(Body):

@@ -124,6 +124,7 @@ def interview(item: Interview) -> dict[str, Any]:
         "deadline_days": int(item.deadline_days),
         "status": item.status,
         "blind_review": bool(item.blind_review),
+        "hide_names_from_admins": bool(item.blind_for_admins),
         "counts": {name: int(getattr(item, f"count_{name}") or 0) for name in activity.COUNTERS},
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
@@ -458,6 +459,7 @@ def candidate_detail(found: review.CandidateDetail) -> dict[str, Any]:
                 for c in found.rubric
             ],
             "blind_review": bool(interview.blind_review),
+            "hide_names_from_admins": bool(interview.blind_for_admins),
         },
         "answers": answers(found.answers),
         **reviews(found.reviews),

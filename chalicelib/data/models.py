@@ -195,6 +195,8 @@ class Interview(Item, discriminator="Interview"):
     apply_cap = NumberAttribute(default=100)
     apply_count = NumberAttribute(default=0)
     blind_review = BooleanAttribute(default=False)
+    # In blind review, names are hidden from the company's admins too (their choice).
+    blind_for_admins = BooleanAttribute(default=False)
     # Candidates who ever reached each step; bumped once per invitation by its transition.
     count_invited = NumberAttribute(default=0)
     count_opened = NumberAttribute(default=0)

@@ -80,16 +80,19 @@ def _entries(item: Digest, legacy: list[dict[str, Any]]) -> tuple[list[dict[str,
     return listed, DigestEntry.count(pk, in_digest)
 
 
-def _blind_interviews(company_id: str, entries: list[dict[str, Any]]) -> set[str]:
-    """Interviews of these entries that are in blind review (or gone: shown as blind)."""
+def _blind_interviews(company_id: str, entries: list[dict[str, Any]]) -> dict[str, bool]:
+    """Interviews of these entries in blind review → whether admins are blind too.
+
+    An interview that is gone is shown as blind to everyone.
+    """
     ids = {e["interview_id"] for e in entries if e.get("interview_id")}
     if not ids:
-        return set()
+        return {}
     found = {
-        interview.interview_id: bool(interview.blind_review)
+        interview.interview_id: (bool(interview.blind_review), bool(interview.blind_for_admins))
         for interview in Interview.batch_get([Interview.key(company_id, i) for i in ids])
     }
-    return {i for i in ids if found.get(i, True)}
+    return {i: found.get(i, (True, True))[1] for i in ids if found.get(i, (True, True))[0]}
 
 
 def _send_digest(company_id: str, entries: list[dict[str, Any]], total: int) -> None:
@@ -109,7 +112,11 @@ def _send_digest(company_id: str, entries: list[dict[str, Any]], total: int) -> 
             {
                 "candidate_name": (
                     review.candidate_label(e["invitation_id"])
-                    if review.hides_identity(e.get("interview_id") in blind, member)
+                    if review.hides_identity(
+                        e.get("interview_id") in blind,
+                        member,
+                        admins_too=blind.get(e.get("interview_id"), False),
+                    )
                     else e["candidate_name"]
                 ),
                 "title": e["title"],

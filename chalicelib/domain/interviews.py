@@ -277,10 +277,17 @@ def set_apply_link(company_id: str, interview_id: str, enabled: bool, cap: int) 
     return interview
 
 
-def set_blind_review(company_id: str, interview_id: str, blind: bool) -> Interview:
+def set_blind_review(
+    company_id: str, interview_id: str, blind: bool, admins_too: bool = False
+) -> Interview:
+    """Blind review on or off; `admins_too` hides names from the company's admins as well."""
     interview = get_interview(company_id, interview_id)
     interview.update(
-        actions=[Interview.blind_review.set(blind), Interview.updated_at.set(utcnow())]
+        actions=[
+            Interview.blind_review.set(blind),
+            Interview.blind_for_admins.set(blind and admins_too),
+            Interview.updated_at.set(utcnow()),
+        ]
     )
     return interview
 

@@ -50,9 +50,18 @@ def candidate_label(invitation_id: str) -> str:
     return f"Candidate {invitation_id[-4:]}"
 
 
-def hides_identity(interview_blind: bool, principal: Principal) -> bool:
-    """Blind review hides names and emails from reviewers; admins always see them."""
-    return interview_blind and not principal.is_admin
+def hides_identity(
+    interview_blind: bool, principal: Principal, *, admins_too: bool = False
+) -> bool:
+    """Blind review hides names and emails from reviewers, and from admins if they chose so."""
+    return interview_blind and (admins_too or not principal.is_admin)
+
+
+def hidden_from(interview: Interview, principal: Principal) -> bool:
+    """Whether this interview's candidates are shown to `principal` by label only."""
+    return hides_identity(
+        bool(interview.blind_review), principal, admins_too=bool(interview.blind_for_admins)
+    )
 
 
 def reviewed_by(invitation: Invitation, principal: Principal) -> bool:
@@ -105,7 +114,7 @@ def pipeline(
     candidates in an order of their own instead (see `_blind_page`).
     """
     interview = get_interview(principal.company_id, interview_id)
-    hidden = hides_identity(interview.blind_review, principal)
+    hidden = hidden_from(interview, principal)
     if hidden:
         page, next_cursor = _blind_page(
             principal, interview_id, _Filters(status, stage, min_score), limit, cursor
@@ -215,7 +224,7 @@ def invitations_page(
     page, next_cursor = list_invitations(
         principal.company_id, interview_id, limit=limit, cursor=cursor
     )
-    return InvitationsPage(page, next_cursor, hides_identity(interview.blind_review, principal))
+    return InvitationsPage(page, next_cursor, hidden_from(interview, principal))
 
 
 class Candidate:
@@ -332,7 +341,7 @@ def detail(principal: Principal, invitation_id: str) -> CandidateDetail:
         invitation,
         interview,
         rubric_of(invitation, interview),
-        hides_identity(interview.blind_review, principal),
+        hidden_from(interview, principal),
         slots,
         reviews_of(candidate, principal),
         sorted(candidate.comments, key=lambda c: c.comment_id),

@@ -21,7 +21,7 @@ from chalicelib.domain.auth import Principal, Role
 from chalicelib.domain.errors import Gone, NotFound, Unauthenticated
 from chalicelib.domain.interviews import get_interview
 from chalicelib.domain.invitations import hash_token
-from chalicelib.domain.review import AnswerSlot, answer_slots, hides_identity, load_candidate
+from chalicelib.domain.review import AnswerSlot, answer_slots, hidden_from, load_candidate
 
 INVALID = "This share link is not valid. Ask the person who sent it for a new one."
 CREATOR_LEFT = (
@@ -54,7 +54,7 @@ def create(principal: Principal, invitation_id: str, days: int, mask_name: bool)
     """A new link; a reviewer's link in blind review masks the name whatever they asked."""
     candidate = load_candidate(principal.company_id, invitation_id)  # 404: another company's
     interview = get_interview(principal.company_id, candidate.record.interview_id)
-    mask_name = mask_name or hides_identity(interview.blind_review, principal)
+    mask_name = mask_name or hidden_from(interview, principal)
     token = secrets.token_urlsafe(32)
     share_id = _share_id(invitation_id)
     expires = utcnow() + timedelta(days=days)
@@ -134,7 +134,9 @@ def open_shared(token: str) -> SharedCandidate:
     invitation = candidate.record
     interview = get_interview(link.company_id, invitation.interview_id)
     creator_is_admin = creator.role == Role.ADMIN.value
-    masked = bool(link.mask_name) or (bool(interview.blind_review) and not creator_is_admin)
+    masked = bool(link.mask_name) or (
+        bool(interview.blind_review) and (not creator_is_admin or bool(interview.blind_for_admins))
+    )
     activity.audit(
         link.company_id, f"share:{link.share_id}", "candidate.viewed", link.invitation_id
     )

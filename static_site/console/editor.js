@@ -22,6 +22,7 @@ function blank() {
     questions: [newQuestion()],
     rubric: [],
     blind_review: false,
+    hide_names_from_admins: false,
     apply: { enabled: false, cap: 100, url: null },
   };
 }
@@ -32,6 +33,7 @@ function fromApi(interview) {
     ...interview,
     support_contact: interview.support_contact || "",
     blind_review: Boolean(interview.blind_review),
+    hide_names_from_admins: Boolean(interview.hide_names_from_admins),
     apply: interview.apply || { enabled: false, cap: 100, url: null },
   };
 }
@@ -183,10 +185,11 @@ function Editor({ me, initial, interviewId }) {
     const path = interviewId ? `/interviews/${encodeURIComponent(interviewId)}` : "/interviews";
     let interview = await authed(path, { method: interviewId ? "PUT" : "POST", body: body(form) });
     const id = interview.interview_id;
-    if (Boolean(interview.blind_review) !== form.blind_review) {
+    const hideFromAdmins = form.blind_review && form.hide_names_from_admins;
+    if (Boolean(interview.blind_review) !== form.blind_review || Boolean(interview.hide_names_from_admins) !== hideFromAdmins) {
       interview = await authed(`/interviews/${encodeURIComponent(id)}/settings`, {
         method: "PUT",
-        body: { blind_review: form.blind_review },
+        body: { blind_review: form.blind_review, hide_names_from_admins: hideFromAdmins },
       });
     }
     const apply = interview.apply || {};
@@ -312,6 +315,11 @@ function Editor({ me, initial, interviewId }) {
           onChange=${(e) => set({ blind_review: e.currentTarget.checked })} />
         Blind review: reviewers see “Candidate 7F3K” instead of names and emails, and answers in a shuffled order
       </label>
+      ${form.blind_review && html`<label class="inline nested">
+        <input type="checkbox" id="interview-blind-admins" checked=${form.hide_names_from_admins}
+          onChange=${(e) => set({ hide_names_from_admins: e.currentTarget.checked })} />
+        Hide names from admins too (the company export and the audit log still name candidates)
+      </label>`}
       <label class="inline">
         <input type="checkbox" id="interview-apply" checked=${form.apply.enabled}
           onChange=${(e) => set({ apply: { ...form.apply, enabled: e.currentTarget.checked } })} />

@@ -69,7 +69,7 @@ export function PipelinePage({ isAdmin, interviewId }) {
       ${filter("stage", "Stage", STAGES.map((s) => [s, s]))}
       ${filter("min_score", isAdmin ? "Average score" : "Average score (candidates you reviewed)", [["3", "3 or more"], ["4", "4 or more"], ["4.5", "4.5 or more"]])}
     </div>
-    ${!isAdmin && interview.data && interview.data.blind_review &&
+    ${interview.data && interview.data.blind_review && (!isAdmin || interview.data.hide_names_from_admins) &&
     html`<p class="meta" id="blind-note">Blind review: names and emails are hidden, and the candidates are listed in an order of your own.</p>`}
     ${flash && html`<p class="ok" role="status">${flash}</p>`}
     <${ErrorBox} error=${state.error || act.error} />

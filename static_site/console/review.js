@@ -212,7 +212,7 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
         html`<${ExtraTime} invitation=${invitation} path=${path} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />`}
         ${isAdmin && html`<${StageBox} invitation=${invitation} path=${path} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />`}
         <${Comments} detail=${detail} path=${path} me=${me} onAdd=${(c) => setDetail({ ...detail, comments: [...(detail.comments || []), c] })} />
-        <${Shares} path=${path} forceMask=${interview.blind_review && !isAdmin} />
+        <${Shares} path=${path} forceMask=${interview.blind_review && (!isAdmin || interview.hide_names_from_admins)} />
       </aside>
     </div>`;
 }

@@ -231,6 +231,15 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     page.wait_for_selector("#interview-form")
     assert page.is_checked("#interview-blind")
 
+    # WHEN the admin hides names from admins too THEN their own pipeline shows labels only
+    page.check("#interview-blind-admins")
+    page.click("#save-interview")
+    page.wait_for_selector("#editor-saved")
+    page.goto(f"{local_stack.url}/console/#/interviews/{interview_id}")
+    page.wait_for_selector("#blind-note")
+    page.locator("#pipeline tbody tr").first.wait_for()
+    assert "Eve Sneaky" not in page.locator("#pipeline").inner_text()
+
     # AND analytics and usage count the completed interview
     page.goto(f"{local_stack.url}/console/#/interviews/{interview_id}/analytics")
     page.wait_for_selector("#funnel-chart")

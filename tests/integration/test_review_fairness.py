@@ -329,3 +329,31 @@ def test_a_score_filter_that_is_not_a_number_is_a_400(team: Team) -> None:
         )
         assert status == 400, (value, body)
         assert body["details"][0]["field"] == "min_score"
+
+
+def test_admins_who_choose_it_see_blind_candidates_by_label_too(team: Team) -> None:
+    [ann] = team.invite("Ann")
+    team.complete("Ann")
+    path = f"/interviews/{team.interview_id}/settings"
+    body = {"blind_review": True, "hide_names_from_admins": True}
+    status, interview = team.http.call("PUT", path, body, token=team.admin)
+    assert status == 200
+    assert interview["hide_names_from_admins"] is True
+    routes = [
+        f"/interviews/{team.interview_id}/pipeline",
+        f"/interviews/{team.interview_id}/invitations",
+        f"/invitations/{ann}",
+    ]
+    for route in routes:
+        status, seen = team.http.call("GET", route, token=team.admin)
+        assert status == 200, (route, seen)
+        assert leaks(seen, ("Ann",)) == [], route
+    # the admin's own share link is masked, whatever they ask
+    link, token = share(team, team.admin, ann, mask_name=False)
+    assert link["mask_name"] is True
+    assert leaks(open_share(team, token)[1], ("Ann",)) == []
+    # blind for reviewers only again: the admin sees the name
+    status, interview = team.http.call("PUT", path, {"blind_review": True}, token=team.admin)
+    assert interview["hide_names_from_admins"] is False
+    _, seen = team.http.call("GET", f"/invitations/{ann}", token=team.admin)
+    assert seen["invitation"]["candidate_name"] == "Ann"

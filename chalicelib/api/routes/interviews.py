@@ -129,8 +129,15 @@ def set_apply_link(call: Call, interview_id: str) -> dict:
     audit=Audit.AUTO,
 )
 def interview_settings(call: Call, interview_id: str) -> dict:
-    company_id, blind = call.recruiter.company_id, call.body.blind_review
-    return views.interview(interviews.set_blind_review(company_id, interview_id, blind))
+    body = call.body
+    return views.interview(
+        interviews.set_blind_review(
+            call.recruiter.company_id,
+            interview_id,
+            body.blind_review,
+            admins_too=body.hide_names_from_admins,
+        )
+    )
 
 
 @endpoint(
