@@ -392,7 +392,7 @@ def _answer(slot: review.AnswerSlot) -> dict[str, Any]:
         "position": slot.position,
         "text": question.text,
         "answer_type": question.answer_type,
-        "status": answer.status if answer else "unanswered",
+        "status": answer.status if answer else ("missed" if slot.missed else "unanswered"),
         "attempt": int(answer.attempt) if answer else None,
         "duration_seconds": _round(answer.duration_seconds) if answer else None,
         # A recording cut off by a reload or a crash, kept up to where it stopped.

@@ -40,6 +40,7 @@ from chalicelib.data.transactions import transact_write
 from chalicelib.domain import activity, decisions, retention, webhooks
 from chalicelib.domain.answer_lifecycle import best_attempts
 from chalicelib.domain.auth import Principal
+from chalicelib.domain.candidates import think_time
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.interviews import get_interview
 from chalicelib.domain.invitations import get_invitation, list_invitations
@@ -262,6 +263,8 @@ class AnswerSlot:
     position: int
     question: Question
     answer: Answer | None
+    # Unanswered because its think time ran out before any recording started.
+    missed: bool = False
 
     @property
     def media_key(self) -> str | None:
@@ -272,11 +275,12 @@ class AnswerSlot:
 
 def answer_slots(candidate: Candidate, order_seed: str | None = None) -> list[AnswerSlot]:
     """Answers in question order, or in a stable shuffle per reviewer (blind review)."""
-    latest = candidate.latest_answers()
-    slots = [
-        AnswerSlot(position, question, latest.get(question.question_id))
-        for position, question in enumerate(candidate.record.questions, 1)
-    ]
+    latest, now = candidate.latest_answers(), utcnow()
+    slots = []
+    for position, question in enumerate(candidate.record.questions, 1):
+        answer = latest.get(question.question_id)
+        missed = answer is None and think_time(candidate.record, question, now).over
+        slots.append(AnswerSlot(position, question, answer, missed))
     if order_seed:
         seed = int.from_bytes(hashlib.sha256(order_seed.encode()).digest()[:8], "big")
         random.Random(seed).shuffle(slots)  # noqa: S311 - an order, not a secret

@@ -9,6 +9,7 @@ const PENDING = {
   uploaded: "Preparing the recording for playback…",
   processing: "Preparing the recording for playback…",
   missing: "No answer was recorded for this question.",
+  missed: "The candidate's think time ran out before they started recording, so this question has no answer.",
 };
 
 export function SpeedButtons({ speed, setSpeed }) {
@@ -32,7 +33,7 @@ export function AnswerView({ answer, index, total, speed, setSpeed, mediaRef }) 
   if (answer.answer_type === "text") {
     body = answer.text_answer
       ? html`<blockquote class="text-answer" data-text-answer>${answer.text_answer}</blockquote>`
-      : html`<p class="meta">${PENDING.missing}</p>`;
+      : html`<p class="meta">${PENDING[answer.status] || PENDING.missing}</p>`;
   } else if (ready && (answer.video_url || answer.audio_url)) {
     const onLoaded = (event) => {
       event.currentTarget.playbackRate = speed;

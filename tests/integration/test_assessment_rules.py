@@ -264,7 +264,7 @@ def test_saving_a_written_answer_without_opening_it_opens_it(sam: Candidate) -> 
 
 
 def test_a_missed_question_is_submitted_unanswered_instead_of_blocking_the_interview(
-    sam: Candidate,
+    http: Http, recruiter: str, sam: Candidate
 ) -> None:
     # GIVEN question 1's think time ran out before any recording started
     first = sam.question(1)
@@ -280,6 +280,12 @@ def test_a_missed_question_is_submitted_unanswered_instead_of_blocking_the_inter
     assert session["invitation"]["status"] == "completed"
     assert session["questions"][0]["answer"] is None
     assert session["progress"] == {"answered": 2, "total": 3}
+    # AND the recruiter reads why question 1 has no answer
+    invitation_id = find_by_token(sam.token).invitation_id
+    status, detail = http.call("GET", f"/invitations/{invitation_id}", token=recruiter)
+    assert status == 200
+    assert [a["status"] for a in detail["answers"]][0] == "missed"
+    assert "missed" not in [a["status"] for a in detail["answers"]][1:]
 
 
 def test_a_question_is_opened_only_after_consent_within_the_interview(
