@@ -2,7 +2,9 @@
 
 Runs against moto in-process (no network), so latencies are the code's own cost plus moto's,
 not DynamoDB's; the call counts are exact. Targets: at most 3 DynamoDB calls per request on
-every hot route, one Query per pipeline page, no Scan, cold import of `app` at most 600 ms;
+every hot route, plus 1 on recruiter routes for the team-membership check that makes a
+removal or a role change apply at once, one Query per pipeline page, no Scan, cold import of
+`app` at most 600 ms;
 the whole run under 2 GB peak RSS and within `--max-seconds`.
 
 Seeding stays linear: in-process moto deep-copies the whole table for every item of every
@@ -364,18 +366,25 @@ def main() -> int:
                 ),
             ]
 
+    candidate_routes = ("candidate open", "upload grant", "finalise")
+    for row in results:
+        # Recruiter routes also read the caller's team record on every request (see auth.py).
+        row["target"] = 3 if row["route"].startswith(candidate_routes) else 4
     print()
-    print(f"{'route':45} {'ddb calls':>9} {'median ms':>10} {'p95 ms':>8}  operations per request")
+    print(
+        f"{'route':45} {'ddb calls':>9} {'target':>6} {'median ms':>10} {'p95 ms':>8}  "
+        "operations per request"
+    )
     for row in results:
         ops = ", ".join(f"{k} {v:g}" for k, v in row["operations"].items())
         print(
-            f"{row['route']:45} {row['dynamodb_calls']:>9} {row['median_ms']:>10} "
-            f"{row['p95_ms']:>8}  {ops}"
+            f"{row['route']:45} {row['dynamodb_calls']:>9} {'<= ' + str(row['target']):>6} "
+            f"{row['median_ms']:>10} {row['p95_ms']:>8}  {ops}"
         )
     scans = sum(row["operations"].get("Scan", 0) for row in results)
     print(
-        f"\nScan operations: {scans:g}; routes over 3 DynamoDB calls: "
-        f"{[r['route'] for r in results if r['dynamodb_calls'] > 3] or 'none'}"
+        f"\nScan operations: {scans:g}; routes over their DynamoDB call target: "
+        f"{[r['route'] for r in results if r['dynamodb_calls'] > r['target']] or 'none'}"
     )
     peak = peak_rss_mb()
     print(
