@@ -8,6 +8,7 @@ earlier link of that invitation (the first email's, each reminder's) stops worki
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters import email
@@ -175,7 +176,12 @@ def send_invitation_email(invitation: Invitation, token: str) -> None:
         privacy_link=privacy_link(token),
     )
     email.send(message, reply_to=invitation.support_contact)
-    invitation.update(actions=[Invitation.email_sent_at.set(utcnow())])
+    # Conditional: a candidate purged meanwhile must not come back as a stray item.
+    with contextlib.suppress(UpdateError):
+        invitation.update(
+            actions=[Invitation.email_sent_at.set(utcnow())],
+            condition=Invitation.invitation_id.exists(),
+        )
 
 
 @dataclass(frozen=True)
@@ -418,15 +424,18 @@ def resend(company_id: str, invitation_id: str) -> Invitation:
                     Invitation.token_hash.set(hash_token(token)),
                     Invitation.links_replaced_at.set(now),
                 ],
-                condition=Invitation.token_hash == invitation.token_hash,
+                # Never writes a stray item: the candidate may be purged meanwhile.
+                condition=Invitation.invitation_id.exists()
+                & (Invitation.token_hash == invitation.token_hash),
             )
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":
+            get_invitation(company_id, invitation_id)  # 404 once the candidate is deleted
             raise Conflict(
                 "A new link was sent a moment ago. Check before sending another."
             ) from None
         raise
-    invitation.refresh()
+    invitation.token_hash, invitation.links_replaced_at = hash_token(token), now
     send_invitation_email(invitation, token)
     return invitation
 
@@ -444,7 +453,13 @@ def set_time_multiplier(company_id: str, invitation_id: str, multiplier: float) 
     """Extra time as an accommodation: think and answer limits are multiplied."""
     invitation = get_invitation(company_id, invitation_id)
     lifecycle.ensure_changeable(invitation)
-    invitation.update(actions=[Invitation.time_multiplier.set(multiplier)])
+    try:
+        invitation.update(
+            actions=[Invitation.time_multiplier.set(multiplier)],
+            condition=Invitation.invitation_id.exists(),
+        )
+    except UpdateError:
+        raise NotFound("Invitation not found.") from None
     return invitation
 
 

@@ -19,6 +19,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib.adapters import email
 from chalicelib.data import cursor as page_cursor
 from chalicelib.data.models import (
@@ -482,7 +484,11 @@ def set_stage(
         actions += retention.decided_actions(utcnow())
     if tags is not None:
         actions.append(Invitation.tags.set(sorted(set(tags))))
-    invitation.update(actions=actions)
+    try:
+        # Conditional: a candidate purged meanwhile must not come back as a stray item.
+        invitation.update(actions=actions, condition=Invitation.invitation_id.exists())
+    except UpdateError:
+        raise NotFound("Invitation not found.") from None
     if message is not None:
         email.send(message, reply_to=invitation.support_contact)
     webhooks.emit(

@@ -351,3 +351,54 @@ def test_only_an_email_contact_becomes_the_reply_to_and_a_url_is_a_link(
     assert reply_tos == [["hiring@acme.example.com"], None]
     (bo,) = [e for e in sent_emails() if e["to"] == ["bo@example.com"]]
     assert '<a href="https://acme.example.com/help">' in bo["body"]
+
+
+def test_a_purge_while_the_resend_email_goes_out_leaves_no_stray_item(
+    http: Http, admin: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.adapters import email
+    from chalicelib.data.repositories import invitations as invitation_repository
+    from chalicelib.domain import retention
+
+    # GIVEN the sweep purges the candidate while the resend's email is being sent
+    team = Team(http, admin)
+    (sam,) = team.invite("Sam")
+    send = email.send
+
+    def send_then_purge(*args: Any, **kwargs: Any) -> Any:
+        sent = send(*args, **kwargs)
+        assert retention.purge(team.company_id, sam, "system", "deletion_requested")
+        return sent
+
+    monkeypatch.setattr(email, "send", send_then_purge)
+    status, body = http.call("POST", f"/invitations/{sam}/resend", token=team.admin)
+    assert status == 200, body
+    monkeypatch.setattr(email, "send", send)
+    # THEN the candidate stays deleted: no stray item, and the next resend is a 404
+    assert invitation_repository.get(team.company_id, sam) is None
+    assert http.call("POST", f"/invitations/{sam}/resend", token=team.admin)[0] == 404
+
+
+def test_a_resend_racing_the_candidates_deletion_answers_404_and_leaves_no_stray_item(
+    http: Http, admin: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.data.repositories import invitations as invitation_repository
+    from chalicelib.domain import invitations, retention
+
+    # GIVEN a resend in flight when the sweep purges the candidate (they asked for deletion):
+    # the purge lands between the resend's read and its write
+    team = Team(http, admin)
+    (sam,) = team.invite("Sam")
+    fresh_token = invitations.new_token
+
+    def purge_then_token() -> str:
+        assert retention.purge(team.company_id, sam, "system", "deletion_requested")
+        return fresh_token()
+
+    monkeypatch.setattr(invitations, "new_token", purge_then_token)
+    # WHEN the resend goes on THEN it answers that the candidate is gone, not a 500
+    status, body = http.call("POST", f"/invitations/{sam}/resend", token=team.admin)
+    assert status == 404, body
+    # AND no half-written invitation is left behind for the next request to trip over
+    assert invitation_repository.get(team.company_id, sam) is None
+    assert http.call("POST", f"/invitations/{sam}/resend", token=team.admin)[0] == 404
