@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.drivers.chromium import launch_options  # noqa: E402
+from tests.drivers.local_stack import post_chunk  # noqa: E402
 
 CHUNK_SECONDS = 1.0  # the site asks MediaRecorder for a chunk every second
 RECORD_SECONDS = 4
@@ -434,34 +435,6 @@ def backoff(failures: int, rng: random.Random) -> float:
     return min(MAX_BACKOFF, 0.5 * 2 ** min(failures, 10)) * (0.5 + rng.random() / 2)
 
 
-def post_chunk(grant: dict[str, Any], index: int, data: bytes) -> None:
-    """The browser's multipart POST: every policy field, the key, then the file (last)."""
-    boundary = uuid.uuid4().hex
-    # The common fields, then this chunk's own key, policy and signature (one per chunk).
-    fields = {**grant["fields"], **grant["chunks"][str(index)]}
-    key = fields["key"]
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-        f'filename="{key.rsplit("/", 1)[1]}"\r\nContent-Type: {grant["fields"]["Content-Type"]}'
-        "\r\n\r\n".encode()
-        + data
-        + b"\r\n"
-    )
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    call = urllib.request.Request(  # noqa: S310
-        grant["url"],
-        data=body,
-        method="POST",
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    with urllib.request.urlopen(call, timeout=HTTP_TIMEOUT) as reply:  # noqa: S310
-        reply.read()
-
-
 @dataclass
 class Candidate:
     number: int
@@ -511,7 +484,7 @@ class CandidateClient:
         for failures in range(MAX_CHUNK_TRIES):
             stop_if_past(self.deadline)
             try:
-                post_chunk(grant, index, data)
+                post_chunk(grant, index, data, timeout=HTTP_TIMEOUT)
                 return grant
             except urllib.error.HTTPError as error:
                 error.read()

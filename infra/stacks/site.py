@@ -14,7 +14,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.stacks.stateful import log_access
+from infra.stacks.stateful import log_access, private_bucket
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_ROOT = ROOT / "static_site"
@@ -61,12 +61,9 @@ class Site(Construct):
     ) -> None:
         """`logs` receives the bucket's server access logs and the distribution's logs."""
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Files",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             # Only copies of static_site/: nothing here is worth keeping after a teardown.
             removal_policy=cdk.RemovalPolicy.DESTROY,

@@ -266,3 +266,19 @@ def job(http: Http, token: str, job_id: str) -> dict:
     status, body = http.call("GET", f"/jobs/{job_id}", token=token)
     assert status == 200, body
     return body
+
+
+def consenting_candidate(
+    http: Http, token: str, interview_id: str, email: str = "sam@example.com", **fields: Any
+) -> Candidate:
+    """A candidate invited through the API (as "Sam", plus `fields`) who gave consent."""
+    status, report = http.call(
+        "POST",
+        f"/interviews/{interview_id}/invitations",
+        {"candidates": [{"name": "Sam", "email": email, **fields}]},
+        token=token,
+    )
+    assert status == 200, report
+    candidate = Candidate(http, links_sent_to(email)[-1])
+    assert candidate.call("POST", "/consent", {"accepted": True})[0] == 200
+    return candidate

@@ -167,7 +167,7 @@ def invite(stack: RunningStack, email: str) -> str:
     return link.split("#token=")[1]
 
 
-def post_chunk(grant: dict, index: int, data: bytes) -> int:
+def post_chunk(grant: dict, index: int, data: bytes, timeout: float = 10) -> int:
     """The browser's multipart POST: every policy field, the key, then the file."""
     import uuid
 
@@ -191,7 +191,7 @@ def post_chunk(grant: dict, index: int, data: bytes) -> int:
         method="POST",
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
-    with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
         return reply.status
 
 

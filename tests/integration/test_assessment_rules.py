@@ -11,25 +11,19 @@ import pytest
 from chalicelib.adapters.aws import client
 from chalicelib.data.models import Invitation, utcnow
 from chalicelib.domain.invitations import find_by_token
-from tests.drivers.api import INTERVIEW, Candidate, Http, create, links_sent_to
+from tests.drivers.api import (
+    INTERVIEW,
+    Candidate,
+    Http,
+    consenting_candidate,
+    create,
+    links_sent_to,
+)
 from tests.drivers.media import Clip, generate
 from tests.drivers.worker import answer_of, queued_event, run_worker, upload_in_chunks
 
 THINK = 30  # think_seconds of question 1 in the driver's interview
 GRACE = 10  # what the server adds for a start that reaches it after the countdown
-
-
-def invite(http: Http, token: str, interview_id: str, email: str, **fields: Any) -> Candidate:
-    status, report = http.call(
-        "POST",
-        f"/interviews/{interview_id}/invitations",
-        {"candidates": [{"name": "Sam", "email": email, **fields}]},
-        token=token,
-    )
-    assert status == 200, report
-    candidate = Candidate(http, links_sent_to(email)[-1])
-    assert candidate.call("POST", "/consent", {"accepted": True})[0] == 200
-    return candidate
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def interview(http: Http, recruiter: str) -> dict:
 
 @pytest.fixture
 def sam(http: Http, recruiter: str, interview: dict) -> Candidate:
-    return invite(http, recruiter, interview["interview_id"], "sam@example.com")
+    return consenting_candidate(http, recruiter, interview["interview_id"], "sam@example.com")
 
 
 def open_question(candidate: Candidate, question_id: str) -> tuple[int, Any]:
@@ -77,7 +71,7 @@ def test_a_question_not_yet_opened_reaches_the_candidate_without_its_text_or_vid
     questions = [dict(q) for q in INTERVIEW["questions"]]
     questions[0]["video_key"] = key
     assert http.call("PUT", path, {**INTERVIEW, "questions": questions}, token=recruiter)[0] == 200
-    sam = invite(http, recruiter, interview["interview_id"], "sam@example.com")
+    sam = consenting_candidate(http, recruiter, interview["interview_id"], "sam@example.com")
     # WHEN the candidate opens their link
     session = sam.session()
     # THEN every question is listed with its limits, but no wording and no video
@@ -184,10 +178,10 @@ def test_extra_time_lengthens_the_think_time_the_server_allows(
     http: Http, recruiter: str, interview: dict
 ) -> None:
     # GIVEN a candidate with half as much time again (30 s → 45 s of think time)
-    slow = invite(
+    slow = consenting_candidate(
         http, recruiter, interview["interview_id"], "slow@example.com", time_multiplier=1.5
     )
-    quick = invite(http, recruiter, interview["interview_id"], "quick@example.com")
+    quick = consenting_candidate(http, recruiter, interview["interview_id"], "quick@example.com")
     for candidate in (slow, quick):
         question_id = candidate.question(1)
         open_question(candidate, question_id)
@@ -198,7 +192,7 @@ def test_extra_time_lengthens_the_think_time_the_server_allows(
     assert slow.start(slow.question(1))[0] == 201
     assert quick.start(quick.question(1))[0] == 409
     # AND past 45 s + grace the extra time has run out too
-    later = invite(
+    later = consenting_candidate(
         http, recruiter, interview["interview_id"], "later@example.com", time_multiplier=1.5
     )
     open_question(later, later.question(1))
@@ -236,7 +230,7 @@ def test_a_question_without_a_think_limit_may_start_whenever_the_candidate_is_re
 ) -> None:
     questions = [{**INTERVIEW["questions"][0], "think_seconds": 0}]
     untimed = create(http, recruiter, questions=questions)
-    candidate = invite(http, recruiter, untimed["interview_id"], "calm@example.com")
+    candidate = consenting_candidate(http, recruiter, untimed["interview_id"], "calm@example.com")
     question_id = candidate.question(1)
     _, opened = open_question(candidate, question_id)
     assert (opened["think_deadline"], opened["think_seconds_left"]) == (None, None)
@@ -338,8 +332,10 @@ def test_an_answer_longer_than_its_limit_is_refused_by_the_worker_and_extra_time
     # GIVEN a question that allows 10 s, a candidate without and one with 1.5 times as long (15 s)
     questions = [{**INTERVIEW["questions"][0], "max_answer_seconds": 10}]
     short = create(http, recruiter, questions=questions)
-    plain = invite(http, recruiter, short["interview_id"], "plain@example.com")
-    extra = invite(http, recruiter, short["interview_id"], "extra@example.com", time_multiplier=1.5)
+    plain = consenting_candidate(http, recruiter, short["interview_id"], "plain@example.com")
+    extra = consenting_candidate(
+        http, recruiter, short["interview_id"], "extra@example.com", time_multiplier=1.5
+    )
     # WHEN each uploads the same 14 s recording through the pipeline
     over = upload_in_chunks(plain, 1, fourteen_seconds)
     assert run_worker(queued_event()) == {"batchItemFailures": []}

@@ -16,7 +16,14 @@ from chalicelib.domain import answer_lifecycle, candidates
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain import sweep as scheduled_sweep
 from chalicelib.domain.invitations import find_by_token
-from tests.drivers.api import Candidate, Http, create, links_sent_to, sent_emails
+from tests.drivers.api import (
+    Candidate,
+    Http,
+    consenting_candidate,
+    create,
+    links_sent_to,
+    sent_emails,
+)
 from tests.drivers.media import Clip, generate
 from tests.drivers.worker import answer_of, queued_event, run_worker, upload_in_chunks
 
@@ -34,16 +41,7 @@ def invited(http: Http, admin: dict, *questions: dict[str, Any]) -> tuple[Candid
     """Sam, invited to an interview with `questions`, who consented; and the interview."""
     token = admin["tokens"]["id_token"]
     interview = create(http, token, questions=list(questions))
-    status, _ = http.call(
-        "POST",
-        f"/interviews/{interview['interview_id']}/invitations",
-        {"candidates": [{"name": "Sam", "email": "sam@example.com"}]},
-        token=token,
-    )
-    assert status == 200
-    sam = Candidate(http, links_sent_to("sam@example.com")[0])
-    assert sam.call("POST", "/consent", {"accepted": True})[0] == 200
-    return sam, interview
+    return consenting_candidate(http, token, interview["interview_id"]), interview
 
 
 def video(retakes: int, text: str = "Tell us about yourself.") -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 from chalicelib.adapters.aws import client
 from chalicelib.data.media_layout import AttemptLocation
 from chalicelib.domain.invitations import find_by_token
-from tests.drivers.api import Candidate, Http, create, links_sent_to
+from tests.drivers.api import Candidate, Http, consenting_candidate, create
 from tests.drivers.media import Clip, generate
 from tests.drivers.s3_policy import attack_keys, post_chunk, storable
 from tests.drivers.worker import answer_of, keys_under, queued_event, run_worker
@@ -37,16 +37,7 @@ def recordings(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def invited(http: Http, admin: dict, question: dict[str, Any]) -> Candidate:
     token = admin["tokens"]["id_token"]
     interview = create(http, token, questions=[question])
-    status, _ = http.call(
-        "POST",
-        f"/interviews/{interview['interview_id']}/invitations",
-        {"candidates": [{"name": "Sam", "email": "sam@example.com"}]},
-        token=token,
-    )
-    assert status == 200
-    sam = Candidate(http, links_sent_to("sam@example.com")[0])
-    assert sam.call("POST", "/consent", {"accepted": True})[0] == 200
-    return sam
+    return consenting_candidate(http, token, interview["interview_id"])
 
 
 VIDEO_MINUTE = {"text": "Tell us.", "think_seconds": 0, "max_answer_seconds": 60, "retakes": 0}
@@ -83,6 +74,18 @@ def finalise(candidate: Candidate, question_id: str, attempt: int, chunks: int) 
     )
     assert status == 200, body
     return body
+
+
+def sent_and_finalised(
+    candidate: Candidate, question_id: str, data: bytes, parts: int
+) -> tuple[dict, int, int]:
+    """An attempt started, sent in `parts` chunks and finalised: its grant, number, chunks."""
+    status, started = candidate.start(question_id)
+    assert status == 201, started
+    view, attempt = started["upload"], started["attempt"]
+    chunks = send(view, data, parts)
+    finalise(candidate, question_id, attempt, chunks)
+    return view, attempt, chunks
 
 
 def test_every_grant_one_attempt_can_get_stores_no_more_than_its_bound(
@@ -159,10 +162,7 @@ def test_a_chunk_replaced_after_finalise_never_reaches_the_answer(
     # GIVEN a 3 s answer sent as one chunk and finalised: its size was checked then
     sam = invited(http, admin, VIDEO_MINUTE)
     q1 = sam.question(1)
-    _, started = sam.start(q1)
-    view, attempt = started["upload"], started["attempt"]
-    chunks = send(view, recordings[0].read_bytes(), 1)
-    finalise(sam, q1, attempt, chunks)
+    view, attempt, _ = sent_and_finalised(sam, q1, recordings[0].read_bytes(), 1)
 
     # WHEN the still-live grant replaces chunk 0 with another, larger (5 s) recording
     replacement = recordings[1].read_bytes()
@@ -187,10 +187,7 @@ def test_chunks_written_after_finalise_are_ignored_and_deleted(
     # GIVEN an answer of four chunks, finalised
     sam = invited(http, admin, VIDEO_MINUTE)
     q1 = sam.question(1)
-    _, started = sam.start(q1)
-    view, attempt = started["upload"], started["attempt"]
-    chunks = send(view, recordings[0].read_bytes(), 4)
-    finalise(sam, q1, attempt, chunks)
+    view, attempt, chunks = sent_and_finalised(sam, q1, recordings[0].read_bytes(), 4)
 
     # WHEN the still-live grant adds more chunks behind it (another recording, and noise)
     extra = recordings[1].read_bytes()

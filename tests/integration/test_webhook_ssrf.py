@@ -168,10 +168,7 @@ def test_a_name_that_rebinds_to_loopback_at_delivery_is_not_contacted(
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     team = Team(http, admin)
     url = f"https://rebind.example.com:{port}/hooks"
-    status, hook = http.call(
-        "POST", "/webhooks", {"url": url, "events": ["invitation.created"]}, token=team.admin
-    )
-    assert status == 201, hook
+    _register(http, team.admin, url)
     # WHEN the name now points at the loopback receiver and an event is delivered
     answers[0] = "127.0.0.1"
     team.invite("Sam")
@@ -255,7 +252,7 @@ def test_the_delivery_log_tells_nothing_about_what_answers_where(
     _allow_private(monkeypatch, True)
     team = Team(http, admin)
     url = f"http://127.0.0.1:{_closed_port()}/hooks"
-    http.call("POST", "/webhooks", {"url": url, "events": ["invitation.created"]}, token=team.admin)
+    _register(http, team.admin, url)
     team.invite("Sam")
     drain(api, aws)
     # THEN the log says only that the connection failed: no errno, no system text
@@ -395,7 +392,7 @@ def test_https_delivery_connects_to_the_checked_address_and_verifies_the_name(
     _allow_private(monkeypatch, True)
     team = Team(http, admin)
     url = f"https://hooks.test:{receiver.server.server_port}/hooks"
-    http.call("POST", "/webhooks", {"url": url, "events": ["invitation.created"]}, token=team.admin)
+    _register(http, team.admin, url)
     # WHEN an event is delivered
     team.invite("Sam")
     outcomes = drain(api, aws)
