@@ -12,8 +12,11 @@ from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, SQS
 from chalicelib.api.audit import audit_changes
 from chalicelib.api.http import errors_middleware
 from chalicelib.api.routes import (
+    accommodations,
+    api_keys,
     candidate,
     compliance,
+    emails,
     identity,
     interviews,
     invitations,
@@ -47,10 +50,13 @@ app.register_blueprint(identity.blueprint)
 app.register_blueprint(interviews.blueprint)
 app.register_blueprint(invitations.blueprint)
 app.register_blueprint(candidate.blueprint)
+app.register_blueprint(accommodations.blueprint)
 app.register_blueprint(review.blueprint)
+app.register_blueprint(emails.blueprint)
 app.register_blueprint(compliance.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(jobs.blueprint)
+app.register_blueprint(api_keys.blueprint)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="reminder_sweep")

@@ -51,6 +51,7 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
+from bench.limits import watchdog  # noqa: E402
 
 PEAK_RSS_TARGET_MB = 2048
 SEED_SECONDS_TARGET = 60.0
@@ -59,31 +60,6 @@ SEED_SECONDS_TARGET = 60.0
 def peak_rss_mb() -> float:
     """This process's peak resident set size (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mb() -> float:
-    """This process's current resident set size, from /proc (Linux)."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def watchdog(max_seconds: float, max_rss_mb: float) -> None:
-    """Stop the run, in words, once it outlives `max_seconds` or outgrows `max_rss_mb`."""
-
-    def watch() -> None:
-        deadline = time.monotonic() + max_seconds
-        while True:
-            time.sleep(0.5)
-            if time.monotonic() > deadline:
-                reason = f"ran past {max_seconds:.0f} s"
-            elif (current := rss_mb()) > max_rss_mb:
-                reason = f"RSS reached {current:.0f} MB (limit {max_rss_mb:.0f} MB)"
-            else:
-                continue
-            print(f"\nbench stopped: {reason}", file=sys.stderr, flush=True)
-            os._exit(3)
-
-    threading.Thread(target=watch, name="watchdog", daemon=True).start()
 
 
 def seed_candidates(company: Any, interview: Any, count: int, through_domain: int) -> list[str]:

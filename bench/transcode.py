@@ -1,24 +1,36 @@
-"""Media worker bench: time, CPU, memory, size and Lambda cost of turning uploads into answers.
+"""Media worker bench: time, CPU, memory, size and Lambda cost of each path an upload takes.
 
-Prints figures, asserts nothing. Inputs are generated once into bench/.cache/media: a
-webcam-like synthetic scene (slowly shifting background, a moving "head", sensor-like
-temporal noise, a beeping tone) recorded the way browsers do: VP8/Opus and VP9/Opus WebM
-written to a pipe (no duration in the header, like MediaRecorder) and fragmented H.264/AAC
-MP4 (like Safari).
+Prints figures beside targets, asserts nothing. Inputs are the shapes browsers upload, made
+by `tests.drivers.media.browser_recording` (a webcam-like scene: slowly shifting background,
+a moving "head", sensor-like grain, a beeping tone; 720p at the site's 1 Mbit/s) and cached
+in bench/.cache/media:
+
+    path        shape (what the browser sends)                         target (2 cores)
+    copy        mp4_h264_aac   Safari, Chrome/Edge >= 126 (MP4)         end to end <= 2 s at 180 s *
+    copy_video  mp4_h264_opus  Chrome's MP4 without an AAC encoder      end to end <= 4 s at 180 s *
+    copy_video  webm_h264_opus Chrome's video/webm;codecs=h264,opus     end to end <= 4 s at 180 s *
+    transcode   webm_vp9_opus  Chrome/Edge/Firefox default (VP9)        <= 0.25 x its length
+    transcode   webm_vp8_opus  older Chrome, Firefox                    <= 0.25 x its length
+
+    * stop->ready on the local stack is bench/playable.py's; here the worker's own part.
 
 For each input, in the same run:
-- the worker path (fetch chunks, join, probe, check, transcode, poster, store) in a fresh
-  Python process, as a Lambda invocation would be, with 1 ffmpeg thread (what a 1769 MB
-  Lambda's single vCPU can use) and with 2 (a 3538 MB Lambda's two);
-- the worker path on the same recording cut off at 80% of its bytes, mid-cluster or
-  mid-fragment as a reload or a crash leaves it: salvaged up to the cut (1 thread);
-- floors: plain `ffmpeg -preset ultrafast` and a decode-only pass (`-f null -`);
-- plain ffmpeg with exactly the worker's encoder arguments (for MP4 input: what re-encoding
-  would cost instead of the worker's remux).
-Then Lambda cost per media-minute and an x264 preset x CRF table (time, size, SSIM).
+- the worker's media work (join the 1 s chunks, scan, judge, the path's ffmpeg run, poster)
+  in a fresh Python process, as a Lambda invocation would be, with 2 ffmpeg threads (a
+  3538 MB Lambda's two vCPUs, the issue's "2 cores") and with 1 (1769 MB's one vCPU);
+- plain ffmpeg with exactly the worker's arguments for that path (no Python, no scan, no
+  poster) and the worker's overhead over it (target <= 10%);
+- for the shortest length, the recording cut off at 80% of its bytes (mid-fragment or
+  mid-cluster, as a reload leaves it): salvaged through the same path.
+Then Lambda cost per media-minute per path, and an x264 preset x CRF table (time, size,
+SSIM against the upload) on the VP9 input, which is how the transcode settings were chosen.
 
-    python bench/transcode.py            # full: 480p/720p x 30/120 s x 3 formats (~25+ min)
-    python bench/transcode.py --quick    # 10 s clips, for a quick look (~5 min)
+Every figure is printed beside the load average: the 2 cores are shared, and other work on
+them slows wall times (CPU seconds are steadier).
+
+    python bench/transcode.py                 # 720p, 30 and 180 s, all shapes (~15+ min)
+    python bench/transcode.py --quick         # 720p, 10 s, no preset table (~2 min)
+    python bench/transcode.py --presets-only  # only the preset x CRF table (30 s VP9)
 """
 
 from __future__ import annotations
@@ -41,27 +53,36 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from media_worker import transcode as worker  # noqa: E402
+from tests.drivers.media import browser_recording, split_chunks  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache" / "media"
 LAMBDA_USD_PER_GB_S = 0.0000166667  # x86, first pricing tier
-LAMBDA_MEMORIES_MB = (1769, 3538)  # 1 and 2 vCPUs
-FPS = 30
-SIZES = {"480p": (640, 480), "720p": (1280, 720)}
-# What browsers send: Chrome's MediaRecorder defaults to ~2.5 Mbit/s video.
-VIDEO_KBPS = {"480p": 1200, "720p": 2500}
-FORMATS = {
-    "vp8.webm": ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"],
-    "vp9.webm": [
-        "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
-        "-c:a", "libopus",
-    ],
-    "h264.mp4": [
-        "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-movflags", "+frag_keyframe+empty_moov+default_base_moof",
-    ],
-}  # fmt: skip
-CHUNK_SECONDS = 1.0  # MediaRecorder timeslice the candidate page would use
+SIZE = (1280, 720)
+#: Each browser shape and the path the worker should take for it.
+SHAPES = {
+    "mp4_h264_aac": "copy",
+    "mp4_h264_opus": "copy_video",
+    "webm_h264_opus": "copy_video",
+    "webm_vp9_opus": "transcode",
+    "webm_vp8_opus": "transcode",
+}
+TRANSCODE_TARGET_RATIO = 0.25  # wall seconds per second of answer, 720p, 2 cores
+END_TO_END_TARGETS_180S = {"copy": 2.0, "copy_video": 4.0}  # bench/playable.py's, stop->ready
+OVERHEAD_TARGET = 0.10  # the worker over plain ffmpeg doing the same job
 CUT_AT = 0.8  # where the interrupted-recording row cuts the upload, as a share of its bytes
+#: (label, preset, x264-params or None for the preset as it comes)
+PRESETS = (
+    ("ultrafast", "ultrafast", None),
+    ("superfast", "superfast", None),
+    ("superfast+mbtree", "superfast", "mbtree=1:rc-lookahead=10"),
+    ("veryfast", "veryfast", None),
+    ("faster", "faster", None),
+)
+CRFS = ("24", "26", "28")
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 # ---------------------------------------------------------------- measuring child processes
@@ -98,104 +119,43 @@ def ffmpeg(*args: str) -> list[str]:
 # ---------------------------------------------------------------- inputs
 
 
-def webcam_scene(size: str, seconds: float) -> list[str]:
-    """lavfi inputs for a talking-head-like scene: mostly static, a moving region, grain."""
-    width, height = SIZES[size]
-    head_w, head_h = width * 3 // 10 // 2 * 2, height * 6 // 10 // 2 * 2
-    graph = (
-        f"gradients=s={width}x{height}:r={FPS}:d={seconds}:speed=0.005,format=yuv420p[bg];"
-        f"testsrc2=s={head_w}x{head_h}:r={FPS}:d={seconds}[head];"
-        f"[bg][head]overlay=x='(W-w)/2+W/20*sin(t/2)':y='(H-h)/3+H/60*sin(t*1.3)':shortest=1,"
-        "noise=alls=3:allf=t[out0]"
-    )
-    tone = f"sine=frequency=220:beep_factor=2:sample_rate=48000:duration={seconds}"
-    return ["-f", "lavfi", "-i", graph, "-f", "lavfi", "-i", tone, "-shortest"]
-
-
-def ensure_inputs(sizes: list[str], durations: list[int]) -> list[tuple[Path, float]]:
-    """Generate (once) each size at the longest duration in all formats, cut shorter ones."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    longest = max(durations)
+def ensure_inputs(durations: list[int], shapes: list[str]) -> list[tuple[str, Path, float]]:
+    """Each shape at each length, made once (generation is the slow part, so say so)."""
     inputs = []
-    for size in sizes:
-        kbps = VIDEO_KBPS[size]
-        for fmt, codec_args in FORMATS.items():
-            master = CACHE / f"{size}-{longest}s-{fmt}"
-            if not master.exists():
-                print(f"  generating {master.name} ...", flush=True)
-                encode = [*codec_args, "-b:v", f"{kbps}k", "-b:a", "96k"]
-                _write(ffmpeg(*webcam_scene(size, longest), *encode), master)
-            for seconds in durations:
-                clip = CACHE / f"{size}-{seconds}s-{fmt}"
-                if not clip.exists():
-                    _write(ffmpeg("-i", str(master), "-t", str(seconds), "-c", "copy"), clip)
-                inputs.append((clip, float(seconds)))
+    for seconds in durations:
+        for shape in shapes:
+            started = time.perf_counter()
+            path = browser_recording(shape, float(seconds), CACHE, SIZE)  # type: ignore[arg-type]
+            if (took := time.perf_counter() - started) > 1:
+                print(f"  generated {path.name} in {took:.0f} s", flush=True)
+            inputs.append((shape, path, float(seconds)))
     return inputs
 
 
-def _write(cmd: list[str], out: Path) -> None:
-    """WebM goes through a pipe, so (like MediaRecorder's) its header carries no duration."""
-    partial = out.with_name(out.name + ".part")
-    if out.suffix == ".webm":
-        with partial.open("wb") as sink:
-            subprocess.run([*cmd, "-f", "webm", "pipe:1"], stdout=sink, check=True)
-    else:
-        fragmented = "+frag_keyframe+empty_moov+default_base_moof"  # as Safari writes it
-        subprocess.run([*cmd, "-movflags", fragmented, "-f", "mp4", str(partial)], check=True)
-    partial.rename(out)
-
-
-def split_into_chunks(source: Path, seconds: float, into: Path, keep: float = 1.0) -> list[Path]:
-    """Byte pieces of ~CHUNK_SECONDS each, as a MediaRecorder timeslice would upload; with
-    `keep` < 1 only that share of the bytes, as an interrupted recording leaves them.
-
-    Streamed, not read whole: Linux carries a parent's peak RSS into every child it execs
-    (ru_maxrss survives execve), so a fat bench process would inflate every RSS it reports.
-    """
-    pieces = max(1, round(seconds / CHUNK_SECONDS))
-    step = -(-source.stat().st_size // pieces)
-    left = int(source.stat().st_size * keep)
+def write_chunks(source: Path, into: Path, keep: float = 1.0) -> None:
+    """The recording's 1 s timeslice chunks, as the browser uploads them; with `keep` < 1
+    only that share of the bytes, as an interrupted recording leaves them."""
     into.mkdir(parents=True, exist_ok=True)
-    chunks = []
-    with source.open("rb") as whole:
-        for index in range(pieces):
-            if left <= 0:
-                break
-            chunk = into / f"chunk-{index:05d}"
-            chunk.write_bytes(whole.read(min(step, left)))
-            left -= step
-            chunks.append(chunk)
-    return chunks
+    left = int(source.stat().st_size * keep)
+    for index, chunk in enumerate(split_chunks(source)):
+        if left <= 0:
+            break
+        (into / f"chunk-{index:05d}").write_bytes(chunk[:left])
+        left -= len(chunk)
 
 
 # ---------------------------------------------------------------- the worker path (child)
 
 
-def fetch_chunks(chunk_dir: Path, workdir: Path) -> list[Path]:
-    """HOOK (S3): the handler will download raw/<answer>/chunk-* from the bucket into
-    `workdir` here; the bench reads local files (`--source local`, the only source yet)."""
-    del workdir
-    return sorted(chunk_dir.iterdir())
-
-
-def store(result: worker.TranscodeResult) -> None:
-    """HOOK (S3): the handler will upload the answer and poster to media/<answer>/ here."""
-    del result
-
-
 def worker_run(chunk_dir: Path, workdir: Path, max_seconds: float, report: Path) -> None:
-    """One invocation's work, timed from inside a fresh process; writes a JSON report."""
+    """One invocation's media work, timed from inside a fresh process; writes a JSON report.
+    (Downloading the chunks and storing the result are S3 round trips: bench/playable.py.)"""
     before_self = resource.getrusage(resource.RUSAGE_SELF)
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    chunks = fetch_chunks(chunk_dir, workdir)
-    joined = workdir / "upload.bin"
-    worker.join_chunks(chunks, joined)
-    joined_at = time.perf_counter()
-    worker.probe(joined)  # timed alone for the table; transcode() probes again itself
-    probed_at = time.perf_counter()
+    joined = workdir / "joined"
+    worker.join_chunks(sorted(chunk_dir.iterdir()), joined)
     result = worker.transcode(joined, workdir / "out", "video", max_seconds)
-    store(result)
     finished = time.perf_counter()
     after_self = resource.getrusage(resource.RUSAGE_SELF)
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -206,14 +166,13 @@ def worker_run(chunk_dir: Path, workdir: Path, max_seconds: float, report: Path)
     report.write_text(
         json.dumps(
             {
-                "join_s": joined_at - started,
-                "probe_s": probed_at - joined_at,
-                "wall_s": (joined_at - started) + (finished - probed_at),
+                "wall_s": finished - started,
                 "cpu_s": cpu(after_self, before_self) + cpu(after_children, before_children),
+                "ffmpeg_cpu_s": result.ffmpeg_cpu_s,
                 "maxrss_self_mb": after_self.ru_maxrss / 1024,
                 "maxrss_children_mb": after_children.ru_maxrss / 1024,
                 "output_bytes": result.output_bytes,
-                "remuxed": result.remuxed,
+                "path": result.path,
                 "size": f"{result.width}x{result.height}",
                 "duration_s": result.duration_s,
                 "cut_short": result.cut_short,
@@ -228,7 +187,7 @@ def measure_worker(
     name = "whole" if keep == 1.0 else f"cut-{keep:g}"
     chunk_dir = scratch / f"chunks-{name}"
     if not chunk_dir.exists():
-        split_into_chunks(source, seconds, chunk_dir, keep)
+        write_chunks(source, chunk_dir, keep)
     workdir = scratch / f"work-{name}-{threads}"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -239,15 +198,20 @@ def measure_worker(
     return json.loads(report.read_text())
 
 
-# ---------------------------------------------------------------- plain ffmpeg beside it
-
-
-def worker_encode_args(source: Path, out: Path, **overrides: str) -> list[str]:
-    """The worker's own re-encode arguments, with e.g. preset/crf swapped in."""
-    args = worker.ffmpeg_args(source, out, worker.probe(source), "video", remux=False)
-    for option, value in overrides.items():
-        args[args.index(f"-{option}") + 1] = value
-    return args
+def plain_ffmpeg(
+    source: Path, out: Path, path: str, x264: tuple[str, str | None, str] | None = None
+) -> Run:
+    """ffmpeg with exactly the worker's arguments for `path` (2 threads); `x264`: (preset,
+    x264-params or None for none, crf) swapped in."""
+    os.environ["FFMPEG_THREADS"] = "2"
+    args = worker.ffmpeg_args(source, out, worker.probe(source), "video", path)  # type: ignore[arg-type]
+    if x264 is not None:
+        preset, params, crf = x264
+        args[args.index("-preset") + 1] = preset
+        args[args.index("-crf") + 1] = crf
+        at = args.index("-x264-params")
+        args[at : at + 2] = ["-x264-params", params] if params else []
+    return measure(ffmpeg(*args))
 
 
 def ssim(encoded: Path, reference: Path) -> tuple[float, float]:
@@ -267,148 +231,124 @@ def usd_per_media_minute(billed_s: float, memory_mb: int, media_s: float) -> flo
     return billed_s * memory_mb / 1024 * LAMBDA_USD_PER_GB_S / (media_s / 60)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One line of the per-file table."""
-
-    label: str
-    threads: int
-    wall_s: float
-    cpu_s: float
-    rss: str
-    out_bytes: int
-    note: str
-
-    def print(self, media_s: float) -> None:
-        kbps = f"{self.out_bytes * 8 / media_s / 1000:7.0f}" if self.out_bytes else f"{'-':>7}"
-        print(
-            f"{self.label:24.24} {self.threads:>3} {self.wall_s:7.2f} {self.cpu_s:7.2f}"
-            f" {media_s / self.wall_s:5.1f} {self.rss:>12} {self.out_bytes / 1024:8.0f} {kbps}"
-            f"  {self.note}"
-        )
-
-
 HEADER = (
-    f"{'':24} {'thr':>3} {'wall s':>7} {'cpu s':>7} {'xRT':>5} {'RSS MB':>12}"
-    f" {'out KB':>8} {'kbit/s':>7}  note"
+    f"{'shape':15} {'len s':>5} {'path':10} {'run':17} {'thr':>3} {'wall s':>7} {'cpu s':>7}"
+    f" {'x len':>6} {'RSS MB':>9} {'kbit/s':>7}  target / note   [load]"
 )
 
 
-def bench_file(source: Path, seconds: float, scratch: Path) -> dict[int, dict]:
-    """Print one input's rows; return the worker reports by thread count."""
-    print(f"\n{source.name} ({seconds:.0f} s, {source.stat().st_size / 1024:.0f} KB)\n{HEADER}")
-    reports = {}
-    for threads in (1, 2):
-        reports[threads] = report = measure_worker(source, seconds, scratch, threads)
-        how = "remux" if report["remuxed"] else f"x264 {worker.X264_PRESET} crf {worker.X264_CRF}"
-        note = f"{how} -> {report['size']}; join {report['join_s']:.2f}s"
-        note += f", probe {report['probe_s']:.2f}s"
-        rss = f"{report['maxrss_self_mb']:.0f}/{report['maxrss_children_mb']:.0f}"
-        row = Row("worker (py/ffmpeg RSS)", threads, report["wall_s"], report["cpu_s"], rss,
-                  report["output_bytes"], note)  # fmt: skip
-        row.print(seconds)
-    cut = measure_worker(source, seconds, scratch, 1, keep=CUT_AT)
-    # Target: the cut recording becomes an answer (cut_short) holding what came before the
-    # cut: about CUT_AT of the media (bytes and seconds are not exactly proportional).
-    note = (
-        f"{'salvaged' if cut['cut_short'] else 'NOT CUT SHORT'} {cut['duration_s']:.1f} s"
-        f" (target ~{seconds * CUT_AT:.0f} s, cut_short); probe {cut['probe_s']:.2f}s"
+def row(
+    shape: str, seconds: float, path: str, label: str, threads: int, *, wall: float, cpu: float,
+    rss: str, out_bytes: int, note: str,
+) -> None:  # fmt: skip
+    kbps = f"{out_bytes * 8 / seconds / 1000:7.0f}" if out_bytes else f"{'-':>7}"
+    print(
+        f"{shape:15} {seconds:5.0f} {path:10} {label:17.17} {threads:>3} {wall:7.2f} {cpu:7.2f}"
+        f" {wall / seconds:6.3f} {rss:>9} {kbps}  {note}   [{load_average()}]",
+        flush=True,
     )
-    rss = f"{cut['maxrss_self_mb']:.0f}/{cut['maxrss_children_mb']:.0f}"
-    row = Row(f"worker, cut at {CUT_AT:.0%} bytes", 1, cut["wall_s"], cut["cpu_s"], rss,
-              cut["output_bytes"], note)  # fmt: skip
-    row.print(max(cut["duration_s"], 0.001))
+
+
+def target_note(path: str, seconds: float, wall: float) -> str:
+    if path == "transcode":
+        ok = wall / seconds <= TRANSCODE_TARGET_RATIO
+        return f"{'OK' if ok else 'MISS'} <= {TRANSCODE_TARGET_RATIO} x len"
+    end_to_end = END_TO_END_TARGETS_180S[path]
+    return f"part of <= {end_to_end:g} s end to end at 180 s (bench/playable.py)"
+
+
+def bench_file(
+    shape: str, source: Path, seconds: float, scratch: Path, *, cut: bool, threads_list: list[int]
+) -> dict:
+    """Print one input's rows; return the worker reports by thread count."""
+    expected = SHAPES[shape]
+    reports = {}
+    for threads in threads_list:
+        reports[threads] = report = measure_worker(source, seconds, scratch, threads)
+        path = report["path"]
+        note = target_note(path, seconds, report["wall_s"]) if threads == 2 else "Lambda 1769 MB"
+        if path != expected:
+            note = f"EXPECTED {expected}; " + note
+        rss = f"{report['maxrss_self_mb']:.0f}/{report['maxrss_children_mb']:.0f}"
+        row(shape, seconds, path, "worker (py/ff RSS)", threads, wall=report["wall_s"],
+            cpu=report["cpu_s"], rss=rss, out_bytes=report["output_bytes"], note=note)  # fmt: skip
+    path = reports[2]["path"]
     out = scratch / "plain.mp4"
-    for label, overrides in (("ffmpeg ultrafast", {"preset": "ultrafast"}), ("ffmpeg same", {})):
-        run = measure(ffmpeg(*worker_encode_args(source, out, **overrides)))
-        note = "floor: fastest x264" if overrides else "the worker's encoder args, no Python"
-        row = Row(label, 2, run.wall_s, run.cpu_s, f"{run.maxrss_mb:.0f}", out.stat().st_size, note)
-        row.print(seconds)
-    maps = ["-map", "0:v:0", "-map", "0:a:0"]
-    run = measure(ffmpeg("-threads", "2", "-i", str(source), *maps, "-f", "null", "-"))
-    Row("decode only", 2, run.wall_s, run.cpu_s, f"{run.maxrss_mb:.0f}", 0, "floor").print(seconds)
+    run = plain_ffmpeg(source, out, path)
+    overhead = reports[2]["wall_s"] / run.wall_s - 1
+    note = (
+        f"worker overhead {overhead:+.0%} (target <= {OVERHEAD_TARGET:.0%}:"
+        f" {'OK' if overhead <= OVERHEAD_TARGET else 'MISS'}; scan + poster)"
+    )
+    row(shape, seconds, path, "plain ffmpeg", 2, wall=run.wall_s, cpu=run.cpu_s,
+        rss=f"{run.maxrss_mb:.0f}", out_bytes=out.stat().st_size, note=note)  # fmt: skip
+    if cut:
+        salvaged = measure_worker(source, seconds, scratch, 2, keep=CUT_AT)
+        note = (
+            f"{'salvaged' if salvaged['cut_short'] else 'NOT CUT SHORT'}"
+            f" {salvaged['duration_s']:.1f} s of ~{seconds * CUT_AT:.0f}"
+            f"{'' if salvaged['path'] == path else ' via ' + salvaged['path']}"
+        )
+        rss = f"{salvaged['maxrss_self_mb']:.0f}/{salvaged['maxrss_children_mb']:.0f}"
+        row(shape, seconds, salvaged["path"], f"cut at {CUT_AT:.0%} bytes", 2,
+            wall=salvaged["wall_s"], cpu=salvaged["cpu_s"], rss=rss,
+            out_bytes=salvaged["output_bytes"], note=note)  # fmt: skip
     return reports
 
 
-def bench_files(inputs: list[tuple[Path, float]], scratch_root: Path) -> None:
-    print(
-        "\nPer file. worker = fetch+join+probe+check+transcode+poster+store in a fresh Python"
-        "\nprocess (probe also timed alone); xRT = media seconds per wall second; RSS = peak"
-        "\nresident memory (worker: Python process / largest ffmpeg child)."
-    )
-    costs = []
-    for source, seconds in inputs:
-        scratch = scratch_root / source.name
-        reports = bench_file(source, seconds, scratch)
-        shutil.rmtree(scratch, ignore_errors=True)
-        costs.append((source.name, seconds, reports))
-    print_costs(costs)
-
-
-def print_costs(costs: list[tuple[str, float, dict[int, dict]]]) -> None:
+def print_costs(costs: list[tuple[str, str, float, dict[int, dict]]]) -> None:
     """Lambda GB-seconds per media-minute, from the worker runs' measured times.
 
-    1769 MB buys one vCPU: billed time ~ the 1-thread run's CPU seconds. 3538 MB buys two:
-    billed time lies between the 2-thread run's CPU/2 (perfect use of both) and its wall time
-    on this 2-core machine (which other load on the machine inflates).
+    1769 MB buys one vCPU: billed time ~ the 1-thread run's wall (CPU-bound). 3538 MB buys
+    two: its 2-thread wall time on this 2-core machine (inflated by other load on it).
     """
-    print(f"\nLambda cost per media-minute at ${LAMBDA_USD_PER_GB_S}/GB-second (x86 price; the")
-    print("$0.20/M requests, S3 and SQS are extra and negligible here):")
-    print(f"{'input':22} {'1769 MB':>10} {'3538 MB (cpu/2 .. wall)':>26}")
-    totals = [0.0, 0.0, 0.0, 0.0]
-    for name, seconds, reports in costs:
-        one = reports[1]["cpu_s"]
-        low, high = reports[2]["cpu_s"] / 2, reports[2]["wall_s"]
-        for index, value in enumerate((one, low, high, seconds)):
-            totals[index] += value
-        print(
-            f"{name:22} ${usd_per_media_minute(one, 1769, seconds):9.6f}"
-            f"   ${usd_per_media_minute(low, 3538, seconds):.6f} .. "
-            f"${usd_per_media_minute(high, 3538, seconds):.6f}"
-        )
-    one, low, high, seconds = totals
-    print(
-        f"{'all (' + format(seconds / 60, '.1f') + ' media-min)':22}"
-        f" ${usd_per_media_minute(one, 1769, seconds):9.6f}"
-        f"   ${usd_per_media_minute(low, 3538, seconds):.6f} .. "
-        f"${usd_per_media_minute(high, 3538, seconds):.6f}"
-    )
+    print(f"\nLambda cost per media-minute at ${LAMBDA_USD_PER_GB_S}/GB-s (x86; worker's media")
+    print("work only: S3, SQS, DynamoDB and the download/upload are bench/cost.py's):")
+    print(f"{'shape':15} {'len s':>5} {'path':10} {'1769 MB':>10} {'3538 MB':>10}")
+    for shape, path, seconds, reports in costs:
+        usd = {
+            memory: f"${usd_per_media_minute(reports[threads]['wall_s'], memory, seconds):9.6f}"
+            if threads in reports
+            else f"{'-':>10}"
+            for threads, memory in ((1, 1769), (2, 3538))
+        }
+        print(f"{shape:15} {seconds:5.0f} {path:10} {usd[1769]} {usd[3538]}")
 
 
 def bench_presets(source: Path, seconds: float, scratch: Path) -> None:
     print(
         f"\nx264 preset x CRF on {source.name} ({seconds:.0f} s, 2 threads): the worker's"
-        "\nencode with only -preset/-crf changed; SSIM (all planes) against the decoded upload."
+        "\ntranscode with only -preset/-crf changed; SSIM (all planes) against the decoded"
+        "\nupload. x len = wall seconds per second of answer (target <= 0.25)."
     )
-    columns = ("preset", "crf", "wall s", "cpu s", "KB", "kbit/s", "SSIM", "dB")
-    print(f"{columns[0]:10} " + " ".join(f"{name:>7}" for name in columns[1:]))
+    columns = ("preset", "crf", "wall s", "cpu s", "x len", "KB", "kbit/s", "SSIM", "dB")
+    print(f"{columns[0]:16} " + " ".join(f"{name:>7}" for name in columns[1:]) + "  [load]")
     scratch.mkdir(parents=True, exist_ok=True)
-    chosen = (worker.X264_PRESET, str(worker.X264_CRF))
-    for preset in ("ultrafast", "veryfast", "faster", "fast"):
-        for crf in ("23", "26", "28"):
-            out = scratch / f"{preset}-{crf}.mp4"
-            run = measure(ffmpeg(*worker_encode_args(source, out, preset=preset, crf=crf)))
+    chosen = (worker.X264_PRESET, worker.X264_PARAMS, str(worker.X264_CRF))
+    for label, preset, params in PRESETS:
+        for crf in CRFS:
+            out = scratch / f"{label}-{crf}.mp4"
+            run = plain_ffmpeg(source, out, "transcode", (preset, params, crf))
             size = out.stat().st_size
             score, decibels = ssim(out, source)
             print(
-                f"{preset:10} {crf:>7} {run.wall_s:7.2f} {run.cpu_s:7.2f} {size / 1024:7.0f}"
+                f"{label:16} {crf:>7} {run.wall_s:7.2f} {run.cpu_s:7.2f}"
+                f" {run.wall_s / seconds:7.3f} {size / 1024:7.0f}"
                 f" {size * 8 / seconds / 1000:7.0f} {score:7.4f} {decibels:7.2f}"
-                f"{'  <- worker' if (preset, crf) == chosen else ''}"
+                f"  [{load_average()}]{'  <- worker' if (preset, params, crf) == chosen else ''}",
+                flush=True,
             )
 
 
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10 s clips only")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10 s inputs, no preset table")
+    parser.add_argument("--seconds", type=int, nargs="+", help="answer lengths (30 180)")
+    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
+    parser.add_argument("--presets-only", action="store_true", help="only the preset table")
+    parser.add_argument("--no-presets", action="store_true", help="skip the preset table")
     parser.add_argument(
-        "--source",
-        choices=["local"],
-        default="local",
-        help="where the worker path fetches chunks from (S3 goes in fetch_chunks/store)",
+        "--threads", type=int, nargs="+", choices=[1, 2], default=[2, 1], help="worker runs"
     )
     parser.add_argument("--worker-run", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -417,26 +357,39 @@ def main() -> None:
         worker_run(Path(chunks), Path(workdir), float(max_s), Path(report))
         return
 
-    # The parent's plain-ffmpeg runs use 2 threads; each worker run sets its own.
-    os.environ["FFMPEG_THREADS"] = "2"
-    durations = [10] if args.quick else [30, 120]
+    durations = args.seconds or ([10] if args.quick else [30, 180])
     ffmpeg_version = subprocess.run(
         [worker.ffmpeg_exe(), "-version"], capture_output=True, text=True, check=True
     ).stdout.split("\n")[0]
     print(ffmpeg_version)
     print(f"CPUs usable: {len(os.sched_getaffinity(0))}, load average at start: {load_average()}")
-    floor_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RSS floor: every child reports at least this bench's own peak, {floor_mb:.0f} MB")
     print(
-        f"worker: x264 -preset {worker.X264_PRESET} -crf {worker.X264_CRF}, AAC"
-        f" {worker.AUDIO_BITRATE}, within 720p, +faststart"
+        f"worker transcode: x264 -preset {worker.X264_PRESET} -x264-params {worker.X264_PARAMS}"
+        f" -crf {worker.X264_CRF}, AAC"
+        f" {worker.AUDIO_BITRATE}, within 720p, +faststart; copy paths: no decode"
     )
-    inputs = ensure_inputs(list(SIZES), durations)
     with tempfile.TemporaryDirectory(prefix="bench-transcode-") as scratch:
-        bench_files(inputs, Path(scratch))
-        preset_seconds = min(durations)
-        preset_input = CACHE / f"720p-{preset_seconds}s-vp8.webm"
-        bench_presets(preset_input, float(preset_seconds), Path(scratch) / "presets")
+        if not args.presets_only:
+            inputs = ensure_inputs(durations, args.shapes)
+            print(
+                "\nPer path. worker = join the 1 s chunks + scan + judge + ffmpeg + poster, in a"
+                "\nfresh Python process; x len = wall seconds per second of answer; RSS ="
+                "\npeak resident memory (worker: Python process / largest ffmpeg child)."
+            )
+            print(HEADER)
+            costs = []
+            for shape, source, seconds in inputs:
+                work = Path(scratch) / source.name
+                cut = seconds == min(durations)
+                reports = bench_file(
+                    shape, source, seconds, work, cut=cut, threads_list=args.threads
+                )
+                shutil.rmtree(work, ignore_errors=True)
+                costs.append((shape, reports[2]["path"], seconds, reports))
+            print_costs(costs)
+        if args.presets_only or not (args.quick or args.no_presets):
+            (source, seconds) = (browser_recording("webm_vp9_opus", 30.0, CACHE, SIZE), 30.0)
+            bench_presets(source, seconds, Path(scratch) / "presets")
     print(f"\nload average at end: {load_average()}")
 
 

@@ -138,10 +138,10 @@ ACCEPTED: tuple[Accepted, ...] = (
         APP,
         ("Api/SweepRole", "MediaWorker/Role", "Api/JobRole"),
         "Scoped to a prefix of the media bucket: the worker reads and deletes `raw/` and "
-        "writes `media/`, retention deletes a candidate's files under both, the job function "
-        "writes `exports/`; the keys below are made per company, interview, attempt or job "
-        "at run time.",
-        findings=(_MEDIA_BUCKET + r"/(raw|media|exports)/\*$",),
+        "writes `media/` and `question-videos/`, retention deletes a candidate's files under "
+        "`raw/` and `media/`, the job function writes `exports/`; the keys below are made per "
+        "company, interview, attempt, video or job at run time.",
+        findings=(_MEDIA_BUCKET + r"/(raw|media|question-videos|exports)/\*$",),
     ),
     # --- CDK's deploy-time functions -------------------------------------------------------
     Accepted(

@@ -33,3 +33,10 @@ JOB_MAX_RECEIVES = jobs.MAX_RECEIVES
 # Export files are deleted a week after they are written, with the job that points at them.
 EXPORT_PREFIX = media_layout.EXPORT_ROOT
 EXPORT_EXPIRY_DAYS = jobs.KEPT_FOR.days
+# The device check's upload probes: random bytes, useless a minute later, deleted after a day.
+PROBE_PREFIX = media_layout.PROBE_ROOT
+PROBE_EXPIRY_DAYS = 1
+# Logo images as the browser POSTed them, before the API checked their bytes: a checked one is
+# copied to `logos/` at once, so whatever is still here a day later was never finalised.
+LOGO_UPLOAD_PREFIX = media_layout.LOGO_UPLOAD_ROOT
+LOGO_UPLOAD_EXPIRY_DAYS = 1

@@ -10,8 +10,10 @@ whatever else sits beside them; everything under the attempt's raw prefix is del
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +33,7 @@ from chalicelib.data.media_layout import (
 )
 from chalicelib.data.models import Answer
 from chalicelib.domain import answer_lifecycle as lifecycle
-from media_worker import transcode
+from media_worker import question_videos, transcode
 
 logger = Logger(service="oneway-media")
 
@@ -52,6 +54,21 @@ def s3() -> Any:
     )
 
 
+class StageClock:
+    """Seconds spent in each step of one job, logged with its outcome: where the time from
+    "Saved" to playable goes (`started_at` is wall-clock, to compare with the upload's)."""
+
+    def __init__(self) -> None:
+        self.started_at = time.time()
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 4)
+        self._last = now
+
+
 @dataclass(frozen=True)
 class Job:
     """One attempt to turn into media, and the bucket holding it."""
@@ -69,9 +86,12 @@ def job_for(bucket: str, key: str) -> Job | None:
 def process(bucket: str, key: str, receive_count: int = 1) -> str:
     """Handle one S3 event; returns what happened (for logs and tests)."""
     job = job_for(bucket, key)
+    if job is None and question_videos.is_manifest(key):  # a recruiter's video, not an answer
+        return question_videos.process(bucket, key, receive_count)
     if job is None:
         logger.info("not a manifest, ignored", extra={"key": key})
         return "ignored"
+    clock = StageClock()
     where = job.location
     answer = lifecycle.load(where.company_id, where.invitation_id, where.question_id, where.attempt)
     if answer is None:
@@ -89,8 +109,9 @@ def process(bucket: str, key: str, receive_count: int = 1) -> str:
     if not claimed:
         logger.info("already handled", extra={"key": key, "status": answer.status})
         return "duplicate"
+    clock.lap("claim")
     try:
-        return _transcode_and_store(job, answer)
+        return _transcode_and_store(job, answer, clock)
     except Exception:
         if receive_count >= MAX_RECEIVES:
             # The last try: the message goes to the DLQ, the candidate learns it failed.
@@ -102,7 +123,8 @@ def process(bucket: str, key: str, receive_count: int = 1) -> str:
         raise
 
 
-def _transcode_and_store(job: Job, answer: Answer) -> str:
+def _transcode_and_store(job: Job, answer: Answer, clock: StageClock) -> str:
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="answer-") as tmp:
         workdir = Path(tmp)
         try:
@@ -112,10 +134,12 @@ def _transcode_and_store(job: Job, answer: Answer) -> str:
             lifecycle.mark_failed(answer, refused.reason, refused.candidate_message)
             _delete_raw(job)
             return "failed"
+        clock.lap("download")
         joined = workdir / "joined"
         transcode.join_chunks(chunks, joined)
         for chunk in chunks:
             chunk.unlink()
+        clock.lap("join")
         try:
             result = transcode.transcode(
                 joined, workdir, answer.answer_type, float(answer.max_seconds or 0)
@@ -127,20 +151,31 @@ def _transcode_and_store(job: Job, answer: Answer) -> str:
             lifecycle.mark_failed(answer, rejected.reason, rejected.candidate_message)
             _delete_raw(job)
             return "failed"
+        clock.lap("media")
         facts = _store(job, answer.answer_type, result)
+        # The worker's own time on the job (what Lambda bills), download to stored.
+        facts = dataclasses.replace(facts, worker_seconds=round(time.perf_counter() - started, 3))
+        clock.lap("store")
     if not lifecycle.mark_ready(answer, facts):
         logger.info("answer moved on meanwhile", extra={"key": job.location.raw_prefix})
         return "duplicate"
+    clock.lap("ready")
     lifecycle.record_usage(answer, facts)
+    clock.lap("usage")
     _delete_raw(job)
+    clock.lap("cleanup")
     logger.info(
         "answer ready",
         extra={
             "key": facts.media_key,
             "seconds": facts.duration_seconds,
-            "remuxed": result.remuxed,
+            "path": result.path,
+            "worker_seconds": facts.worker_seconds,
+            "ffmpeg_cpu_seconds": result.ffmpeg_cpu_s,
             "cut_short": facts.cut_short,
             "cut_at_seconds": facts.cut_at_seconds,
+            "started_at": clock.started_at,
+            "stage_seconds": clock.seconds,
         },
     )
     return "ready"
@@ -264,8 +299,10 @@ def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lif
         video_codec=result.video_codec,
         audio_codec=result.audio_codec,
         size_bytes=result.output_bytes,
+        poster_bytes=result.poster_path.stat().st_size if poster_key and result.poster_path else 0,
         cut_short=result.cut_short,
         cut_at_seconds=result.cut_at_s,
+        processing_path=result.path,
     )
 
 

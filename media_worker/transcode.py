@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import itertools
 import os
+import resource
 import shutil
 import struct
 import subprocess
@@ -35,6 +37,8 @@ import av
 Reason = Literal[
     "empty", "not_media", "corrupt", "interrupted", "no_video_stream", "no_audio_stream", "too_long"
 ]
+#: How an upload becomes the stored answer, chosen from its probe (see `choose_path`).
+ProcessingPath = Literal["copy", "copy_video", "transcode"]
 
 #: Demuxers allowed to read an upload (ffmpeg matches each comma-separated name against the
 #: demuxer's names, so "matroska" admits "matroska,webm" and "mov" admits "mov,mp4,m4a,...").
@@ -44,16 +48,25 @@ MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 CONTAINER_MAGIC = (b"\x1a\x45\xdf\xa3", b"OggS")
 MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"wide"})
 
+#: H.264 pixel formats stored as they come: 4:2:0 8-bit, what every player decodes
+#: (`yuvj420p` is the same with full-range levels, as some phones and Safari record).
+COPYABLE_PIX_FMTS = frozenset({"yuv420p", "yuvj420p"})
+
 #: Output video fits inside 720p: the short side is at most 720 (landscape 1280x720,
 #: portrait phones 720x1280), aspect kept, never upscaled.
 MAX_SHORT_SIDE = 720
 
-#: x264 settings chosen with bench/transcode.py (30 s webcam-like 720p, SSIM vs the upload):
-#: `veryfast` CRF 26 gave 755 kbit/s at SSIM 0.9866 for 21 CPU-s; `fast` CRF 28 the same
-#: bitrate and SSIM (748 kbit/s, 0.9867) for 41 CPU-s; `faster` is in between on CPU and no
-#: better per bit. CRF 23 -> 26 saves 28% of the bits for 0.36 dB of SSIM, 26 -> 28 only 16%
-#: for 0.28 dB: 26 is the knee. `ultrafast` halves the CPU but quadruples the bytes.
-X264_PRESET = "veryfast"
+#: x264 settings chosen with bench/transcode.py (30 s webcam-like 720p VP9 upload at the
+#: site's 1 Mbit/s, SSIM vs the upload, CPU seconds on 2 threads). `superfast` with x264's
+#: macroblock tree put back (`superfast` drops it; it is what keeps a static webcam scene's
+#: grain cheap) at CRF 26: 11.8 CPU-s, 947 kbit/s, SSIM 0.9860, against `veryfast` CRF 26's
+#: 18.4 CPU-s, 909 kbit/s, 0.9863: 36% less CPU for 4% more bytes and the same picture.
+#: Plain `superfast` is as fast but doubles the bytes (1915 kbit/s at CRF 26, 1539 at 28);
+#: `ultrafast` halves the CPU again but triples them; `faster` costs 50% more than
+#: `veryfast` for nothing visible. CRF 26 stays the knee (28 saves ~16% of bits for
+#: ~0.0007 of SSIM, 24 costs ~20% more for ~0.0007).
+X264_PRESET = "superfast"
+X264_PARAMS = "mbtree=1:rc-lookahead=10"
 X264_CRF = 26
 AUDIO_BITRATE = "96k"
 
@@ -175,9 +188,15 @@ class TranscodeResult:
     video_codec: str | None
     audio_codec: str | None
     output_bytes: int
-    remuxed: bool
+    path: ProcessingPath
     cut_short: bool = False
     cut_at_s: float | None = None
+    ffmpeg_cpu_s: float = 0.0  # CPU seconds of the ffmpeg runs (conversion and poster)
+
+    @property
+    def remuxed(self) -> bool:
+        """Nothing was encoded: every stream was copied as the browser recorded it."""
+        return self.path == "copy"
 
 
 def ffmpeg_exe() -> str:
@@ -213,7 +232,64 @@ def join_chunks(chunk_paths: Sequence[Path], out_path: Path) -> int:
         for chunk in chunk_paths:
             with Path(chunk).open("rb") as piece:
                 shutil.copyfileobj(piece, out, 1 << 20)
-        return out.tell()
+        written = out.tell()
+    return written - drop_repeated_mp4_headers(Path(out_path))
+
+
+# Top-level MP4 boxes that WebKitGTK's recorder (GStreamer's MP4 muxer) writes twice in a row:
+# its file type at the start and, at stop, the last fragment's header before one `mdat`.
+_REPEATED_HEADERS = (b"ftyp", b"moof")
+
+
+def drop_repeated_mp4_headers(path: Path) -> int:
+    """Remove the first of two back-to-back `ftyp` or `moof` boxes; returns the bytes removed.
+
+    A fragment header must be followed by its media data: the first of two headers in a row
+    points at data that is not there, so ffmpeg reads it as garbage AAC with timestamps that
+    run backwards and refuses a whole answer recorded in Safari's engine. Only box headers
+    are read; the file is rewritten (streamed) only when there is something to drop, and a
+    box cut off at the end (an interrupted recording) is kept as it is.
+    """
+    size = path.stat().st_size
+    boxes: list[tuple[bytes, int, int]] = []
+    with path.open("rb") as f:
+        while f.tell() + 8 <= size:
+            start = f.tell()
+            box_size, kind = struct.unpack(">I4s", f.read(8))
+            if box_size == 1 and start + 16 <= size:
+                box_size = struct.unpack(">Q", f.read(8))[0]
+            if box_size < 8 or start + box_size > size:
+                break  # to the end of the file, a cut or damage: nothing after it is a box
+            boxes.append((kind, start, box_size))
+            f.seek(start + box_size)
+    if not boxes or boxes[0][0] != b"ftyp":
+        return 0
+    drop = [
+        (start, box_size)
+        for (kind, start, box_size), following in itertools.pairwise(boxes)
+        if kind in _REPEATED_HEADERS and following[0] == kind
+    ]
+    if not drop:
+        return 0
+    fixed = path.with_name(path.name + ".fixed")
+    with path.open("rb") as src, fixed.open("wb") as out:
+        position = 0
+        for start, box_size in drop:
+            _copy_range(src, out, position, start - position)
+            position = start + box_size
+        _copy_range(src, out, position, size - position)
+    fixed.replace(path)
+    return sum(box_size for _, box_size in drop)
+
+
+def _copy_range(src: BinaryIO, out: BinaryIO, start: int, length: int) -> None:
+    src.seek(start)
+    while length > 0:
+        block = src.read(min(length, 1 << 20))
+        if not block:
+            return
+        out.write(block)
+        length -= len(block)
 
 
 def scan(path: Path) -> ProbeFacts:
@@ -244,6 +320,20 @@ def scan(path: Path) -> ProbeFacts:
     return ProbeFacts(size, signature, whole is not None, open_error=error)
 
 
+def _codec_facts(video: Any, audio: Any) -> dict[str, Any]:
+    """What `MediaInfo` says of the chosen video and audio streams' codecs (None if absent)."""
+    v = video.codec_context if video is not None else None
+    a = audio.codec_context if audio is not None else None
+    return {
+        "video_codec": v.name if v is not None else None,
+        "audio_codec": a.name if a is not None else None,
+        "width": v.width if v is not None else None,
+        "height": v.height if v is not None else None,
+        "pix_fmt": v.pix_fmt if v is not None else None,
+        "audio_channels": a.channels if a is not None else None,
+    }
+
+
 def _facts(
     container: av.container.InputContainer,
     size: int,
@@ -263,12 +353,7 @@ def _facts(
         has_video=video is not None
         and (span.keyframes if cut else span.counts).get(video.index, 0) > 0,
         has_audio=audio is not None and span.counts.get(audio.index, 0) > 0,
-        video_codec=video.codec_context.name if video is not None else None,
-        audio_codec=audio.codec_context.name if audio is not None else None,
-        width=video.codec_context.width if video is not None else None,
-        height=video.codec_context.height if video is not None else None,
-        pix_fmt=video.codec_context.pix_fmt if video is not None else None,
-        audio_channels=audio.codec_context.channels if audio is not None else None,
+        **_codec_facts(video, audio),
     )
     return ProbeFacts(
         size,
@@ -661,33 +746,51 @@ def _spoken(seconds: float) -> str:
     return " ".join(parts)
 
 
-def can_remux(info: MediaInfo, answer_type: str) -> bool:
-    """Is the upload already what we would produce (Safari's H.264/AAC MP4)? Then copy it.
-
-    Only when it also meets the output rules (4:2:0 8-bit, within 720p), so every stored
-    answer plays the same way whatever the browser.
-    """
-    if info.container != MP4_FAMILY or info.audio_codec not in ("aac", None):
-        return False
-    if answer_type == "audio":
-        return info.audio_codec == "aac"
+def video_fit_for_copy(info: MediaInfo) -> bool:
+    """H.264 that already meets the output rules (4:2:0 8-bit, within 720p), so every stored
+    answer plays the same way whatever the browser: Safari's, and Chrome's and Edge's when
+    they record H.264 (MP4 or Matroska)."""
     return (
         info.video_codec == "h264"
-        and info.pix_fmt in ("yuv420p", "yuvj420p")
+        and info.pix_fmt in COPYABLE_PIX_FMTS
         and min(info.width or 0, info.height or 0) <= MAX_SHORT_SIDE
     )
+
+
+def choose_path(info: MediaInfo, answer_type: str) -> ProcessingPath:
+    """How an upload becomes the stored answer, from its probe alone.
+
+    - `copy`: H.264 fit for copy + AAC (Safari, Chrome/Edge >= 126 recording MP4), or AAC for
+      an audio answer: the streams are copied into MP4 as they are (hundreds of times
+      realtime), nothing decoded.
+    - `copy_video`: H.264 fit for copy with other sound (Chrome's `video/webm;codecs=h264,
+      opus`): the picture is copied, only the sound is encoded to AAC (cheap).
+    - `transcode`: anything else (VP8, VP9, AV1, 10-bit or 4:2:2 or larger-than-720p
+      H.264, audio that isn't AAC): the full x264 encode.
+
+    The container does not matter: MP4 and Matroska both hold H.264 and AAC the same way.
+    """
+    audio_copyable = info.audio_codec == "aac"
+    if answer_type == "audio":
+        return "copy" if audio_copyable else "transcode"
+    if not video_fit_for_copy(info):
+        return "transcode"
+    return "copy" if audio_copyable else "copy_video"
 
 
 def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) -> TranscodeResult:
     """Scan, judge and convert an upload into the stored answer (plus a poster for video).
 
     Video becomes MP4 H.264 (yuv420p, within 720p) + AAC, audio becomes AAC in .m4a; both
-    with the index first (+faststart) so playback starts before the download ends. A
-    recording cut off mid-way is salvaged: its complete packets are first copied into a
-    whole file, which is then converted like any other upload (so damage before the cut
-    is still caught). Raises `MediaRejected` for uploads the candidate must re-record,
+    with the index first (+faststart) so playback starts before the download ends. The
+    path (copy, copy the video, full transcode) is chosen from the probe (`choose_path`).
+    Damage is found by `scan`'s demuxer walk and `judge`, never by decoding the whole
+    upload: a recording cut off mid-way is salvaged (its complete packets are first copied
+    into a whole file, which then takes the same path as any other upload), damage before
+    the cut is rejected. Raises `MediaRejected` for uploads the candidate must re-record,
     `TranscodeError` otherwise.
     """
+    children_before = _children_cpu_s()
     src, workdir = Path(src), Path(workdir)
     facts = scan(src)
     verdict = judge(facts, answer_type, max_seconds)
@@ -700,16 +803,21 @@ def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) ->
     info = _described(facts)
     if verdict.action == "salvage":
         src, info = _salvage(src, workdir, facts)
-    remux = can_remux(info, answer_type)
+    path = choose_path(info, answer_type)
     timeout = 60 + 5 * info.duration_s
-    _ffmpeg(ffmpeg_args(src, output, info, answer_type, remux), timeout=timeout, blame_input=True)
+    _ffmpeg(ffmpeg_args(src, output, info, answer_type, path), timeout=timeout, blame_input=True)
     if verdict.action == "salvage":
         src.unlink()  # our own copy of the complete packets: the work directory's space is tight
     produced = _probe_own(output)
-    poster = _poster(output, workdir / "poster.jpg", produced.duration_s) if is_video else None
+    poster = None
+    if is_video:
+        poster = _poster(
+            output, workdir / "poster.jpg", produced.duration_s, copied=path != "transcode"
+        )
     width, height = produced.width, produced.height
-    if remux and is_video:
-        width, height = _display_size(output)
+    if path != "transcode" and is_video and width and height and mp4_rotation(output) % 180:
+        # A copied phone video keeps its rotation; players turn it, so report it as played.
+        width, height = height, width
     return TranscodeResult(
         output_path=output,
         poster_path=poster,
@@ -720,10 +828,17 @@ def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) ->
         video_codec=produced.video_codec,
         audio_codec=produced.audio_codec,
         output_bytes=output.stat().st_size,
-        remuxed=remux,
+        path=path,
         cut_short=verdict.action == "salvage",
         cut_at_s=verdict.cut_at_s,
+        ffmpeg_cpu_s=round(_children_cpu_s() - children_before, 3),
     )
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's finished children (our ffmpeg runs, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _salvage(src: Path, workdir: Path, facts: ProbeFacts) -> tuple[Path, MediaInfo]:
@@ -761,16 +876,11 @@ def _salvage(src: Path, workdir: Path, facts: ProbeFacts) -> tuple[Path, MediaIn
 
 
 def ffmpeg_args(
-    src: Path, output: Path, info: MediaInfo, answer_type: str, remux: bool
+    src: Path, output: Path, info: MediaInfo, answer_type: str, path: ProcessingPath
 ) -> list[str]:
-    """The ffmpeg arguments (after the binary and log flags) that turn `src` into `output`;
-    public so the bench times exactly the worker's encode."""
-    args = [*_input_args(src), *_output_args(info, answer_type, remux), f"file:{output}"]
-    if remux:
-        # Copying never decodes, so damage inside the stream would pass unseen: decode it to
-        # a null sink in the same run (one read of the input, a fraction of an encode's CPU).
-        args += [*_stream_maps(answer_type), "-f", "null", "-"]
-    return args
+    """The ffmpeg arguments (after the binary and log flags) that turn `src` into `output`
+    along `path`; public so the bench times exactly the worker's ffmpeg run."""
+    return [*_input_args(src), *_output_args(info, answer_type, path), f"file:{output}"]
 
 
 def _input_args(src: Path) -> list[str]:
@@ -784,12 +894,13 @@ def _input_args(src: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _output_args(info: MediaInfo, answer_type: str, remux: bool) -> list[str]:
-    """ffmpeg output options; metadata is dropped (phones put the location in there)."""
+def _output_args(info: MediaInfo, answer_type: str, path: ProcessingPath) -> list[str]:
+    """ffmpeg output options; metadata is dropped (phones put the location in there), the
+    display matrix (a phone's rotation) is not metadata and stays with a copied picture."""
     maps = _stream_maps(answer_type)
     muxer = ["-f", "ipod" if answer_type == "audio" else "mp4"]
     common = ["-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", *muxer]
-    if remux:
+    if path == "copy":
         return [*maps, "-c", "copy", *common]
     # async=1 pads gaps in the browser's audio timestamps so speech stays in sync.
     audio = ["-c:a", "aac", "-b:a", AUDIO_BITRATE, "-af", "aresample=async=1"]
@@ -797,9 +908,12 @@ def _output_args(info: MediaInfo, answer_type: str, remux: bool) -> list[str]:
         audio += ["-ac", "2"]
     if answer_type == "audio":
         return [*maps, *audio, *common]
+    if path == "copy_video":
+        return [*maps, "-c:v", "copy", *audio, *common]
     video = [
         "-vf", _fit_720p(),
-        "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF),
+        "-c:v", "libx264", "-preset", X264_PRESET, "-x264-params", X264_PARAMS,
+        "-crf", str(X264_CRF),
         "-pix_fmt", "yuv420p",
         "-threads", str(ffmpeg_threads()),
     ]  # fmt: skip
@@ -823,27 +937,93 @@ def _fit_720p() -> str:
 
 
 def _probe_own(output: Path) -> MediaInfo:
-    """Probe our own output; if that fails the fault is ours, not the candidate's."""
+    """Describe our own output from its index: an MP4 ffmpeg just wrote has an exact header,
+    so no packet walk (which would cost as much again as the upload's scan, most of a copy's
+    time). Unreadable, or lacking what it should hold: the fault is ours, not the
+    candidate's."""
     try:
-        return probe(output)
-    except MediaRejected as exc:
+        with av.open(f"file:{output}") as container:
+            video = next((s for s in container.streams.video if s.frames), None)
+            audio = next((s for s in container.streams.audio if s.frames), None)
+            info = MediaInfo(
+                container=container.format.name,
+                duration_s=round((container.duration or 0) / 1_000_000, 3),
+                has_video=video is not None,
+                has_audio=audio is not None,
+                **_codec_facts(video, audio),
+            )
+    except av.FFmpegError as exc:
         raise TranscodeError(f"ffmpeg produced an unreadable {output.name}: {exc}") from exc
+    if info.duration_s <= 0 or not (info.has_video or info.has_audio):
+        raise TranscodeError(f"ffmpeg produced an empty {output.name}: {info}")
+    return info
 
 
-def _display_size(video: Path) -> tuple[int, int]:
-    """Width and height as played: a copied phone video keeps its rotation flag (re-encoded
-    ones are rotated by ffmpeg), and only a decoded frame tells PyAV about it."""
-    with av.open(f"file:{video}") as container:
-        frame = next(container.decode(video=0))
-    if frame.rotation % 180:
-        return frame.height, frame.width
-    return frame.width, frame.height
+def mp4_rotation(video: Path) -> int:
+    """Degrees the first video track's display matrix turns the picture (0, 90, 180, 270),
+    read from the MP4's track header (`moov/trak/tkhd`), so nothing is decoded."""
+    with Path(video).open("rb") as f:
+        moov = _child_box(f, b"moov", 0, Path(video).stat().st_size)
+        if moov is None:
+            return 0
+        at, end = moov
+        while (trak := _child_box(f, b"trak", at, end)) is not None:
+            if _is_video_track(f, *trak):
+                tkhd = _child_box(f, b"tkhd", *trak)
+                return _matrix_rotation(f, tkhd[0]) if tkhd else 0
+            at = trak[1]
+    return 0
 
 
-def _poster(video: Path, poster: Path, duration_s: float) -> Path:
+def _child_box(f: BinaryIO, kind: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The first box of `kind` among the boxes in [start, end): (body start, box end)."""
+    at = start
+    while at + 8 <= end:
+        f.seek(at)
+        size, found = struct.unpack(">I4s", f.read(8))
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", f.read(8))[0], 16
+        elif size == 0:
+            size = end - at
+        if size < header:
+            return None
+        if found == kind:
+            return at + header, min(at + size, end)
+        at += size
+    return None
+
+
+def _is_video_track(f: BinaryIO, start: int, end: int) -> bool:
+    mdia = _child_box(f, b"mdia", start, end)
+    hdlr = _child_box(f, b"hdlr", *mdia) if mdia else None
+    if hdlr is None:
+        return False
+    f.seek(hdlr[0] + 8)  # version/flags, pre_defined
+    return f.read(4) == b"vide"
+
+
+def _matrix_rotation(f: BinaryIO, tkhd_body: int) -> int:
+    """The quarter turn a tkhd's matrix {a b u; c d v; x y w} applies (a, b, c, d 16.16)."""
+    f.seek(tkhd_body)
+    version = f.read(1)[0]
+    f.seek(tkhd_body + (52 if version == 1 else 40))
+    a, b, _u, c, d = struct.unpack(">5i", f.read(20))
+    if abs(a) >= abs(b):
+        return 0 if a >= 0 and d >= 0 else 180
+    return 90 if b < 0 < c else 270
+
+
+def _poster(video: Path, poster: Path, duration_s: float, *, copied: bool = False) -> Path:
     """A JPEG frame ~1 s in (past the camera's first dark frames), or the first frame of a
-    short clip; taken from the output so it matches what the reviewer plays."""
+    short clip; taken from the output so it matches what the reviewer plays.
+
+    A `copied` picture is the browser's own and this is the first time any of it is
+    decoded: a damaged frame there is concealed, as the reviewer's player will conceal it
+    (the answer is not failed for it); only no picture at all is the upload's fault.
+    """
     at = "1" if duration_s >= 2.0 else "0"
+    poster.unlink(missing_ok=True)
     _ffmpeg(
         [
             "-ss", at, "-i", f"file:{video}",
@@ -851,14 +1031,17 @@ def _poster(video: Path, poster: Path, duration_s: float) -> Path:
             "-f", "image2", f"file:{poster}",
         ],
         timeout=60,
-        blame_input=False,
+        blame_input=copied,
+        strict=not copied,
     )  # fmt: skip
     if not poster.is_file() or poster.stat().st_size == 0:
+        if copied:
+            raise MediaRejected("corrupt", f"no picture decodes from the copied {video.name}")
         raise TranscodeError(f"ffmpeg wrote no poster frame from {video.name}")
     return poster
 
 
-def _ffmpeg(args: list[str], *, timeout: float, blame_input: bool) -> None:
+def _ffmpeg(args: list[str], *, timeout: float, blame_input: bool, strict: bool = True) -> None:
     """Run ffmpeg; any error it reports about an upload makes the upload `corrupt`.
 
     A recording that was cut off never reaches it as it came: `transcode` hands over a whole
@@ -866,9 +1049,12 @@ def _ffmpeg(args: list[str], *, timeout: float, blame_input: bool) -> None:
 
     `-xerror` stops at the first decoding error (exit code non-zero), but demuxers that
     resynchronise after damage (a truncated or garbled WebM) only log an error and exit 0,
-    so any line at `-v error` counts as a failure too.
+    so any line at `-v error` counts as a failure too. Not `strict`: errors ffmpeg recovers
+    from (a damaged frame it conceals) are tolerated, only a failed run counts.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-xerror", "-y"]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-y"]
+    if strict:
+        cmd.append("-xerror")
     try:
         done = subprocess.run(
             [*cmd, *args],
@@ -881,7 +1067,7 @@ def _ffmpeg(args: list[str], *, timeout: float, blame_input: bool) -> None:
     except subprocess.TimeoutExpired as exc:
         raise TranscodeError(f"ffmpeg ran longer than {timeout:.0f}s") from exc
     errors = done.stderr.strip()
-    if done.returncode == 0 and not errors:
+    if done.returncode == 0 and (not errors or not strict):
         return
     detail = f"ffmpeg exit {done.returncode}: {errors[-2000:]}"
     if blame_input:

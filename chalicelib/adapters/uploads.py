@@ -25,6 +25,7 @@ from chalicelib.config import get_settings
 from chalicelib.data.media_layout import (
     MAX_CHUNK_BYTES,
     AttemptLocation,
+    QuestionVideoLocation,
     UploadBound,
     upload_bound,
 )
@@ -32,7 +33,9 @@ from chalicelib.data.models import utcnow
 
 __all__ = ["MAX_CHUNK_BYTES", "UploadBound", "upload_bound"]
 
-MAX_QUESTION_VIDEO_BYTES = 200 * 1024 * 1024
+# Where chunks are uploaded: an answer's attempt or a recruiter's question video.
+ChunkedLocation = AttemptLocation | QuestionVideoLocation
+
 # Chunk numbers per grant: half a minute of recording, about 60 KB of policies.
 WINDOW_CHUNKS = 30
 # The form fields that differ from chunk to chunk; the rest are the grant's `fields`.
@@ -82,8 +85,17 @@ def grant(
 
     Raises BeyondBound when the answer's bound allows no chunk numbered `first_chunk`.
     """
+    return chunk_grant(location, mime_type, upload_bound(answer_type, max_seconds), first_chunk)
+
+
+def chunk_grant(
+    location: ChunkedLocation,
+    mime_type: str,
+    bound: UploadBound,
+    first_chunk: int = 0,
+) -> Grant:
+    """`grant` for any chunked upload (an answer's attempt, a question video) and its bound."""
     settings = get_settings()
-    bound = upload_bound(answer_type, max_seconds)
     if not 0 <= first_chunk < bound.max_chunks:
         raise BeyondBound(f"chunk {first_chunk} is beyond {bound.max_chunks} chunks")
     end_chunk = min(first_chunk + WINDOW_CHUNKS, bound.max_chunks)
@@ -142,8 +154,8 @@ def _split_fields(
 
 
 @dataclass(frozen=True)
-class QuestionVideoGrant:
-    """A presigned POST for one question video; its fields include the key."""
+class ObjectGrant:
+    """A presigned POST for one object at exactly its key; its fields include the key."""
 
     url: str
     fields: dict[str, str]
@@ -151,31 +163,43 @@ class QuestionVideoGrant:
     expires_at: str
 
 
-def question_video_grant(key: str, content_type: str) -> QuestionVideoGrant:
-    """A presigned POST for one recruiter-recorded question video at exactly `key`.
-
-    The policy fixes the key, the `video/` content type family and at most 200 MB, and expires
-    within 15 minutes. Keys (`media_layout.question_video_key`) live outside `raw/`, so no
-    worker wakes up: the video is played as uploaded.
-    """
-    settings = get_settings()
-    ttl = settings.upload_url_ttl_seconds
+def _object_grant(
+    key: str, content_type: str, type_condition: list | dict, max_bytes: int, ttl: int
+) -> ObjectGrant:
+    """One object at exactly `key`, 1..`max_bytes` bytes, with the given type condition."""
     post = client("s3").generate_presigned_post(
-        Bucket=settings.media_bucket,
+        Bucket=get_settings().media_bucket,
         Key=key,
         Fields={"Content-Type": content_type},
-        Conditions=[
-            ["starts-with", "$Content-Type", "video/"],
-            ["content-length-range", 1, MAX_QUESTION_VIDEO_BYTES],
-        ],
+        Conditions=[type_condition, ["content-length-range", 1, max_bytes]],
         ExpiresIn=ttl,
     )
-    return QuestionVideoGrant(
+    return ObjectGrant(
         url=post["url"],
         fields=dict(post["fields"]),  # includes `key`; the browser adds the file last
-        max_bytes=MAX_QUESTION_VIDEO_BYTES,
+        max_bytes=max_bytes,
         expires_at=(utcnow() + timedelta(seconds=ttl)).isoformat(),
     )
+
+
+def image_grant(key: str, content_type: str, max_bytes: int) -> ObjectGrant:
+    """A presigned POST for exactly `key`: this one content type, 1..`max_bytes` bytes, and
+    expiring within the upload TTL (a company logo, checked again once it arrived)."""
+    ttl = get_settings().upload_url_ttl_seconds
+    return _object_grant(key, content_type, {"Content-Type": content_type}, max_bytes, ttl)
+
+
+PROBE_CONTENT_TYPE = "application/octet-stream"
+
+
+def probe_grant(key: str, max_bytes: int, ttl_seconds: int) -> ObjectGrant:
+    """A presigned POST for exactly `key`, at most `max_bytes` of opaque bytes, briefly valid.
+
+    The device check POSTs random bytes with it to time the candidate's uplink; the key lives
+    under `probes/` (no worker wakes, a lifecycle rule deletes it a day later).
+    """
+    condition = {"Content-Type": PROBE_CONTENT_TYPE}
+    return _object_grant(key, PROBE_CONTENT_TYPE, condition, max_bytes, ttl_seconds)
 
 
 def object_exists(key: str) -> bool:
@@ -209,7 +233,7 @@ class StoredChunk:
     etag: str
 
 
-def chunk_objects(location: AttemptLocation) -> dict[int, StoredChunk]:
+def chunk_objects(location: ChunkedLocation) -> dict[int, StoredChunk]:
     """Chunk index → size and ETag for every chunk object of the attempt."""
     settings = get_settings()
     found: dict[int, StoredChunk] = {}
@@ -222,12 +246,12 @@ def chunk_objects(location: AttemptLocation) -> dict[int, StoredChunk]:
     return found
 
 
-def stored_chunks(location: AttemptLocation) -> dict[int, int]:
+def stored_chunks(location: ChunkedLocation) -> dict[int, int]:
     """Chunk index → size for every chunk object of the attempt."""
     return {index: chunk.size for index, chunk in chunk_objects(location).items()}
 
 
-def leading_chunks(location: AttemptLocation, count: int) -> list[StoredChunk]:
+def leading_chunks(location: ChunkedLocation, count: int) -> list[StoredChunk]:
     """Chunks 0..count-1 as stored now, up to the first missing one."""
     stored = chunk_objects(location)
     parts: list[StoredChunk] = []

@@ -27,7 +27,9 @@ def audit_request(request: Request, status: int) -> None:
         return
     params = request.uri_params or {}
     target = next(iter(params.values()), principal.company_id)
-    activity.audit(principal.company_id, principal.user_id, f"{spec.method} {spec.path}", target)
+    detail = getattr(request, "audit_detail", None)
+    action = f"{spec.method} {spec.path}"
+    activity.audit(principal.company_id, principal.user_id, action, target, detail)
 
 
 def audit_changes(request: Request, get_response: Callable[[Request], Response]) -> Response:

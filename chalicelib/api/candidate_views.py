@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters import uploads
-from chalicelib.domain import candidates, invitations
+from chalicelib.data import media_layout
+from chalicelib.data.models import Invitation
+from chalicelib.domain import accommodations, candidates, invitations
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -34,6 +36,19 @@ def upload_grant(grant: uploads.Grant) -> dict[str, Any]:
         "chunk_key_template": grant.chunk_key_template,
         "max_chunk_bytes": grant.max_chunk_bytes,
         "max_total_bytes": grant.max_total_bytes,
+        "expires_at": grant.expires_at,
+    }
+
+
+def object_grant(grant: uploads.ObjectGrant) -> dict[str, Any]:
+    """A presigned POST for one object: `fields` (with the key), then the file last.
+
+    The device check's connection probe, and (through `views`) a company's logo upload.
+    """
+    return {
+        "url": grant.url,
+        "fields": grant.fields,
+        "max_bytes": grant.max_bytes,
         "expires_at": grant.expires_at,
     }
 
@@ -87,6 +102,11 @@ def question(item: candidates.SessionQuestion) -> dict[str, Any]:
         "attempts_used": item.attempts_used,
         "attempts_left": item.attempts_left,
         "video_url": uploads.playback_url(asked.video_key) if item.revealed else None,
+        "video_poster_url": (
+            uploads.playback_url(media_layout.question_video_poster_key(asked.video_key))
+            if item.revealed
+            else None
+        ),
         "think_deadline": _iso(think.deadline),
         "think_seconds_left": think.seconds_left,
         "missed": item.missed,
@@ -108,6 +128,9 @@ def session(found: candidates.Session) -> dict[str, Any]:
             "time_multiplier": found.time_multiplier,
             "feedback_given": found.feedback_given,
             "reopened_questions": found.reopened_questions,
+            "accommodation": accommodation(invitation),
+            # Moved on after review: the done page then offers `interview.booking_url`.
+            "advanced": invitation.stage == "advanced",
         },
         "company": {
             "name": invitation.company_name,
@@ -124,6 +147,27 @@ def session(found: candidates.Session) -> dict[str, Any]:
         },
         "questions": [question(q) for q in found.questions],
         "progress": {"answered": found.answered, "total": found.total},
+        # The language the candidate reads in (the interview's, until they pick another) and
+        # the interview's IANA time zone, in which the deadline is stated.
+        "language": invitation.language or "en",
+        "time_zone": invitation.time_zone or "UTC",
+    }
+
+
+def accommodation(invitation: Invitation) -> dict[str, Any]:
+    """Whether the candidate may still ask for an adjustment, and their latest request."""
+    asked = invitation.accommodation
+    return {
+        "may_request": accommodations.may_request(invitation),
+        "request": None
+        if asked is None
+        else {
+            "kinds": list(asked.kinds or []),
+            "note": asked.note,
+            "status": asked.status,
+            "requested_at": _iso(asked.requested_at),
+            "decided_at": _iso(asked.decided_at),
+        },
     }
 
 
@@ -144,6 +188,24 @@ def feedback(given: candidates.Feedback) -> dict[str, Any]:
     return {"rating": given.rating, "comment": given.comment}
 
 
+def branding(invitation: Invitation) -> dict[str, Any]:
+    """A candidate page without the session ("your data"): whose brand, in which language."""
+    return {
+        "company": {
+            "name": invitation.company_name,
+            "brand_color": invitation.brand_color,
+            "logo_url": invitation.logo_url,
+        },
+        "support_contact": invitation.support_contact,
+        "language": invitation.language or "en",
+        "time_zone": invitation.time_zone or "UTC",
+    }
+
+
+def language(invitation: Invitation) -> dict[str, Any]:
+    return {"language": invitation.language}
+
+
 def apply_page(found: invitations.ApplyInfo) -> dict[str, Any]:
     """What the public apply page shows before anyone applies: whose interview, for what."""
     owner, item = found.company, found.interview
@@ -154,5 +216,6 @@ def apply_page(found: invitations.ApplyInfo) -> dict[str, Any]:
             "logo_url": owner.logo_url,
         },
         "interview": {"title": item.title, "role_description": item.role_description},
+        "language": item.language or "en",
         "open": True,
     }

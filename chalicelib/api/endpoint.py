@@ -22,7 +22,7 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.http import domain_error_response, parse_body
 from chalicelib.domain.auth import Principal, Role, authenticate
-from chalicelib.domain.errors import BadRequest, DomainError
+from chalicelib.domain.errors import BadRequest, DomainError, InvalidInput
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -49,8 +49,8 @@ class Access(Enum):
     """Who may call a route; the header each kind of caller proves itself with."""
 
     PUBLIC = "public"  # anyone (sign-in, the public apply link, health)
-    ADMIN = "admin"  # a company admin's bearer token
-    RECRUITER = "recruiter"  # any recruiter's bearer token, admin or reviewer
+    ADMIN = "admin"  # a company admin's bearer token (or an API key: `api_keys`)
+    RECRUITER = "recruiter"  # any recruiter's bearer token, admin or reviewer (or an API key)
     CANDIDATE = "candidate"  # X-Invitation-Token, checked by the candidate services
     SHARE = "share"  # X-Share-Token, checked by the share service
 
@@ -60,6 +60,7 @@ class Audit(Enum):
 
     AUTO = "auto"  # the middleware records "<METHOD> <path>" against the first path id
     SELF = "self"  # the service records its own, more precise event (never twice)
+    NOTHING = "nothing"  # a POST that changes nothing (a preview): there is no event
 
 
 _ROLES = {Access.ADMIN: Role.ADMIN, Access.RECRUITER: None}
@@ -189,6 +190,8 @@ class Endpoint:
     audit: Audit | None = None
     status: int = 200
     query: dict[str, Param] = field(default_factory=dict)  # the query parameters it reads
+    # Whether an API key may call it (a recruiter route; GET only for a `read` key).
+    api_keys: bool = True
 
     @property
     def body_schema(self) -> str | None:
@@ -203,6 +206,8 @@ class Call:
     token: str = ""
     body: Any = None
     query: dict[str, str] = field(default_factory=dict)
+    # An `Audit.AUTO` route's own words for its event (which records it touched), if any.
+    audit_detail: dict[str, Any] | None = None
 
     @property
     def recruiter(self) -> Principal:
@@ -243,7 +248,12 @@ def _call(spec: Endpoint, request: Request) -> Call:
     """Authenticate, then check the query string and the body: a stranger learns nothing."""
     call = Call(query=dict(request.query_params or {}))
     if spec.access in _ROLES:
-        call.principal = authenticate(request.headers, _ROLES[spec.access])
+        call.principal = authenticate(
+            request.headers,
+            _ROLES[spec.access],
+            writes=spec.method in _CHANGES,
+            keys_allowed=spec.api_keys,
+        )
         # Kept on the request so the audit middleware need not verify the token again.
         request.principal = call.principal  # type: ignore[attr-defined]
     elif spec.access in _TOKEN_HEADERS:
@@ -266,16 +276,26 @@ def endpoint(
     audit: Audit | None = None,
     status: int = 200,
     query: dict[str, Param] | None = None,
+    api_keys: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and register a route; the view receives a `Call` and the path parameters.
 
     A view returns its JSON body (sent with `status`, or an empty 204) or a `Response` of
-    its own (for other media types).
+    its own (for other media types). `api_keys=False` keeps a recruiter route for people.
     """
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = Endpoint(
-            path, method, view.__name__, _summary(view), access, body, audit, status, query or {}
+            path,
+            method,
+            view.__name__,
+            _summary(view),
+            access,
+            body,
+            audit,
+            status,
+            query or {},
+            api_keys,
         )
         _check(spec)
         ENDPOINTS[(path, method)] = spec
@@ -283,7 +303,9 @@ def endpoint(
         @functools.wraps(view)
         def handle(**params: str) -> Any:
             try:
-                result = view(_call(spec, blueprint.current_request), **params)
+                call = _call(spec, blueprint.current_request)
+                result = view(call, **params)
+                blueprint.current_request.audit_detail = call.audit_detail  # type: ignore[attr-defined]
             except DomainError as error:
                 return domain_error_response(error)
             if isinstance(result, Response):
@@ -303,3 +325,27 @@ def declared(routes: dict[str, dict[str, Any]]) -> Iterable[Endpoint]:
     for path in sorted(routes):
         for method in sorted(routes[path]):
             yield ENDPOINTS[(path, method)]
+
+
+#: The window of chunk numbers an upload grant covers (answers and question videos alike):
+#: `?first_chunk=`, 0 when absent. Its clients expect a 422 for a bad value.
+FIRST_CHUNK = {
+    "first_chunk": Param(
+        "integer",
+        "First chunk number of the window (0 unless given).",
+        0,
+        99999,
+        refused_with=InvalidInput,
+    )
+}
+
+
+def first_chunk(call: Call) -> int:
+    """The first chunk number of the grant window a recorder asks for ahead of time."""
+    first = call.query.get("first_chunk", "0")
+    if not first.isdigit() or int(first) > 99999:
+        raise InvalidInput(
+            "first_chunk must be a chunk number.",
+            details=[{"field": "first_chunk", "problem": "not_a_chunk_number"}],
+        )
+    return int(first)

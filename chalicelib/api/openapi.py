@@ -69,6 +69,12 @@ def _operation(spec: Endpoint) -> dict[str, Any]:
         | ({"description": param.description} if param.description else {})
         for name, param in spec.query.items()
     ]
+    if spec.access in (Access.ADMIN, Access.RECRUITER) and spec.api_keys:
+        # An API key may call it too (OpenAPI 3.1 names the scope a non-OAuth scheme needs);
+        # a `read` key only where nothing changes.
+        scope = "read" if spec.method == "GET" else "read-write"
+        operation["security"] = [*operation["security"], {"apiKey": [scope]}]
+        operation["x-oneway-api-key-scope"] = scope
     if parameters:
         operation["parameters"] = parameters
     if spec.body_schema:
@@ -99,7 +105,25 @@ def document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "Cognito ID token"},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A recruiter's Cognito ID token (signed in to the console).",
+                },
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "ow_live_<key_id>_<secret>",
+                    "description": (
+                        "A company admin's API key for an integration, in the same header "
+                        "(`Authorization: Bearer ow_live_…`). It acts as an admin of its "
+                        "company on the operations whose security lists it, with the scope "
+                        "named there: a `read` key on `read` (GET) operations, a `read-write` "
+                        "key on all of them. The team, API keys, share links, the company "
+                        "export and /me take people's tokens only. See docs/api-keys.md."
+                    ),
+                },
                 "invitationToken": {
                     "type": "apiKey",
                     "in": "header",

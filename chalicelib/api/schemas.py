@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,8 +19,10 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from typing_extensions import TypeAliasType
 
 from chalicelib.adapters.email import SUPPORT_CONTACT_PATTERN
+from chalicelib.domain import locales
 
 
 def _whole(value: Any) -> Any:
@@ -93,6 +97,26 @@ Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 HttpsUrl = Annotated[str, StringConstraints(pattern=f"^https://[^{_SPACE}]+$", max_length=2000)]
 
 
+def _time_zone(value: str) -> str:
+    if not locales.is_time_zone(value):
+        raise ValueError("not an IANA time zone name (such as Europe/Paris)")
+    return value
+
+
+# An IANA time zone name; published once as the `TimeZone` enum (every name tzdata knows).
+TimeZone = TypeAliasType(
+    "TimeZone",
+    Annotated[
+        str,
+        StringConstraints(max_length=64),
+        AfterValidator(_time_zone),
+        WithJsonSchema({"type": "string", "enum": list(locales.time_zones())}),
+    ],
+)
+# A language every candidate page and email is written in.
+Language = TypeAliasType("Language", Literal[locales.LANGUAGES])  # type: ignore[valid-type]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_max_length=20000)
 
@@ -137,6 +161,9 @@ class QuestionIn(Body):
     max_answer_seconds: Annotated[int, Field(ge=0, le=600), WHOLE] = 120
     retakes: Annotated[int, Field(ge=0, le=10), WHOLE] = 1
     video_key: Annotated[str, StringConstraints(max_length=500)] | None = None
+    # Picked from the company's question library: the save copies the entry's video (if any)
+    # as this interview's own, unless `video_key` is given.
+    from_library: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
 
     # The rule below, published: a question that is not a text answer records for 10 s or more.
     model_config = ConfigDict(
@@ -180,6 +207,29 @@ class InterviewIn(Body):
     questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=30)]
     deadline_days: Annotated[int, Field(ge=1, le=90), WHOLE] = 7
     rubric: Annotated[list[CriterionIn], Field(max_length=20)] = []
+    # What candidates read it in (they may switch), and the zone its deadlines are set in.
+    language: Language = locales.DEFAULT_LANGUAGE
+    time_zone: TimeZone = locales.DEFAULT_TIME_ZONE
+
+
+class LibraryQuestionIn(Body):
+    """A saved question of one of the company's interviews, to keep in the question library."""
+
+    interview_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+    question_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+
+
+class LogoUploadIn(Body):
+    """The image the browser is about to send: PNG, JPEG or WebP, at most 512 KB."""
+
+    content_type: Annotated[str, StringConstraints(max_length=100)]
+    size_bytes: Annotated[int, Field(ge=1), WHOLE]
+
+
+class LogoIn(Body):
+    """The uploaded logo to check and show (the `logo_id` of its upload)."""
+
+    logo_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 
 
 class ApplyLinkIn(Body):
@@ -190,6 +240,29 @@ class ApplyLinkIn(Body):
 # --- invitations --------------------------------------------------------------------------
 
 Multiplier = Annotated[float, Field(ge=1.0, le=4.0)]
+# A wall-clock time, 24-hour `HH:MM`.
+WallTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Days = Annotated[int, Field(ge=1, le=90), WHOLE]
+
+
+class DeadlineIn(Body):
+    """When invitations end: a date (and optional time, 23:59 by default) on the wall clock of
+    `time_zone` (the interview's unless given), within a year. Without a date,
+    `deadline_days` from now (the fallback for clients that count days), else the
+    interview's own number of days."""
+
+    deadline_date: date | None = None
+    deadline_time: WallTime | None = None
+    time_zone: TimeZone | None = None
+    deadline_days: Days | None = None
+
+    def deadline_choice(self) -> locales.DeadlineChoice:
+        return locales.DeadlineChoice(
+            day=self.deadline_date,
+            at=locales.parse_wall_time(self.deadline_time),
+            time_zone=self.time_zone,
+            days=self.deadline_days,
+        )
 
 
 class CandidateIn(Body):
@@ -198,7 +271,7 @@ class CandidateIn(Body):
     time_multiplier: Multiplier = 1.0
 
 
-class InviteIn(Body):
+class InviteIn(DeadlineIn):
     """Either a list of candidates, or CSV text of `name,email` rows (a header is optional)."""
 
     candidates: Annotated[list[dict], Field(max_length=1000)] = []
@@ -234,7 +307,7 @@ class InviteIn(Body):
             return None, f"{where}: {first['msg']}"
 
 
-class DirectInviteIn(Body):
+class DirectInviteIn(DeadlineIn):
     """A few candidates, invited within the request (`invitations.DIRECT_INVITE_LIMIT`).
 
     Longer lists and CSV files go to `POST /interviews/{interview_id}/invitation-jobs`.
@@ -248,16 +321,61 @@ class DirectInviteIn(Body):
 
 
 class ExtendIn(Body):
-    days: Annotated[int, Field(ge=1, le=90), WHOLE]
+    """A new deadline: a date (and optional time) in `time_zone` (the invitation's unless
+    given), or `days` after the later of now and the current deadline. A date wins."""
+
+    days: Days | None = None
+    deadline_date: date | None = None
+    deadline_time: WallTime | None = None
+    time_zone: TimeZone | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        str_max_length=20000,
+        # Published: `days` or `deadline_date`, not null (the rule below).
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["days"], "properties": {"days": {"type": "integer"}}},
+                {
+                    "required": ["deadline_date"],
+                    "properties": {"deadline_date": {"type": "string"}},
+                },
+            ]
+        },
+    )
+
+    @model_validator(mode="after")
+    def _days_or_date(self) -> ExtendIn:
+        if self.days is None and self.deadline_date is None:
+            raise ValueError("give deadline_date or days")
+        return self
+
+    def deadline_choice(self) -> locales.DeadlineChoice:
+        return locales.DeadlineChoice(
+            day=self.deadline_date,
+            at=locales.parse_wall_time(self.deadline_time),
+            time_zone=self.time_zone,
+            days=self.days,
+        )
 
 
 class InvitationUpdate(Body):
     time_multiplier: Multiplier
 
 
+class AccommodationGrantIn(Body):
+    """Granting gives 1.5 times the time and a week more unless said otherwise here."""
+
+    time_multiplier: Multiplier | None = None
+    deadline: AwareDatetime | None = None
+
+
 class ApplyIn(Body):
     name: Name
     email: Email
+    # The language the apply page was read in; the interview's when left out.
+    language: Language | None = None
 
 
 # --- candidates ---------------------------------------------------------------------------
@@ -293,6 +411,22 @@ class TextAnswerIn(Body):
 class FeedbackIn(Body):
     rating: Annotated[int, Field(ge=1, le=5), WHOLE]
     comment: Annotated[str, StringConstraints(max_length=2000), STRIP] = ""
+
+
+class AccommodationRequestIn(Body):
+    """An adjustment asked for before starting (`domain.accommodations`)."""
+
+    kinds: Annotated[
+        list[Literal["more_time", "audio_instead_of_video", "later_deadline"]],
+        Field(min_length=1, max_length=3),
+    ]
+    note: Annotated[str, StringConstraints(max_length=1000), STRIP] = ""
+
+
+class CandidateLanguageIn(Body):
+    """The language a candidate picked on the site; later emails use it too."""
+
+    language: Language
 
 
 # --- review -------------------------------------------------------------------------------
@@ -347,6 +481,10 @@ class EmailTemplate(Body):
     body: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
 
 
+class DecisionPreviewIn(Body):
+    stage: Literal["advanced", "rejected"]
+
+
 class TemplatesIn(Body):
     advanced: EmailTemplate
     rejected: EmailTemplate
@@ -371,6 +509,13 @@ class TeamMemberIn(Body):
 
 class TeamRoleIn(Body):
     role: Literal["admin", "reviewer"]
+
+
+class ApiKeyIn(Body):
+    """A key for an integration: what it is for, and whether it may change anything."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=FILLED), STRIP]
+    scope: Literal["read", "read-write"]
 
 
 class NewPasswordIn(Body):
@@ -409,9 +554,11 @@ class WebhookIn(Body):
                 "interview.completed",
                 "candidate.stage_changed",
                 "answer.failed",
+                "accommodation.requested",
+                "accommodation.decided",
             ]
         ],
-        Field(min_length=1, max_length=5),
+        Field(min_length=1, max_length=7),
     ]
 
 
@@ -419,8 +566,15 @@ class WebhookIn(Body):
 
 
 class QuestionVideoIn(Body):
-    """A recruiter-recorded question video about to be uploaded: MP4 (H.264) or WebM."""
+    """A question video about to be uploaded in chunks: recorded in the console, or a file
+    (MP4, MOV or WebM) sent in slices; the worker makes either an MP4 H.264/AAC."""
 
     mime_type: Annotated[
-        str, StringConstraints(pattern=r"^video/(mp4|webm)(;.*)?$", max_length=100)
+        str,
+        StringConstraints(pattern=r"^video/(mp4|webm|x-matroska|quicktime)(;.*)?$", max_length=100),
     ]
+    source: Literal["recording", "file"] = "recording"
+
+
+class QuestionVideoFinaliseIn(Body):
+    chunks: Annotated[int, Field(ge=1, le=10000), WHOLE]

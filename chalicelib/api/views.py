@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters import uploads
+from chalicelib.adapters import captions, email, uploads
+from chalicelib.api.candidate_views import object_grant, upload_grant
 from chalicelib.config import get_settings
+from chalicelib.data import media_layout
 from chalicelib.data.models import (
     Answer,
+    ApiKey,
     AuditEvent,
     Comment,
     Company,
     Interview,
     Invitation,
+    LibraryQuestion,
+    QuestionVideo,
     Recruiter,
     Review,
     ShareLink,
@@ -30,15 +36,21 @@ from chalicelib.data.repositories import CandidateItems
 from chalicelib.domain import (
     activity,
     analytics,
+    api_keys,
     audit,
+    audit_words,
+    candidate_mail,
     candidates,
     decisions,
     identity,
     interviews,
     invitations,
     jobs,
+    logos,
     privacy,
+    question_videos,
     reminders,
+    retention,
     review,
     shares,
 )
@@ -54,6 +66,11 @@ def company(item: Company) -> dict[str, Any]:
         "logo_url": item.logo_url,
         "retention_days": item.retention_days,
     }
+
+
+def logo_upload(started: logos.LogoUpload) -> dict[str, Any]:
+    """Where the browser POSTs the logo (form fields include the key), then finalises it."""
+    return {"logo_id": started.logo_id, **object_grant(started.grant)}
 
 
 def recruiter(item: Recruiter) -> dict[str, Any]:
@@ -84,11 +101,36 @@ def profile(found: identity.Profile) -> dict[str, Any]:
 
 
 def month_usage(item: activity.MonthUsage) -> dict[str, Any]:
+    """One month's use and its estimated AWS cost in USD, by component."""
     return {
         "month": item.month,
         "completed_interviews": item.completed_interviews,
         "recorded_minutes": item.recorded_minutes,
         "stored_gb": item.stored_gb,
+        "deleted_gb": item.deleted_gb,
+        "stored_gb_months": round(item.stored_gb_months, 4),
+        "worker_seconds": item.worker_seconds,
+        "media_processed": item.worker_runs,  # answers and question videos
+        "emails": item.emails,
+        "estimated_cost_usd": round(item.estimate.total_usd, 6),
+        "cost_breakdown_usd": {name: round(usd, 8) for name, usd in item.estimate.lines},
+    }
+
+
+def usage_report(report: activity.UsageReport) -> dict[str, Any]:
+    """Months newest first, what is stored now, and which prices the dollars come from."""
+    prices = report.prices
+    return {
+        "months": [month_usage(m) for m in report.months],
+        "stored_now_bytes": report.stored_now_bytes,
+        "stored_now_gb": round(report.stored_now_bytes / 1024**3, 3),
+        "currency": "USD",
+        "region": report.region,
+        "price_region": prices.region,
+        "price_region_fallback": report.price_fallback,
+        "price_list_date": prices.as_of.isoformat(),
+        "price_sources": list(prices.sources),
+        "worker_architecture": report.arch,
     }
 
 
@@ -114,6 +156,9 @@ def interview(item: Interview) -> dict[str, Any]:
                 "retakes": int(q.retakes),
                 "video_key": q.video_key,
                 "video_url": uploads.playback_url(q.video_key),
+                "video_poster_url": uploads.playback_url(
+                    media_layout.question_video_poster_key(q.video_key)
+                ),
             }
             for q in item.questions
         ],
@@ -122,9 +167,13 @@ def interview(item: Interview) -> dict[str, Any]:
             for c in item.rubric
         ],
         "deadline_days": int(item.deadline_days),
+        "language": item.language or "en",
+        "time_zone": item.time_zone or "UTC",
         "status": item.status,
         "blind_review": bool(item.blind_review),
         "hide_names_from_admins": bool(item.blind_for_admins),
+        "reminder_hours": reminders.hours_of(item),
+        "booking_url": item.booking_url,
         "counts": {name: int(getattr(item, f"count_{name}") or 0) for name in activity.COUNTERS},
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
@@ -137,6 +186,23 @@ def interview(item: Interview) -> dict[str, Any]:
     }
 
 
+def library_question(item: LibraryQuestion) -> dict[str, Any]:
+    """A question of the company's library, as the editor's picker and the library list show it."""
+    return {
+        "entry_id": item.entry_id,
+        "text": item.text,
+        "answer_type": item.answer_type,
+        "think_seconds": int(item.think_seconds),
+        "max_answer_seconds": int(item.max_answer_seconds),
+        "retakes": int(item.retakes),
+        "has_video": bool(item.video_key),
+        "video_url": uploads.playback_url(item.video_key),
+        "video_poster_url": uploads.playback_url(item.poster_key),
+        "source_interview_id": item.source_interview_id,
+        "created_at": item.created_at.isoformat(),
+    }
+
+
 def follow_up(item: Interview) -> dict[str, Any]:
     """The reminders and booking link that invitations sent from now on will carry."""
     return {
@@ -146,18 +212,24 @@ def follow_up(item: Interview) -> dict[str, Any]:
     }
 
 
-def question_video_upload(upload: interviews.QuestionVideoUpload) -> dict[str, Any]:
-    """The key to save on the question, and the presigned POST to upload the video to it."""
-    grant = upload.grant
+def question_video(item: QuestionVideo) -> dict[str, Any]:
+    """A question video as the console shows it: its state, then the MP4 and poster to play."""
+    ready = item.status == "ready"
     return {
-        "video_key": upload.video_key,
-        "upload": {
-            "url": grant.url,
-            "fields": grant.fields,
-            "max_bytes": grant.max_bytes,
-            "expires_at": grant.expires_at,
-        },
+        "video_id": item.video_id,
+        "status": item.status,
+        "video_key": question_videos.video_key(item),
+        "video_url": uploads.playback_url(item.media_key) if ready else None,
+        "poster_url": uploads.playback_url(item.poster_key) if ready else None,
+        "duration_seconds": float(item.duration_seconds) if item.duration_seconds else None,
+        "error": item.error_reason,
+        "message": item.error_message,
     }
+
+
+def question_video_started(started: question_videos.Started) -> dict[str, Any]:
+    """The new video, and the presigned POSTs for its first chunks (same shape as answers)."""
+    return {**question_video(started.video), "upload": upload_grant(started.grant)}
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -175,11 +247,15 @@ def invitation(item: Invitation, hidden: bool = False) -> dict[str, Any]:
         "stage": item.stage,
         "source": item.source,
         "deadline": item.deadline.isoformat(),
+        # Deadlines are shown in the interview's time zone; `language` is the candidate's.
+        "time_zone": item.time_zone or "UTC",
+        "language": item.language or "en",
         "time_multiplier": float(item.time_multiplier),
         "created_at": item.created_at.isoformat(),
         "opened_at": _iso(item.opened_at),
         "completed_at": _iso(item.completed_at),
         "email_sent_at": _iso(item.email_sent_at),
+        "links_replaced_at": _iso(item.links_replaced_at),
     }
 
 
@@ -246,6 +322,23 @@ def webhook(hook: Webhook, secret: str | None = None) -> dict[str, Any]:
     return view
 
 
+def api_key(item: ApiKey, value: str | None = None) -> dict[str, Any]:
+    """A key as its admins see it; the key itself only in the answer that created it."""
+    view = {
+        "key_id": item.key_id,
+        "name": item.name,
+        "scope": item.scope,
+        "prefix": api_keys.visible_prefix(item.key_id),
+        "created_by": {"user_id": item.created_by, "name": item.created_by_name},
+        "created_at": item.created_at.isoformat(),
+        "last_used_at": _iso(item.last_used_at),
+        "revoked_at": _iso(item.revoked_at),
+    }
+    if value is not None:
+        view["key"] = value
+    return view
+
+
 def delivery(item: WebhookDelivery) -> dict[str, Any]:
     """One line of the delivery log."""
     return {
@@ -263,35 +356,38 @@ def delivery(item: WebhookDelivery) -> dict[str, Any]:
 
 # --- audit log ------------------------------------------------------------------------------
 
-AUDIT_CSV_FIELDS = ("at", "actor", "action", "target", "detail")
+AUDIT_CSV_FIELDS = ("at", "actor", "action", "target", "detail", "summary")
 
 
-def audit_event(event: AuditEvent) -> dict[str, Any]:
-    """Who did what to which record, and when."""
+def audit_event(event: AuditEvent, summary: str | None = None) -> dict[str, Any]:
+    """Who did what to which record, and when; `summary` says it in words."""
     return {
         "at": audit.event_time(event),
         "actor": event.actor,
         "action": event.action,
         "target": event.target,
         "detail": event.detail.as_dict() if event.detail is not None else None,
+        "summary": summary,
     }
 
 
 def audit_page(page: audit.AuditPage) -> dict[str, Any]:
+    summaries = page.summaries or [None] * len(page.events)
     return {
         "month": page.month,
-        "events": [audit_event(e) for e in page.events],
+        "events": [audit_event(e, s) for e, s in zip(page.events, summaries, strict=True)],
         "next_cursor": page.next_cursor,
+        "actions": [{"action": a, "label": label} for a, label in audit_words.action_labels()],
     }
 
 
-def audit_csv(events: list[AuditEvent]) -> str:
-    """A month of events for a spreadsheet; the detail flattened to sorted `key=value;…`."""
+def audit_csv(events: Iterable[tuple[AuditEvent, str]]) -> str:
+    """Events for a spreadsheet; the detail flattened to sorted `key=value;…`, then the words."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(AUDIT_CSV_FIELDS)
-    for event in events:
-        view = audit_event(event)
+    for event, summary in events:
+        view = audit_event(event, summary)
         detail = view["detail"] or {}
         writer.writerow(
             [
@@ -300,9 +396,38 @@ def audit_csv(events: list[AuditEvent]) -> str:
                 view["action"],
                 view["target"],
                 ";".join(f"{k}={v}" for k, v in sorted(detail.items())),
+                _csv_safe(summary),
             ]
         )
     return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (names come from people's input)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _deletion(group: retention.Deletion) -> dict[str, Any]:
+    return {
+        "date": group.day,
+        "candidates": group.candidates,
+        "answers": group.answers,
+        "bytes": group.bytes,
+    }
+
+
+def retention_preview(found: retention.RetentionPreview) -> dict[str, Any]:
+    """What a retention period would delete now and on which later days, and in total."""
+    return {
+        "retention_days": found.days,
+        "current_retention_days": found.current_days,
+        "as_of": found.now,
+        "due_now": _deletion(found.due_now),
+        "schedule": [_deletion(g) for g in found.schedule],
+        "total": _deletion(found.total),
+        "open_candidates": found.open_candidates,
+        "truncated": found.truncated,
+    }
 
 
 # --- share links ----------------------------------------------------------------------------
@@ -346,8 +471,40 @@ def _candidate_fields(item: Invitation, hidden: bool) -> dict[str, Any]:
         "stage": item.stage,
         "tags": list(item.tags or []),
         "deadline": item.deadline.isoformat(),
+        "time_zone": item.time_zone or "UTC",  # the deadline is shown in it, with its offset
+        "email_sent_at": _iso(item.email_sent_at),
+        "links_replaced_at": _iso(item.links_replaced_at),
         "completed_at": _iso(item.completed_at),
         "asked_to_record_again": _asked_again(item),
+        "accommodation": accommodation(item, hidden),
+    }
+
+
+def accommodation(item: Invitation, hidden: bool = False) -> dict[str, Any] | None:
+    """The candidate's latest adjustment request (its note, which may name them, not in
+    blind review); None when they never asked."""
+    asked = item.accommodation
+    if asked is None:
+        return None
+    return {
+        "kinds": list(asked.kinds or []),
+        "note": None if hidden else asked.note,
+        "status": asked.status,
+        "requested_at": _iso(asked.requested_at),
+        "decided_at": _iso(asked.decided_at),
+        "decided_by": asked.decided_by,
+    }
+
+
+def accommodation_decided(item: Invitation) -> dict[str, Any]:
+    """The invitation after a decision: its deadline and time limits as they now stand
+    (no name: in blind review the admin deciding may not see it)."""
+    return {
+        "invitation_id": item.invitation_id,
+        "status": item.status,
+        "deadline": item.deadline.isoformat(),
+        "time_multiplier": float(item.time_multiplier or 1),
+        "accommodation": accommodation(item, hidden=True),
     }
 
 
@@ -380,11 +537,12 @@ def pipeline_row(row: review.PipelineRow) -> dict[str, Any]:
 
 
 def answers(slots: list[review.AnswerSlot]) -> list[dict[str, Any]]:
-    """Answers in the order given, with short-lived playback links."""
-    return [_answer(slot) for slot in slots]
+    """Answers in the order given, with short-lived playback (and captions) links."""
+    tracks = captions.captions_of(slot.media_key for slot in slots)
+    return [_answer(slot, tracks.get(slot.media_key or "", [])) for slot in slots]
 
 
-def _answer(slot: review.AnswerSlot) -> dict[str, Any]:
+def _answer(slot: review.AnswerSlot, tracks: list[dict[str, str]]) -> dict[str, Any]:
     question, answer, media = slot.question, slot.answer, slot.media_key
     ready = answer is not None and answer.status == "ready"
     return {
@@ -403,6 +561,8 @@ def _answer(slot: review.AnswerSlot) -> dict[str, Any]:
         "video_url": uploads.playback_url(media) if question.answer_type == "video" else None,
         "poster_url": uploads.playback_url(answer.poster_key) if ready and answer else None,
         "audio_url": uploads.playback_url(media) if question.answer_type == "audio" else None,
+        # WebVTT captions beside the recording, one per language: [] until captions exist.
+        "captions": tracks,
         "text_answer": answer.text if answer else None,
         "error_message": answer.error_message if answer and answer.status == "failed" else None,
     }
@@ -490,6 +650,40 @@ def decision_templates(found: decisions.DecisionTemplates) -> dict[str, Any]:
     }
 
 
+def email_wording(found: candidate_mail.Wording) -> dict[str, Any]:
+    return {"subject": found.subject, "body": found.body, "custom": found.custom}
+
+
+def every_email_wording(found: dict[str, dict[str, candidate_mail.Wording]]) -> dict[str, Any]:
+    """Each email a company may word, the names it may use, and its words per language."""
+    return {
+        "languages": list(email.languages()),
+        "emails": {
+            kind: {
+                "variables": list(candidate_mail.VARIABLES[kind]),
+                "link_required": kind in candidate_mail.LINK_REQUIRED,
+                "languages": {lang: email_wording(wording) for lang, wording in langs.items()},
+            }
+            for kind, langs in found.items()
+        },
+    }
+
+
+def email_preview(message: email.Email, lang: str) -> dict[str, Any]:
+    """An email as it would go out: the console shows the HTML in a sandboxed frame."""
+    return {
+        "to": message.to,
+        "language": lang,
+        "subject": message.subject,
+        "html": message.html,
+        "text": message.text,
+    }
+
+
+def decision_preview(found: decisions.DecisionPreview) -> dict[str, Any]:
+    return email_preview(found.message, found.language)
+
+
 def interview_analytics(found: analytics.InterviewAnalytics) -> dict[str, Any]:
     """An interview's funnel, drop-off per question, timing, scores and feedback."""
     funnel = found.funnel
@@ -568,6 +762,9 @@ def candidate_data(data: privacy.CandidateData) -> dict[str, Any]:
             for q in item.questions
         ],
         "answers": [_answer_export(a) for a in data.answers],
+        # Their own adjustment request, note included (who decided stays the company's).
+        "accommodation": {k: v for k, v in (accommodation(item) or {}).items() if k != "decided_by"}
+        or None,
         "feedback": {"rating": int(item.feedback_rating), "comment": item.feedback_comment}
         if item.feedback_at is not None
         else None,
@@ -626,6 +823,7 @@ def _candidate_export(
         "stage": item.stage,
         "invited_at": item.created_at.isoformat(),
         "completed_at": _iso(item.completed_at),
+        "accommodation": accommodation(item),
         "answers": [_answer_export(a) for a in found.answers],
         "reviews": [
             {

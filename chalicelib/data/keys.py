@@ -92,6 +92,22 @@ def invitation_id_of_child_sk(gsi1sk: str) -> str:
     return invitation_id
 
 
+QUESTION_VIDEO_PREFIX = "QVIDEO#"
+
+
+def question_video_sk(video_id: str) -> str:
+    """A recruiter's question video, under its interview's children partition."""
+    return f"{QUESTION_VIDEO_PREFIX}{video_id}"
+
+
+LIBRARY_QUESTION_PREFIX = "LIBQ#"
+
+
+def library_question_sk(entry_id: str) -> str:
+    """A question of the company's library, in the company partition."""
+    return f"{LIBRARY_QUESTION_PREFIX}{entry_id}"
+
+
 def email_claim_sk(email: str) -> str:
     """One claim per normalised address, so inviting an address twice is refused."""
     return f"{EMAIL_PREFIX}{email}"
@@ -178,6 +194,30 @@ def audit_time(sk: str) -> str:
 def deliveries_pk(company_id: str) -> str:
     """The company's webhook delivery log; sort keys are time-ordered delivery ids."""
     return f"{company_pk(company_id)}#DELIVERIES"
+
+
+# --- API keys -------------------------------------------------------------------------------
+
+API_KEY = "APIKEY"
+
+
+def api_key_pk(key_id: str) -> str:
+    """An API key's own partition, found from the key id inside the key (one GetItem).
+
+    Not under `C#<company_id>`: a caller presenting a key has not proven a company yet; the
+    item names its company, and only the item's word for it counts.
+    """
+    return f"{API_KEY}#{key_id}"
+
+
+def api_keys_gsi1pk(company_id: str) -> str:
+    """`gsi1pk` of a company's API keys (by_parent), so listing them is one Query."""
+    return f"{company_pk(company_id)}#{API_KEY}S"
+
+
+def api_key_child_sk(created_at: datetime, key_id: str) -> str:
+    """`gsi1sk` of an API key: creation time first, so a company's keys list in order."""
+    return f"{API_KEY}#{created_at.isoformat()}#{key_id}"
 
 
 def rate_pk(scope: str, subject: str) -> str:

@@ -123,9 +123,18 @@ class Company(Item, discriminator="Company"):
     name = UnicodeAttribute()
     brand_color = UnicodeAttribute(null=True)
     logo_url = UnicodeAttribute(null=True)
+    # An uploaded logo (`media_layout.logo_key`), checked and served by the public logo route;
+    # `logo_url` then names that route (a stable URL invitations can snapshot).
+    logo_key = UnicodeAttribute(null=True)
     retention_days = NumberAttribute(default=180)
+    # Media bytes in the bucket now: up when stored, down when deleted (`activity`).
+    stored_bytes_now = NumberAttribute(null=True)
     # Editable decision emails: {"advanced": {"subject", "body"}, "rejected": {...}}
     decision_templates = MapAttribute(null=True)
+    # The company's own wording of candidate emails (domain.candidate_mail), per language:
+    # {"invitation": {"es": {"subject", "body"}}, "reminder": {...}, ...}; English decision
+    # emails stay in `decision_templates`.
+    email_wording = MapAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str) -> tuple[str, str]:
@@ -161,12 +170,53 @@ class Question(MapAttribute[str, Any]):
     video_key = UnicodeAttribute(null=True)
 
 
+class AccommodationRequest(MapAttribute[str, Any]):
+    """A candidate's request for an adjustment, kept on their invitation (one at a time).
+
+    kinds: more_time | audio_instead_of_video | later_deadline (domain.accommodations).
+    """
+
+    kinds = ListAttribute(of=UnicodeAttribute)
+    note = UnicodeAttribute(null=True)
+    requested_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | granted | declined
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+
+
 class RubricCriterion(MapAttribute[str, Any]):
     """A criterion reviewers score 1-5; `anchors[i]` says what score i+1 looks like."""
 
     criterion_id = UnicodeAttribute()
     name = UnicodeAttribute()
     anchors = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class LibraryQuestion(Item, discriminator="LibraryQuestion"):
+    """A question a company keeps to reuse across interviews (its question library).
+
+    pk = C#<company_id>, sk = LIBQ#<entry_id>
+    A question with a video keeps the library's own copy (`media_layout.library_video_keys`).
+    """
+
+    company_id = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    answer_type = UnicodeAttribute(default="video")  # video | audio | text
+    think_seconds = NumberAttribute(default=30)
+    max_answer_seconds = NumberAttribute(default=120)
+    retakes = NumberAttribute(default=1)
+    video_key = UnicodeAttribute(null=True)
+    poster_key = UnicodeAttribute(null=True)
+    video_mime_type = UnicodeAttribute(null=True)
+    video_seconds = NumberAttribute(null=True)
+    video_bytes = NumberAttribute(null=True)
+    created_by = UnicodeAttribute(null=True)
+    source_interview_id = UnicodeAttribute(null=True)
+
+    @classmethod
+    def key(cls, company_id: str, entry_id: str) -> tuple[str, str]:
+        return company_pk(company_id), keys.library_question_sk(entry_id)
 
 
 class Interview(Item, discriminator="Interview"):
@@ -209,6 +259,10 @@ class Interview(Item, discriminator="Interview"):
     reminder_hours = ListAttribute(of=NumberAttribute, null=True)
     # Optional "book a live conversation" link (any calendar URL) for advanced candidates.
     booking_url = UnicodeAttribute(null=True)
+    # The language candidates read it in (they may switch) and the IANA time zone its
+    # deadlines are picked and shown in; both snapshotted into each invitation.
+    language = UnicodeAttribute(default="en")
+    time_zone = UnicodeAttribute(default="UTC")
 
     @classmethod
     def key(cls, company_id: str, interview_id: str) -> tuple[str, str]:
@@ -246,6 +300,10 @@ class Invitation(Item, discriminator="Invitation"):
     outro = UnicodeAttribute(default="")
     support_contact = UnicodeAttribute(null=True)
     deadline = UTCDateTimeAttribute()
+    # The interview's time zone (deadlines are shown in it) and the candidate's language:
+    # the interview's at first, then whichever the candidate picks.
+    time_zone = UnicodeAttribute(default="UTC")
+    language = UnicodeAttribute(default="en")
     status = UnicodeAttribute(default="invited")  # invited|opened|started|completed|expired|revoked
     stage = UnicodeAttribute(default="new")
     tags = ListAttribute(of=UnicodeAttribute, default=list)
@@ -286,8 +344,14 @@ class Invitation(Item, discriminator="Invitation"):
     reopened_questions = UnicodeSetAttribute(null=True)
     rerecord_requested_at = UTCDateTimeAttribute(null=True)
     rerecord_notice_due = BooleanAttribute(null=True)
-    # When Resend last replaced the link: every further link issued before it stops working.
+    # When "Send a new link" last replaced the link: every link issued before it answers
+    # `link_replaced` (a newer link was emailed) instead of opening the interview.
     links_replaced_at = UTCDateTimeAttribute(null=True)
+    # The current link token sealed with KMS (`domain.links`): Resend and reminders email
+    # the same link again. Never the token itself; None for invitations made before.
+    sealed_token = UnicodeAttribute(null=True)
+    # The candidate's latest accommodation request and what became of it.
+    accommodation = AccommodationRequest(null=True)
 
     @classmethod
     def key(cls, company_id: str, invitation_id: str) -> tuple[str, str]:
@@ -337,6 +401,9 @@ class Answer(Item, discriminator="Answer"):
     video_codec = UnicodeAttribute(null=True)
     audio_codec = UnicodeAttribute(null=True)
     size_bytes = NumberAttribute(null=True)
+    # How the worker made it (copy | copy_video | transcode) and its seconds on it: the bill.
+    processing_path = UnicodeAttribute(null=True)
+    worker_seconds = NumberAttribute(null=True)
     error_reason = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
     # While processing: the claiming worker's lease (token, expiry), set with the claim.
@@ -363,6 +430,45 @@ class EmailClaim(Item, discriminator="EmailClaim"):
     @classmethod
     def key(cls, company_id: str, interview_id: str, email: str) -> tuple[str, str]:
         return keys.interview_children_pk(company_id, interview_id), keys.email_claim_sk(email)
+
+
+class QuestionVideo(Item, discriminator="QuestionVideo"):
+    """A video a recruiter recorded (or sent as a file) for a question of one interview.
+
+    pk = C#<company_id>#INTERVIEW#<interview_id>, sk = QVIDEO#<video_id>
+    uploading → processing (finalised: manifest written) → ready | failed; the worker makes it
+    an MP4 H.264/AAC with a poster where `media_layout.QuestionVideoLocation` says. A take
+    dropped while processing is `discarded`, deleted by a later save.
+    """
+
+    company_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    video_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="uploading")
+    mime_type = UnicodeAttribute()
+    source = UnicodeAttribute(default="recording")  # recording | file
+    chunk_count = NumberAttribute(null=True)
+    chunk_sizes = ListAttribute(of=NumberAttribute, null=True)
+    chunk_etags = ListAttribute(of=UnicodeAttribute, null=True)
+    media_key = UnicodeAttribute(null=True)
+    poster_key = UnicodeAttribute(null=True)
+    duration_seconds = NumberAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    size_bytes = NumberAttribute(null=True)
+    error_reason = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    # `count_invited` of the interview when the video was first saved on it: once more
+    # candidates were invited, their snapshots may show it, so it is kept when replaced.
+    invited_when_attached = NumberAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+
+    @classmethod
+    def key(cls, company_id: str, interview_id: str, video_id: str) -> tuple[str, str]:
+        return (
+            keys.interview_children_pk(company_id, interview_id),
+            keys.question_video_sk(video_id),
+        )
 
 
 class Review(Item, discriminator="Review"):
@@ -453,7 +559,14 @@ class Usage(Item, discriminator="Usage"):
     month = UnicodeAttribute()
     completed_interviews = NumberAttribute(default=0)
     recorded_seconds = NumberAttribute(default=0)
-    stored_bytes = NumberAttribute(default=0)
+    stored_bytes = NumberAttribute(default=0)  # media stored this month (added)
+    deleted_bytes = NumberAttribute(default=0)  # media deleted this month
+    # Sum over this month's stores (+) and deletions (-) of bytes x hours left in the month:
+    # with the bytes stored at the month's start, the month's byte-hours (`activity`).
+    stored_byte_hours = NumberAttribute(default=0)
+    worker_seconds = NumberAttribute(default=0)
+    worker_runs = NumberAttribute(default=0)  # media the worker made (Lambda invocations)
+    emails = NumberAttribute(default=0)
 
     @classmethod
     def key(cls, company_id: str, month: str) -> tuple[str, str]:
@@ -575,6 +688,33 @@ class WebhookDelivery(Item, discriminator="WebhookDelivery"):
         return keys.deliveries_pk(company_id), delivery_id
 
 
+class ApiKey(Item, discriminator="ApiKey"):
+    """A company's key for machine access (an ATS, a script); the key itself is never stored.
+
+    The key is `ow_live_<key_id>_<secret>`; `secret_hash` is the SHA-256 of the whole key
+    (the secret has 256 random bits, so a fast hash is enough). Revoked keys stay listed.
+
+    pk = APIKEY#<key_id>, sk = APIKEY
+    by_parent: gsi1pk = C#<company_id>#APIKEYS, gsi1sk = APIKEY#<created ISO>#<key_id>
+    """
+
+    company_id = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    scope = UnicodeAttribute()  # read | read-write
+    secret_hash = UnicodeAttribute()
+    created_by = UnicodeAttribute()  # the admin's user id
+    created_by_name = UnicodeAttribute()
+    created_by_email = UnicodeAttribute()  # the email of the key's principal
+    last_used_at = UTCDateTimeAttribute(null=True)  # to the hour: recorded at most hourly
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+
+    @classmethod
+    def key(cls, key_id: str) -> tuple[str, str]:
+        return keys.api_key_pk(key_id), keys.API_KEY
+
+
 class Job(Item, discriminator="Job"):
     """Work too long for one request (a bulk invitation, the company export), run off a queue.
 
@@ -601,6 +741,9 @@ class Job(Item, discriminator="Job"):
     error = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(default=utcnow)
     finished_at = UTCDateTimeAttribute(null=True)
+    # An invite job's deadline picked by the recruiter, and the zone it is shown in.
+    deadline = UTCDateTimeAttribute(null=True)
+    deadline_time_zone = UnicodeAttribute(null=True)
 
     @classmethod
     def key(cls, company_id: str, job_id: str) -> tuple[str, str]:

@@ -70,6 +70,11 @@ class MediaFacts:
     # The upload was cut off and salvaged: it ends `cut_at_seconds` into the recording.
     cut_short: bool = False
     cut_at_seconds: float | None = None
+    # How it was made (copy | copy_video | transcode) and the worker's seconds on it.
+    processing_path: str | None = None
+    worker_seconds: float | None = None
+    # The poster's size: stored beside the media, so counted in the company's stored bytes.
+    poster_bytes: int = 0
 
 
 RELEASED = "released"
@@ -198,6 +203,12 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
                 if facts.audio_codec
                 else Answer.audio_codec.remove(),
                 Answer.size_bytes.set(facts.size_bytes),
+                Answer.processing_path.set(facts.processing_path)
+                if facts.processing_path
+                else Answer.processing_path.remove(),
+                Answer.worker_seconds.set(round(facts.worker_seconds, 3))
+                if facts.worker_seconds is not None
+                else Answer.worker_seconds.remove(),
                 Answer.cut_short.set(facts.cut_short),
                 Answer.cut_at_seconds.set(round(facts.cut_at_seconds, 3))
                 if facts.cut_short and facts.cut_at_seconds is not None
@@ -215,9 +226,17 @@ def mark_ready(answer: Answer, facts: MediaFacts) -> bool:
 
 
 def record_usage(answer: Answer, facts: MediaFacts) -> None:
-    """Recorded minutes and stored bytes for the company's monthly bill."""
+    """Recorded minutes, the worker's seconds and the stored bytes, for the company's bill.
+
+    Called once the answer turned ready (`mark_ready` succeeded), so a redelivery counts
+    nothing twice.
+    """
     add_usage(
-        answer.company_id, recorded_seconds=facts.duration_seconds, stored_bytes=facts.size_bytes
+        answer.company_id,
+        recorded_seconds=facts.duration_seconds,
+        stored_bytes=facts.size_bytes + facts.poster_bytes,
+        worker_seconds=facts.worker_seconds or 0,
+        worker_runs=1,
     )
 
 

@@ -9,6 +9,10 @@ A valid token is not enough: the person must still be on the team. Each request 
 role change applies to their next request; the role is the item's, not the token's group
 claim, which would lag until the token expires (up to an hour). No cache sits in between:
 a warm Lambda holding membership for even a few seconds could serve a removed member.
+
+An integration calls the same routes with an API key in the same header (`Bearer ow_…`):
+`api_keys.verify` reads the key's item (one GetItem) and the key acts as an admin of its
+company, read-only for a `read` key, never on the team or the keys themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.config import get_settings
 from chalicelib.data.models import Recruiter
+from chalicelib.domain import api_keys
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 
 if TYPE_CHECKING:
@@ -44,10 +49,16 @@ class Principal:
     email: str
     role: Role
     name: str = ""
+    # Set when the caller is an API key (`domain.api_keys`): "read" or "read-write".
+    key_scope: str | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def is_api_key(self) -> bool:
+        return self.key_scope is not None
 
 
 @lru_cache(maxsize=4)
@@ -124,13 +135,30 @@ def _team_member(company_id: str, user_id: str) -> Role:
         raise Unauthenticated("Your session is not valid. Please sign in again.") from None
 
 
-def authenticate(headers: Any, role: Role | None = None) -> Principal:
-    """The principal behind an `Authorization: Bearer <id token>` header, at least `role`."""
+def authenticate(
+    headers: Any, role: Role | None = None, *, writes: bool = False, keys_allowed: bool = True
+) -> Principal:
+    """The principal behind `Authorization: Bearer <id token or API key>`, at least `role`.
+
+    An API key (`ow_…`) is checked against the route: `writes` for a change, which a read
+    key may not make; `keys_allowed` False for what stays human-only (the team, the keys).
+    """
     value = headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Sign in to continue: this request needs a bearer token.")
-    principal = verify_token(token.strip())
+    if token.strip().startswith(api_keys.PREFIX):
+        key = api_keys.verify(token.strip(), writes=writes, keys_allowed=keys_allowed)
+        principal = Principal(
+            company_id=key.company_id,
+            user_id=api_keys.actor(key.key_id),
+            email=key.created_by_email,
+            role=Role.ADMIN,
+            name=api_keys.actor_name(key.name),
+            key_scope=key.scope,
+        )
+    else:
+        principal = verify_token(token.strip())
     if role is Role.ADMIN and not principal.is_admin:
         raise Forbidden("Only a company admin can do this.")
     return principal

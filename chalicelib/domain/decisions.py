@@ -4,38 +4,29 @@ Admins write the templates, so they render in the bounded sandbox (`templating`)
 three names in reach, within a time, work and size bound; the HTML part is the escaped
 text, so a template cannot inject markup either. Every failure is a 422 naming the field:
 on save (tried on several sample names), and on a stage change, before anything changes.
+Each candidate reads them in their own language: `/company/templates` words the English
+ones, `candidate_mail` those of every language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from markupsafe import escape
 
 from chalicelib.adapters import email
 from chalicelib.data.models import Company, Invitation
-from chalicelib.domain import templating
+from chalicelib.domain import candidate_mail, templating
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.identity import get_company
+from chalicelib.domain.invitations import get_invitation
 
+# The English defaults (every language's are in the message catalogues).
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
-    "advanced": {
-        "subject": "Next steps with {{ company_name }}",
-        "body": (
-            "Hello {{ candidate_name }},\n\nThank you for your video interview for "
-            "{{ title }}. We enjoyed your answers and would like to move forward: we will "
-            "contact you shortly about the next step.\n\nBest regards,\n{{ company_name }}"
-        ),
-    },
-    "rejected": {
-        "subject": "Your application to {{ company_name }}",
-        "body": (
-            "Hello {{ candidate_name }},\n\nThank you for taking the time to record your "
-            "interview for {{ title }}. After careful review we have decided not to move "
-            "forward with your application. We wish you every success.\n\nBest regards,\n"
-            "{{ company_name }}"
-        ),
-    },
+    stage: {
+        "subject": candidate_mail.default_wording(stage, "en").subject,
+        "body": candidate_mail.default_wording(stage, "en").body,
+    }
+    for stage in candidate_mail.DECISIONS
 }
 
 
@@ -59,12 +50,12 @@ class DecisionTemplates:
         return template
 
 
-def templates(company: Company) -> DecisionTemplates:
-    stored = company.decision_templates.as_dict() if company.decision_templates else {}
+def templates(company: Company, lang: str = "en") -> DecisionTemplates:
+    """The decision emails in `lang`: the company's wording, else the catalogue's."""
 
     def merged(name: str) -> Template:
-        parts = {**DEFAULT_TEMPLATES[name], **stored.get(name, {})}
-        return Template(subject=parts["subject"], body=parts["body"])
+        found = candidate_mail.wording(company, name, lang)
+        return Template(subject=found.subject, body=found.body)
 
     return DecisionTemplates(advanced=merged("advanced"), rejected=merged("rejected"))
 
@@ -85,11 +76,12 @@ SAMPLES = (
     },
     {"candidate_name": "Li", "company_name": "A", "title": "X"},
 )
+SAMPLES = tuple({**sample, "interview_title": sample["title"]} for sample in SAMPLES)
 SAMPLE = SAMPLES[0]
 # Bounds on what a template may write: SES subjects stay short, a letter stays a letter.
 SUBJECT_LIMIT = 500
 BODY_LIMIT = 20_000
-HOW_TO_FIX = "Use only {{ candidate_name }}, {{ company_name }} and {{ title }}."
+HOW_TO_FIX = "Use only {{ candidate_name }}, {{ company_name }} and {{ interview_title }}."
 
 
 def check(field: str, template: str) -> None:
@@ -140,20 +132,57 @@ def _render(stage: str, part: str, template: str, context: dict[str, str]) -> st
         ) from None
 
 
-def prepare(invitation: Invitation, stage: str) -> email.Email | None:
-    """The decision email for `stage`, rendered before anything changes (None: no email)."""
+def prepare(
+    invitation: Invitation, stage: str, shown_name: str | None = None
+) -> email.Email | None:
+    """The decision email for `stage`, rendered before anything changes (None: no email).
+
+    In the candidate's language; what the review page previews is this very email
+    (`shown_name` stands in for the name where blind review hides it from the admin).
+    """
     if stage not in DEFAULT_TEMPLATES:
         return None
     company = get_company(invitation.company_id)
-    template = templates(company).for_stage(stage)
+    lang = candidate_mail.language_of(invitation)
+    template = templates(company, lang).for_stage(stage)
     context = {
-        "candidate_name": invitation.candidate_name,
+        "candidate_name": shown_name or invitation.candidate_name,
         "company_name": company.name,
         "title": invitation.title,
+        "interview_title": invitation.title,
     }
     subject = " ".join(_render(stage, "subject", template.subject, context).split())
     text = _render(stage, "body", template.body, context)
-    if stage == "advanced" and invitation.booking_url:
-        text += f"\n\nBook a live conversation with us: {invitation.booking_url}"
-    html = "<p>" + str(escape(text)).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
-    return email.Email(to=invitation.candidate_email, subject=subject, html=html, text=text)
+    booking = invitation.booking_url if stage == "advanced" else None
+    to = shown_name or invitation.candidate_email
+    return candidate_mail.decision_letter(to, lang, subject, text, booking)
+
+
+@dataclass(frozen=True)
+class DecisionPreview:
+    """The decision email a stage change would send, and to whom."""
+
+    message: email.Email
+    language: str
+    invitation: Invitation
+
+
+def preview(
+    company_id: str,
+    invitation_id: str,
+    stage: str,
+    hidden_label: Callable[[Invitation], str | None] = lambda _: None,
+) -> DecisionPreview:
+    """The decision email `stage` would send this candidate now: `prepare`'s very output.
+
+    `hidden_label` gives the label that stands for a candidate whose name and address blind
+    review hides from the caller (None: shown).
+    """
+    invitation = get_invitation(company_id, invitation_id)
+    message = prepare(invitation, stage, hidden_label(invitation))
+    if message is None:
+        raise InvalidInput(
+            f"Moving a candidate to {stage!r} sends no email.",
+            details=[{"field": "stage", "problem": "no_email", "message": stage}],
+        )
+    return DecisionPreview(message, candidate_mail.language_of(invitation), invitation)

@@ -19,7 +19,7 @@ from chalicelib.adapters import email
 from chalicelib.config import get_settings
 from chalicelib.data import keys
 from chalicelib.data.models import Company, Digest, DigestEntry, Interview, Recruiter
-from chalicelib.domain import review
+from chalicelib.domain import activity, review
 from chalicelib.domain.auth import Principal, Role
 from chalicelib.domain.digest import KEEP_AFTER_SENDING
 
@@ -105,6 +105,7 @@ def _send_digest(company_id: str, entries: list[dict[str, Any]], total: int) -> 
     team = Recruiter.query(
         keys.company_pk(company_id), Recruiter.sk.startswith(keys.RECRUITER_PREFIX)
     )
+    sent = 0
     for recruiter in team:
         role = Role.ADMIN if recruiter.role == Role.ADMIN else Role.REVIEWER
         member = Principal(company_id, recruiter.user_id, recruiter.email, role, recruiter.name)
@@ -136,3 +137,5 @@ def _send_digest(company_id: str, entries: list[dict[str, Any]], total: int) -> 
             console_link=f"{site}/console/#/interviews",
         )
         email.send(message)
+        sent += 1
+    activity.count_email(company_id, sent)

@@ -8,15 +8,14 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.adapters import uploads
 from chalicelib.config import get_settings
-from chalicelib.data import keys, media_layout
+from chalicelib.data import keys
 from chalicelib.data.models import Interview, Question, RubricCriterion, new_id, utcnow
+from chalicelib.domain import question_library, question_videos
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput, NotFound
 
 
@@ -34,61 +33,6 @@ def _questions(items: list[dict[str, Any]]) -> list[Question]:
             fields["retakes"] = 0
         questions.append(Question(question_id=question_id, **fields))
     return questions
-
-
-VIDEO_EXTENSIONS = {"video/mp4": "mp4", "video/webm": "webm"}
-
-
-def _check_video_keys(
-    company_id: str, interview_id: str, items: list[dict[str, Any]], known: Iterable[str] = ()
-) -> None:
-    """Each question's video is this interview's upload and is in S3; 422 naming it if not.
-
-    Keys the interview already has (or a duplicate copied from its source) are kept as they are.
-    """
-    kept = set(known)
-    details = []
-    for index, item in enumerate(items):
-        key = item.get("video_key")
-        if not key or key in kept:
-            continue
-        if not media_layout.is_question_video_of(key, company_id, interview_id):
-            problem, message = "foreign", "This video does not belong to this interview."
-        elif not uploads.object_exists(key):
-            problem, message = "missing", "This video was not uploaded. Please add it again."
-        else:
-            continue
-        details.append(
-            {"field": f"questions.{index}.video_key", "problem": problem, "message": message}
-        )
-    if details:
-        raise InvalidInput("A question's video cannot be used.", details=details)
-
-
-@dataclass(frozen=True)
-class QuestionVideoUpload:
-    """Where a new question video goes (`video_key`, to save on the question) and its grant."""
-
-    video_key: str
-    grant: uploads.QuestionVideoGrant
-
-
-def question_video_upload(
-    company_id: str, interview_id: str, mime_type: str
-) -> QuestionVideoUpload:
-    """A fresh key for a question video of this interview and a presigned POST to upload it."""
-    interview = get_interview(company_id, interview_id)
-    if interview.status == "archived":
-        raise Conflict("This interview is archived. Duplicate it to make a new version.")
-    content_type = mime_type.split(";", 1)[0].strip().lower()
-    extension = VIDEO_EXTENSIONS.get(content_type)
-    if extension is None:
-        raise InvalidInput(
-            "Choose an MP4 or WebM video.",
-            details=[{"field": "mime_type", "problem": "unsupported", "message": "MP4 or WebM"}],
-        )
-    key = media_layout.question_video_key(company_id, interview_id, new_id(), extension)
-    return QuestionVideoUpload(key, uploads.question_video_grant(key, content_type))
 
 
 # DynamoDB refuses an item over 400 KB. Every field within its own limit can still add up to
@@ -153,24 +97,33 @@ def create_interview(
     rubric: list[dict[str, Any]] | None = None,
     *,
     known_video_keys: Iterable[str] = (),
+    interview_id: str | None = None,
     **fields: Any,
 ) -> Interview:
-    interview_id = new_id()
-    _check_video_keys(company_id, interview_id, questions, known_video_keys)
-    pk, sk = Interview.key(company_id, interview_id)
-    interview = Interview(
-        pk,
-        sk,
-        company_id=company_id,
-        interview_id=interview_id,
-        title=title,
-        questions=_questions(questions),
-        rubric=_rubric(rubric or []),
-        created_by=created_by,
-        **{k: v for k, v in fields.items() if v is not None},
-    )
-    _check_size(interview)
-    interview.save(condition=Interview.pk.does_not_exist())
+    interview_id = interview_id or new_id()
+    picked = question_library.resolve_picks(company_id, interview_id, questions)
+    try:
+        question_videos.check_keys(
+            company_id, interview_id, questions, [*known_video_keys, *picked]
+        )
+        pk, sk = Interview.key(company_id, interview_id)
+        interview = Interview(
+            pk,
+            sk,
+            company_id=company_id,
+            interview_id=interview_id,
+            title=title,
+            questions=_questions(questions),
+            rubric=_rubric(rubric or []),
+            created_by=created_by,
+            **{k: v for k, v in fields.items() if v is not None},
+        )
+        _check_size(interview)
+        interview.save(condition=Interview.pk.does_not_exist())
+    except Exception:
+        if picked:  # no interview: the library videos copied for it go too
+            question_videos.delete_all(company_id, interview_id)
+        raise
     return interview
 
 
@@ -197,54 +150,94 @@ def update_interview(company_id: str, interview_id: str, data: dict[str, Any]) -
     interview = get_interview(company_id, interview_id)
     if interview.status == "archived":
         raise Conflict("This interview is archived. Duplicate it to make a new version.")
-    _check_video_keys(
-        company_id,
-        interview_id,
-        data["questions"],
-        known=[q.video_key for q in interview.questions if q.video_key],
-    )
-    content = [
-        (Interview.title, data["title"]),
-        (Interview.role_description, data.get("role_description", "")),
-        (Interview.intro, data.get("intro", "")),
-        (Interview.outro, data.get("outro", "")),
-        (Interview.questions, _questions(data["questions"])),
-        (Interview.rubric, _rubric(data.get("rubric", []))),
-        (Interview.deadline_days, data.get("deadline_days", 7)),
-    ]
-    for attribute, value in content:  # the item as it would be, to measure it before writing
-        setattr(interview, attribute.attr_name, value)
-    interview.support_contact = data.get("support_contact") or None
-    _check_size(interview)
-    actions = [attribute.set(value) for attribute, value in content]
-    actions.append(Interview.updated_at.set(utcnow()))
-    if data.get("support_contact"):
-        actions.append(Interview.support_contact.set(data["support_contact"]))
-    else:
-        actions.append(Interview.support_contact.remove())
+    picked = question_library.resolve_picks(company_id, interview_id, data["questions"])
+    invited_before = int(interview.count_invited or 0)
     try:
-        interview.update(actions=actions, condition=Interview.status == "active")
-    except UpdateError:
-        raise Conflict("This interview was archived meanwhile.") from None
+        question_videos.check_keys(
+            company_id,
+            interview_id,
+            data["questions"],
+            known=[*(q.video_key for q in interview.questions if q.video_key), *picked],
+        )
+        content = [
+            (Interview.title, data["title"]),
+            (Interview.role_description, data.get("role_description", "")),
+            (Interview.intro, data.get("intro", "")),
+            (Interview.outro, data.get("outro", "")),
+            (Interview.questions, _questions(data["questions"])),
+            (Interview.rubric, _rubric(data.get("rubric", []))),
+            (Interview.deadline_days, data.get("deadline_days", 7)),
+            (Interview.language, data.get("language") or "en"),
+            (Interview.time_zone, data.get("time_zone") or "UTC"),
+        ]
+        for attribute, value in content:  # the item as it would be, to measure it before writing
+            setattr(interview, attribute.attr_name, value)
+        interview.support_contact = data.get("support_contact") or None
+        _check_size(interview)
+        actions = [attribute.set(value) for attribute, value in content]
+        actions.append(Interview.updated_at.set(utcnow()))
+        if data.get("support_contact"):
+            actions.append(Interview.support_contact.set(data["support_contact"]))
+        else:
+            actions.append(Interview.support_contact.remove())
+        try:
+            interview.update(actions=actions, condition=Interview.status == "active")
+        except UpdateError:
+            raise Conflict("This interview was archived meanwhile.") from None
+    except Exception:
+        question_videos.drop(company_id, picked)  # not saved: the copies made for it go
+        raise
+    shown = [q.video_key for q in interview.questions if q.video_key]
+    question_videos.tidy(company_id, interview_id, shown, invited_before)
     return interview
 
 
 def duplicate_interview(company_id: str, interview_id: str, created_by: str) -> Interview:
     """A new active interview with the same content (use an interview as a template)."""
     source = get_interview(company_id, interview_id)
-    return create_interview(
-        company_id,
-        f"{source.title} (copy)"[:200],
-        [q.as_dict() for q in source.questions],
-        created_by=created_by,
-        rubric=[c.as_dict() for c in source.rubric],
-        known_video_keys=[q.video_key for q in source.questions if q.video_key],
-        role_description=source.role_description,
-        intro=source.intro,
-        outro=source.outro,
-        support_contact=source.support_contact,
-        deadline_days=int(source.deadline_days),
-    )
+    copy_id = new_id()
+    copies = question_videos.copy_for(source, copy_id)
+    questions = [q.as_dict() for q in source.questions]
+    for question in questions:
+        if question.get("video_key") in copies:
+            question["video_key"] = copies[question["video_key"]]
+    try:
+        return create_interview(
+            company_id,
+            f"{source.title} (copy)"[:200],
+            questions,
+            created_by=created_by,
+            rubric=[c.as_dict() for c in source.rubric],
+            known_video_keys=[q["video_key"] for q in questions if q.get("video_key")],
+            interview_id=copy_id,
+            role_description=source.role_description,
+            intro=source.intro,
+            outro=source.outro,
+            support_contact=source.support_contact,
+            deadline_days=int(source.deadline_days),
+            language=source.language,
+            time_zone=source.time_zone,
+        )
+    except Exception:
+        question_videos.delete_all(company_id, copy_id)  # no interview: its copies go too
+        raise
+
+
+def delete_interview(company_id: str, interview_id: str) -> None:
+    """Delete an interview nobody was invited to, with its question videos (items, objects).
+
+    Once candidates were invited, their answers and snapshots hang on it: archive it instead.
+    """
+    interview = get_interview(company_id, interview_id)
+    if int(interview.count_invited or 0) > 0:
+        raise Conflict("Candidates were invited to this interview. Archive it instead.")
+    try:
+        interview.delete(
+            condition=Interview.count_invited.does_not_exist() | (Interview.count_invited == 0)
+        )
+    except DeleteError:
+        raise Conflict("Candidates were invited to this interview meanwhile.") from None
+    question_videos.delete_all(company_id, interview_id)
 
 
 def archive_interview(company_id: str, interview_id: str) -> Interview:

@@ -180,8 +180,9 @@ def ask_to_record_again(invitation: Invitation, question_id: str) -> bool:
 
     The candidate did nothing wrong: their answer reached us and then could not be used. Only
     that question opens (its attempt given back), the deadline moves to at least 48 hours
-    from now, and the invitation is due in the sweep at once, which emails the candidate a
-    fresh link (`reminders.send_rerecord_notice`). Recruiters see "asked to record again".
+    from now, and the invitation is due in the sweep at once, which emails the candidate the
+    link they already have (`reminders.send_rerecord_notice`). Recruiters see "asked to
+    record again".
     Conditional on what was read and retried on a concurrent move, so two answers failing at
     once reopen both questions. A resubmission is not counted as a second completion.
     """
@@ -299,8 +300,15 @@ def extend(invitation: Invitation, days: int, now: datetime) -> Invitation:
 
     Reminders are scheduled again for the new deadline; an expired invitation reopens.
     """
+    return extend_to(invitation, max(now, invitation.deadline) + timedelta(days=days), now)
+
+
+def extend_to(invitation: Invitation, deadline: datetime, now: datetime) -> Invitation:
+    """Move the deadline to `deadline` (later than now: the caller checked).
+
+    Reminders are scheduled again for the new deadline; an expired invitation reopens.
+    """
     ensure_changeable(invitation)
-    deadline = max(now, invitation.deadline) + timedelta(days=days)
     actions = [
         Invitation.deadline.set(deadline),
         *reminders.due_actions(invitation, deadline, now),

@@ -1,9 +1,11 @@
 """Invitations: one candidate, one interview, one secret link.
 
 The link carries a random 256-bit token in its URL fragment (never sent to servers in
-Referer or access logs); only its SHA-256 is stored, so a leaked table cannot open anybody's
-interview. Because the token itself is never stored, "resend" issues a fresh link, and every
-earlier link of that invitation (the first email's, each reminder's) stops working.
+Referer or access logs). The table finds it by its SHA-256 and keeps the token itself only
+sealed with KMS (`domain.links`), so a leaked table cannot open anybody's interview.
+"Resend" emails the candidate's current link again: every earlier email keeps working.
+"Send a new link" (a forwarded or leaked link) replaces it: every earlier link, the first
+email's and each reminder's, then says a newer one was emailed, to a masked address.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters import email
 from chalicelib.data import keys
 from chalicelib.data.models import (
     Company,
@@ -32,8 +33,8 @@ from chalicelib.data.models import (
 )
 from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.data.transactions import transact_write
+from chalicelib.domain import candidate_mail, locales, rate_limits, reminders, webhooks
 from chalicelib.domain import invitation_lifecycle as lifecycle
-from chalicelib.domain import rate_limits, reminders, webhooks
 from chalicelib.domain.errors import (
     Conflict,
     Gone,
@@ -49,7 +50,13 @@ from chalicelib.domain.interviews import (
     get_interview,
     release_apply_slot,
 )
-from chalicelib.domain.links import candidate_link, hash_token, new_token, privacy_link
+from chalicelib.domain.links import (
+    current_token,
+    hash_token,
+    mask_email,
+    new_token,
+    seal_token,
+)
 from chalicelib.observability import logger, metrics
 
 INVALID_LINK = "This interview link is not valid. Check the link in your email."
@@ -68,6 +75,8 @@ def create_invitation(
     time_multiplier: float = 1.0,
     source: str = "invite",
     also: Callable[[TransactWrite, Invitation], None] | None = None,
+    deadline: locales.Deadline | None = None,
+    language: str | None = None,
 ) -> tuple[Invitation, str]:
     """Store an invitation with a snapshot of the interview; returns it and its link token.
 
@@ -84,6 +93,8 @@ def create_invitation(
         candidate_email,
         time_multiplier=time_multiplier,
         source=source,
+        deadline=deadline,
+        language=language,
     )
     try:
         with transact_write() as transaction:
@@ -115,11 +126,15 @@ def build_invitation(
     *,
     time_multiplier: float = 1.0,
     source: str = "invite",
+    deadline: locales.Deadline | None = None,
+    language: str | None = None,
 ) -> tuple[Invitation, EmailClaim, str]:
-    """The items a new invitation writes (invitation, email claim) and its link token; no I/O.
+    """The items a new invitation writes (invitation, email claim) and its link token.
 
-    `create_invitation` writes them in one transaction; bulk loaders (the API bench) write
-    the very same items in batches.
+    `deadline`: the one the recruiter picked (and the zone it is shown in), else the
+    interview's number of days from now. `language`: the one an applicant read the apply page
+    in, else the interview's. `create_invitation` writes them in one
+    transaction; bulk loaders (the API bench) write the very same items in batches.
     """
     token = new_token()
     invitation_id = new_id()
@@ -144,11 +159,18 @@ def build_invitation(
         intro=interview.intro,
         outro=interview.outro,
         support_contact=interview.support_contact,
-        deadline=utcnow() + timedelta(days=int(interview.deadline_days)),
+        deadline=deadline.at
+        if deadline
+        else utcnow() + timedelta(days=int(interview.deadline_days)),
+        time_zone=(deadline.time_zone if deadline else None)
+        or interview.time_zone
+        or locales.DEFAULT_TIME_ZONE,
+        language=language or interview.language or locales.DEFAULT_LANGUAGE,
         time_multiplier=time_multiplier,
         attempts_used={q.question_id: 0 for q in interview.questions},
         attempt_seq={q.question_id: 0 for q in interview.questions},
         token_hash=hash_token(token),
+        sealed_token=seal_token(company.company_id, invitation_id, token),
         gsi1pk=Invitation.parent_key(company.company_id, interview.interview_id),
         gsi1sk=keys.invitation_child_sk(invitation_id),
     )
@@ -164,18 +186,7 @@ def build_invitation(
 
 def send_invitation_email(invitation: Invitation, token: str) -> None:
     """Send the personal link and record when it went out."""
-    message = email.render(
-        "invitation",
-        to=invitation.candidate_email,
-        candidate_name=invitation.candidate_name,
-        company_name=invitation.company_name,
-        title=invitation.title,
-        deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
-        link=candidate_link(token),
-        support_contact=invitation.support_contact,
-        privacy_link=privacy_link(token),
-    )
-    email.send(message, reply_to=invitation.support_contact)
+    candidate_mail.send_invitation(invitation, token)
     # Conditional: a candidate purged meanwhile must not come back as a stray item.
     with contextlib.suppress(UpdateError):
         invitation.update(
@@ -308,10 +319,22 @@ def invite_to(
     candidates: list[dict[str, Any]],
     csv_text: str | None,
     check_row: RowCheck,
+    *,
+    deadline: locales.DeadlineChoice | None = None,
 ) -> InviteReport:
     """Invite a few candidates to one of the company's interviews (404 for anybody else's)."""
     interview = get_interview(company_id, interview_id)
-    return invite_many(get_company(company_id), interview, candidates, csv_text, check_row)
+    return invite_many(
+        get_company(company_id), interview, candidates, csv_text, check_row, choice=deadline
+    )
+
+
+def deadline_for(interview: Interview, choice: locales.DeadlineChoice | None) -> locales.Deadline:
+    """The deadline invitations sent now get: 422 naming the field for a past or far date."""
+    choice = choice or locales.DeadlineChoice()
+    zone = interview.time_zone or locales.DEFAULT_TIME_ZONE
+    at = choice.resolve(int(interview.deadline_days), zone, utcnow())
+    return locales.Deadline(at=at, time_zone=choice.zone_for(zone))
 
 
 def invite_many(
@@ -320,6 +343,8 @@ def invite_many(
     candidates: list[dict[str, Any]],
     csv_text: str | None,
     check_row: RowCheck,
+    *,
+    choice: locales.DeadlineChoice | None = None,
 ) -> InviteReport:
     """Invite each valid row within the request; report invalid and repeated rows.
 
@@ -329,6 +354,7 @@ def invite_many(
     rows = sort_rows(candidates, csv_text, check_row, DIRECT_INVITE_LIMIT)
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
+    deadline = deadline_for(interview, choice)
 
     report = InviteReport()
     with webhooks.one_read_of_endpoints():
@@ -347,6 +373,7 @@ def invite_many(
                     row.candidate["name"],
                     address,
                     time_multiplier=row.candidate["time_multiplier"],
+                    deadline=deadline,
                 )
             except Conflict:
                 report.duplicates.append(DuplicateRow(row.row, address, ALREADY_INVITED))
@@ -397,17 +424,26 @@ def page_for_interview(
 
 
 def resend(company_id: str, invitation_id: str) -> Invitation:
-    """Email a fresh link; every earlier link (first email, reminders) stops working.
+    """Email the candidate's current link again; every earlier email's link keeps working."""
+    invitation = get_invitation(company_id, invitation_id)
+    lifecycle.ensure_changeable(invitation)
+    send_invitation_email(invitation, current_token(invitation))
+    return invitation
 
-    Only hashes are stored, so the fresh link is a new token. The replaced first link is
-    kept as a `LinkToken` issued when it was, and `links_replaced_at` marks every further
-    link issued before now as stale: an old email's link then says a newer one was sent
-    rather than that it never existed.
+
+def new_link(company_id: str, invitation_id: str) -> Invitation:
+    """Replace the link (one forwarded or leaked) and email the new one.
+
+    Every earlier link, the first email's, each reminder's and each Resend's, then answers
+    `link_replaced`: the current one is kept as a `LinkToken` issued when it was, and
+    `links_replaced_at` marks every link issued before now as stale, so an old email's link
+    says a newer one was sent (to a masked address) rather than that it never existed.
     """
     invitation = get_invitation(company_id, invitation_id)
     lifecycle.ensure_changeable(invitation)
     now = utcnow()
     token = new_token()
+    sealed = seal_token(company_id, invitation_id, token)
     replaced = LinkToken(
         *LinkToken.key(company_id, invitation_id, new_id()),
         company_id=company_id,
@@ -422,6 +458,7 @@ def resend(company_id: str, invitation_id: str) -> Invitation:
                 invitation,
                 actions=[
                     Invitation.token_hash.set(hash_token(token)),
+                    Invitation.sealed_token.set(sealed),
                     Invitation.links_replaced_at.set(now),
                 ],
                 # Never writes a stray item: the candidate may be purged meanwhile.
@@ -435,14 +472,36 @@ def resend(company_id: str, invitation_id: str) -> Invitation:
                 "A new link was sent a moment ago. Check before sending another."
             ) from None
         raise
-    invitation.token_hash, invitation.links_replaced_at = hash_token(token), now
+    invitation.token_hash, invitation.sealed_token = hash_token(token), sealed
+    invitation.links_replaced_at = now
     send_invitation_email(invitation, token)
+    logger.info("link replaced", extra={"invitation_id": invitation_id})
     return invitation
 
 
-def extend(company_id: str, invitation_id: str, days: int) -> Invitation:
-    """Move the deadline `days` after the later of now and the current deadline."""
-    return lifecycle.extend(get_invitation(company_id, invitation_id), days, utcnow())
+def extend(company_id: str, invitation_id: str, choice: locales.DeadlineChoice | int) -> Invitation:
+    """Move the deadline to a date (in the invitation's zone unless another is given), or
+    `days` after the later of now and the current deadline."""
+    invitation = get_invitation(company_id, invitation_id)
+    if isinstance(choice, int):
+        choice = locales.DeadlineChoice(days=choice)
+    now = utcnow()
+    if choice.day is None:
+        return lifecycle.extend(invitation, int(choice.days or 0), now)
+    zone = invitation.time_zone or locales.DEFAULT_TIME_ZONE
+    deadline = choice.resolve(0, zone, now)
+    if deadline <= invitation.deadline:
+        raise InvalidInput(
+            "Pick a date after the current deadline.",
+            details=[
+                {
+                    "field": "deadline_date",
+                    "problem": "not_later",
+                    "message": invitation.deadline.isoformat(),
+                }
+            ],
+        )
+    return lifecycle.extend_to(invitation, deadline, now)
 
 
 def revoke(company_id: str, invitation_id: str) -> Invitation:
@@ -473,11 +532,7 @@ def find_by_token(token: str) -> Invitation:
         raise Unauthenticated(INVALID_LINK)
     replaced_at = invitation.links_replaced_at
     if issued_at is not None and replaced_at is not None and issued_at < replaced_at:
-        raise LinkReplaced(
-            f"A newer link to this interview was emailed to you on "
-            f"{replaced_at.strftime('%d %B %Y')}. Please open the link in the most recent "
-            f"email from {invitation.company_name}."
-        )
+        raise link_replaced(invitation, replaced_at)
     if invitation.revoked or invitation.status == "revoked":
         contact = (
             f" Contact {invitation.support_contact} if unsure."
@@ -486,6 +541,31 @@ def find_by_token(token: str) -> Invitation:
         )
         raise Gone("This interview link has been withdrawn." + contact)
     return invitation
+
+
+def link_replaced(invitation: Invitation, replaced_at: datetime) -> LinkReplaced:
+    """The answer to a link from before "Send a new link": where and when the newer one went.
+
+    `details[0]` carries `masked_email` and `sent_at` (ISO 8601, UTC) for the candidate site
+    to say it in the candidate's language; the message says it in English.
+    """
+    masked = mask_email(invitation.candidate_email)
+    return LinkReplaced(
+        f"A newer link to this interview was emailed to {masked} on "
+        f"{replaced_at.strftime('%d %B %Y')}. Please open the link in the most recent "
+        f"email from {invitation.company_name}.",
+        details=[
+            {
+                "field": "token",
+                "problem": "link_replaced",
+                "message": "A newer link was emailed.",
+                "masked_email": masked,
+                "sent_at": replaced_at.isoformat(),
+                "company_name": invitation.company_name,
+                "language": invitation.language or locales.DEFAULT_LANGUAGE,
+            }
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -515,17 +595,20 @@ APPLY_PER_INTERVIEW = rate_limits.Limit(
     600,
     "This interview is receiving many applications right now. Please try again in a few minutes.",
 )
-# Applying again with an address already invited emails a fresh link at most this often.
+# Applying again with an address already invited emails their link again at most this often.
 REPEAT_LINK_AFTER = timedelta(hours=24)
 
 
-def apply(code: str, name: str, address: str, source_ip: str = "") -> None:
+def apply(
+    code: str, name: str, address: str, source_ip: str = "", language: str | None = None
+) -> None:
     """A candidate applying through the public link gets their own invitation by email.
 
     Rate-limited per client address and per interview (429, nothing sent). Applying again
     with an address already invited takes no place under the cap and is answered the same
     way (no address probing); if their link was last emailed more than `REPEAT_LINK_AFTER`
-    ago, a fresh one is emailed (replacing the old), as someone who lost the email expects.
+    ago, it is emailed again (the same link), as someone who lost the email expects.
+    `language` is the one the apply page was read in: their emails and pages speak it.
     """
     rate_limits.take(APPLY_PER_ADDRESS, rate_limits.subject_of_address(source_ip or "unknown"))
     found = apply_info(code)
@@ -538,7 +621,7 @@ def apply(code: str, name: str, address: str, source_ip: str = "") -> None:
     claim_apply_slot(interview)
     try:
         invitation, token = create_invitation(
-            found.company, interview, name, address, source="apply"
+            found.company, interview, name, address, source="apply", language=language
         )
     except Conflict:
         # Invited meanwhile (two submissions at once): give the place back, send nothing.
@@ -558,7 +641,7 @@ def _invited_by_address(interview: Interview, address: str) -> Invitation | None
 
 
 def _repeat_application(invitation: Invitation) -> None:
-    """Someone applies again with an address already invited: a fresh link, at most daily."""
+    """Someone applies again with an address already invited: their link again, at most daily."""
     logger.info("repeat application", extra={"interview_id": invitation.interview_id})
     last = invitation.email_sent_at or invitation.created_at
     if utcnow() - last < REPEAT_LINK_AFTER:
@@ -566,4 +649,4 @@ def _repeat_application(invitation: Invitation) -> None:
     try:
         resend(invitation.company_id, invitation.invitation_id)
     except Conflict:
-        return  # finished, revoked, or resent a moment ago: nothing to send
+        return  # finished or revoked: nothing to send

@@ -7,7 +7,7 @@ past API Gateway's 29 s, and a company export could outgrow Lambda's 6 MB respon
 The queue's handler (`run`) works through the rows in bounded runs. Each row remembers its
 outcome, written in the same transaction as the invitation it creates, so a redelivered
 message, a second run or a crash part-way never invites anyone twice; a row invited but not
-yet mailed is mailed by the next run (with a fresh link, unless the first email is recorded
+yet mailed is mailed by the next run (the same link, unless the first email is recorded
 as sent). A lease on the job keeps two deliveries of its message from working at once.
 Near the function's time limit a run queues the job again and returns.
 
@@ -32,7 +32,7 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import ConfigError, get_settings
 from chalicelib.data import keys, media_layout
 from chalicelib.data.models import Job, JobRow, Recruiter, new_id, utcnow
-from chalicelib.domain import activity, invitations, privacy, webhooks
+from chalicelib.domain import activity, invitations, locales, privacy, webhooks
 from chalicelib.domain.auth import Principal, Role
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.identity import get_company
@@ -117,11 +117,14 @@ def start_invite(
     candidates: list[dict[str, Any]],
     csv_text: str | None,
     check_row: invitations.RowCheck,
+    *,
+    deadline: locales.DeadlineChoice | None = None,
 ) -> Job:
     """Check every row, store them and queue the job; nobody is invited or mailed yet.
 
     Invalid and repeated rows are settled here (the recruiter sees them at once); the rest
-    wait for the job. More than `max_invites_per_request` rows are refused whole (422).
+    wait for the job. More than `max_invites_per_request` rows are refused whole (422), as
+    is a past or far deadline; a deadline picked is kept on the job for every row.
     """
     _queue_url()
     interview = get_interview(principal.company_id, interview_id)
@@ -130,10 +133,13 @@ def start_invite(
     )
     if interview.status != "active":
         raise Conflict("This interview is archived and takes no new invitations.")
+    picked = invitations.deadline_for(interview, deadline) if deadline else None
     settled = sum(1 for row in rows if row.candidate is None or row.repeated)
     job = _new_job(
         principal, INVITE, interview_id=interview_id, total_rows=len(rows), settled_rows=settled
     )
+    if picked is not None and (deadline.day is not None or deadline.days is not None):
+        job.deadline, job.deadline_time_zone = picked.at, picked.time_zone
     with JobRow.batch_write() as batch:
         for sorted_row in rows:
             batch.save(_row_item(job, sorted_row))
@@ -334,6 +340,11 @@ def _run_invites(job: Job, remaining_ms: RemainingMs) -> bool:
     rows = _rows(job)
     settled = sum(1 for row in rows if _is_settled(row))
     handled = 0
+    deadline = (
+        locales.Deadline(job.deadline, job.deadline_time_zone or locales.DEFAULT_TIME_ZONE)
+        if job.deadline
+        else None
+    )
     with webhooks.one_read_of_endpoints():
         for row in rows:
             if _is_settled(row):
@@ -341,7 +352,7 @@ def _run_invites(job: Job, remaining_ms: RemainingMs) -> bool:
             if handled and (handled >= ROWS_PER_RUN or remaining_ms() < MARGIN_MS):
                 _progress(job, settled)
                 return False
-            _settle(company, interview, row)
+            _settle(company, interview, row, deadline)
             handled += 1
             settled += 1
             if handled % PROGRESS_EVERY == 0:
@@ -358,7 +369,9 @@ def _progress(job: Job, settled: int) -> None:
     job.update(actions=[Job.settled_rows.set(settled), Job.updated_at.set(utcnow())])
 
 
-def _settle(company: Any, interview: Any, row: JobRow) -> None:
+def _settle(
+    company: Any, interview: Any, row: JobRow, deadline: locales.Deadline | None = None
+) -> None:
     """Invite one row and mail its link, each step recorded on the row before the next."""
     if row.outcome == PENDING:
         if interview is None or interview.status != "active":
@@ -372,6 +385,7 @@ def _settle(company: Any, interview: Any, row: JobRow) -> None:
                 row.candidate_email or "",
                 time_multiplier=float(row.time_multiplier),
                 source="bulk",
+                deadline=deadline,
                 also=lambda transaction, invitation: transaction.update(
                     row,
                     actions=[
@@ -387,6 +401,7 @@ def _settle(company: Any, interview: Any, row: JobRow) -> None:
                 _mark(row, DUPLICATE, invitations.ALREADY_INVITED)
             return
         invitations.send_invitation_email(invitation, token)
+        activity.count_email(company.company_id)
     else:  # invited by a run that stopped before recording the email
         invitation = invitations.get_invitation(company.company_id, row.invitation_id or "")
         if invitation.email_sent_at is None:
@@ -438,4 +453,5 @@ def _run_export(job: Job, render_export: RenderExport) -> str | None:
         kept_days=KEPT_FOR.days,
     )
     email.send(message)
+    activity.count_email(job.company_id)
     return None

@@ -1,7 +1,10 @@
-"""Fixed-window rate limits on public routes, counted in DynamoDB so every Lambda shares them.
+"""Sliding-window rate limits on public routes, counted in DynamoDB so every Lambda shares them.
 
 A limit counts requests per subject (a client address, an interview) in windows of fixed
-length; the request that would pass the limit is refused (429) before it does anything.
+length, and the previous window still counts for the part of it that lies within the last
+`window_seconds` (weighted by overlap), so a flood split across a window boundary gets the
+limit, not twice it. The request that would pass the limit is refused (429) before it does
+anything.
 Client addresses are stored only as hashes (which keep them out of plain sight, not secret:
 the IPv4 space is small), and counters expire by TTL two windows after they start.
 """
@@ -9,6 +12,7 @@ the IPv4 space is small), and counters expire by TTL two windows after they star
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,8 +41,15 @@ def subject_of_address(address: str) -> str:
 
 def take(limit: Limit, subject: str, now: float | None = None) -> None:
     """Count one request for `subject`; 429 (nothing counted) once the window is full."""
-    moment = int(now if now is not None else time.time())
-    start = moment - moment % limit.window_seconds
+    moment = now if now is not None else time.time()
+    start = int(moment) - int(moment) % limit.window_seconds
+    # The previous window's requests that still fall within the sliding window, rounded up so
+    # the approximation errs towards refusing.
+    overlap = 1 - (moment - start) / limit.window_seconds
+    carried = math.ceil(_count(limit, subject, start - limit.window_seconds) * overlap)
+    allowed = limit.count - carried
+    if allowed <= 0:
+        _refuse(limit)
     counter = RateCounter(*RateCounter.key(limit.scope, subject, start))
     try:
         counter.update(
@@ -50,10 +61,23 @@ def take(limit: Limit, subject: str, now: float | None = None) -> None:
                     datetime.fromtimestamp(start + 2 * limit.window_seconds, UTC)
                 ),
             ],
-            condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit.count),
+            condition=RateCounter.count.does_not_exist() | (RateCounter.count < allowed),
         )
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        logger.info("rate limited", extra={"scope": limit.scope})
-        raise TooManyRequests(limit.message) from None
+        _refuse(limit)
+
+
+def _count(limit: Limit, subject: str, window_start: int) -> int:
+    """Requests counted in one window (0 when none were, or the counter has expired)."""
+    try:
+        counter = RateCounter.get(*RateCounter.key(limit.scope, subject, window_start))
+    except RateCounter.DoesNotExist:
+        return 0
+    return int(counter.count or 0)
+
+
+def _refuse(limit: Limit) -> None:
+    logger.info("rate limited", extra={"scope": limit.scope})
+    raise TooManyRequests(limit.message) from None

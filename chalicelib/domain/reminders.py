@@ -14,11 +14,11 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.adapters import email
 from chalicelib.data import keys
-from chalicelib.data.models import Interview, Invitation, LinkToken, new_id
+from chalicelib.data.models import Interview, Invitation
+from chalicelib.domain import activity, candidate_mail
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.links import candidate_link, hash_token, new_token, privacy_link
+from chalicelib.domain.links import current_token
 from chalicelib.observability import logger
 
 INVITATION_BUCKET = keys.DUE_INVITATION
@@ -98,35 +98,11 @@ def due_actions(invitation: Invitation, deadline: datetime, now: datetime) -> li
 # --- sending ------------------------------------------------------------------------------
 
 
-def mint_link_token(invitation: Invitation) -> str:
-    """A further working link for this invitation (the first link keeps working too)."""
-    token = new_token()
-    LinkToken(
-        *LinkToken.key(invitation.company_id, invitation.invitation_id, new_id()),
-        company_id=invitation.company_id,
-        invitation_id=invitation.invitation_id,
-        token_hash=hash_token(token),
-    ).save(condition=LinkToken.pk.does_not_exist())
-    return token
-
-
 def send_reminder(invitation: Invitation, hours: int, now: datetime) -> None:
-    token = mint_link_token(invitation)
-    left = invitation.deadline - now
-    message = email.render(
-        "reminder",
-        to=invitation.candidate_email,
-        candidate_name=invitation.candidate_name,
-        company_name=invitation.company_name,
-        title=invitation.title,
-        deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
-        hours_left=max(1, round(left.total_seconds() / 3600)),
-        started=invitation.status == "started",
-        link=candidate_link(token),
-        privacy_link=privacy_link(token),
-        support_contact=invitation.support_contact,
-    )
-    email.send(message, reply_to=invitation.support_contact)
+    """Remind the candidate with the very link they already have (every email's link works)."""
+    token = current_token(invitation)
+    candidate_mail.send_reminder(invitation, token, now)
+    activity.count_email(invitation.company_id)
     logger.info("reminder sent", extra={"invitation_id": invitation.invitation_id, "hours": hours})
 
 
@@ -139,10 +115,10 @@ def rerecord_actions(invitation: Invitation, now: datetime) -> list[Any]:
 
 
 def send_rerecord_notice(invitation: Invitation) -> None:
-    """Email the candidate whose question reopened after a failed answer, with a fresh link.
+    """Email the candidate whose question reopened after a failed answer, with their link.
 
     The sweep claims the notice first (`rerecord_actions`), so overlapping sweeps send it
-    once. Links are stored only as hashes, so the email carries a newly minted one.
+    once. The email carries the candidate's current link, the one they already have.
     """
     reopened = set(invitation.reopened_questions or ())
     questions = [
@@ -150,20 +126,9 @@ def send_rerecord_notice(invitation: Invitation) -> None:
         for position, question in enumerate(invitation.questions, 1)
         if question.question_id in reopened
     ]
-    token = mint_link_token(invitation)
-    message = email.render(
-        "rerecord",
-        to=invitation.candidate_email,
-        candidate_name=invitation.candidate_name,
-        company_name=invitation.company_name,
-        title=invitation.title,
-        questions=questions,
-        deadline=invitation.deadline.strftime("%A %d %B %Y, %H:%M UTC"),
-        link=candidate_link(token),
-        support_contact=invitation.support_contact,
-        privacy_link=privacy_link(token),
-    )
-    email.send(message, reply_to=invitation.support_contact)
+    token = current_token(invitation)
+    candidate_mail.send_rerecord(invitation, token, questions)
+    activity.count_email(invitation.company_id)
     logger.info("re-record notice sent", extra={"invitation_id": invitation.invitation_id})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,9 +21,10 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 from chalicelib.data import keys
-from chalicelib.data.media_layout import invitation_prefixes
-from chalicelib.data.models import Company, EmailClaim, Invitation, Item
+from chalicelib.data.media_layout import MEDIA_ROOT, invitation_prefixes
+from chalicelib.data.models import Company, EmailClaim, Interview, Invitation, Item, utcnow
 from chalicelib.data.repositories import candidates as candidate_repository
+from chalicelib.data.repositories import invitations as invitation_repository
 from chalicelib.domain import activity, digest
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import NotFound
@@ -100,7 +102,8 @@ def purge(company_id: str, invitation_id: str, actor: str, reason: str) -> bool:
     items, invitation = found.items, found.invitation
     if invitation is None:
         return False
-    objects = _delete_media(company_id, invitation.interview_id, invitation_id)
+    objects, media_bytes = _delete_media(company_id, invitation.interview_id, invitation_id)
+    activity.media_deleted(company_id, media_bytes)
     address = invitation.candidate_email
     EmailClaim(*EmailClaim.key(company_id, invitation.interview_id, address)).delete()
     with Item.batch_write() as batch:
@@ -120,18 +123,27 @@ def purge(company_id: str, invitation_id: str, actor: str, reason: str) -> bool:
     return True
 
 
-def _delete_media(company_id: str, interview_id: str, invitation_id: str) -> int:
+def _delete_media(company_id: str, interview_id: str, invitation_id: str) -> tuple[int, int]:
+    """Delete the candidate's objects; returns how many, and the playable media's bytes.
+
+    Only playable media (and posters) count in the company's stored bytes: raw uploads are
+    transient. The bytes are those listed before deleting, so a repeated purge counts none.
+    """
     s3 = client("s3")
     bucket = get_settings().media_bucket
-    count = 0
+    count = media_bytes = 0
     paginator = s3.get_paginator("list_objects_v2")
     for prefix in invitation_prefixes(company_id, interview_id, invitation_id):
         for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            contents = page.get("Contents", [])
+            keys = [{"Key": o["Key"]} for o in contents]
             if keys:
                 s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
                 count += len(keys)
-    return count
+                media_bytes += sum(
+                    int(o.get("Size", 0)) for o in contents if o["Key"].startswith(MEDIA_ROOT)
+                )
+    return count, media_bytes
 
 
 def delete_candidate(principal: Principal, invitation_id: str) -> None:
@@ -159,3 +171,97 @@ def set_retention(principal: Principal, days: int) -> int:
         {"days": days},
     )
     return days
+
+
+# --- what a retention period would delete, before it is saved --------------------------------
+
+# The preview reads each closed candidate's answers; past this many it stops and says so.
+PREVIEW_LIMIT = 2000
+
+
+@dataclass
+class Deletion:
+    """Candidates deleted on one day: how many, their answers and their stored bytes."""
+
+    day: str  # yyyy-mm-dd (UTC); the sweep deletes them during that day
+    candidates: int = 0
+    answers: int = 0
+    bytes: int = 0
+
+    def add(self, answers: int, stored: int) -> None:
+        self.candidates += 1
+        self.answers += answers
+        self.bytes += stored
+
+
+@dataclass
+class RetentionPreview:
+    """What keeping closed candidates `days` would delete, and when, against today's setting.
+
+    `due_now` is what the next sweep (within the hour) deletes at once; `schedule` the later
+    deletions by day; `open_candidates` are still live, so not counted yet.
+    """
+
+    days: int
+    current_days: int
+    now: str
+    due_now: Deletion
+    schedule: list[Deletion] = field(default_factory=list)
+    open_candidates: int = 0
+    truncated: bool = False
+
+    @property
+    def total(self) -> Deletion:
+        total = Deletion("all", self.due_now.candidates, self.due_now.answers, self.due_now.bytes)
+        for group in self.schedule:
+            total.candidates += group.candidates
+            total.answers += group.answers
+            total.bytes += group.bytes
+        return total
+
+
+def _stored(company_id: str, invitation_id: str) -> tuple[int, int]:
+    """A candidate's answers and their stored bytes (playable media, as usage counts them)."""
+    answers = candidate_repository.answers(company_id, invitation_id)
+    return len(answers), sum(int(a.size_bytes or 0) for a in answers)
+
+
+def preview(principal: Principal, days: int) -> RetentionPreview:
+    """Which closed candidates a retention of `days` deletes at once, and which on what day.
+
+    Read-only: one Query for the interviews, one per interview for its invitations (the
+    `by_parent` index), one per closed candidate for the answers; all under the caller's
+    company, so no other company's candidates can be counted.
+    """
+    company_id = principal.company_id
+    try:
+        current = int(Company.get(*Company.key(company_id)).retention_days)
+    except Company.DoesNotExist:
+        raise NotFound("Company not found.") from None
+    now = utcnow()
+    result = RetentionPreview(days, current, now.isoformat(), Deletion(now.date().isoformat()))
+    by_day: dict[str, Deletion] = {}
+    seen = 0
+    interviews = Interview.query(
+        keys.company_pk(company_id), Interview.sk.startswith(keys.INTERVIEW_PREFIX)
+    )
+    for interview in interviews:
+        for invitation in invitation_repository.all_by_interview(
+            company_id, interview.interview_id
+        ):
+            purge_at = _purge_at(invitation, days)
+            if purge_at is None:
+                result.open_candidates += 1
+                continue
+            if seen >= PREVIEW_LIMIT:
+                result.truncated = True
+                continue
+            seen += 1
+            answers, stored = _stored(company_id, invitation.invitation_id)
+            if purge_at <= now:
+                result.due_now.add(answers, stored)
+            else:
+                day = purge_at.date().isoformat()
+                by_day.setdefault(day, Deletion(day)).add(answers, stored)
+    result.schedule = [by_day[day] for day in sorted(by_day)]
+    return result

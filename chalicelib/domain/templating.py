@@ -91,6 +91,23 @@ def render(text: str, context: dict[str, Any], output_limit: int = VALUE_LIMIT) 
         raise TemplateProblem(_words(error), _line_of(error)) from None
 
 
+def unknown_names(text: str, allowed: set[str] | frozenset[str]) -> set[str]:
+    """The names `text` reads that are neither in `allowed` nor set by the template itself.
+
+    Checked on save, so that a name used only in a branch the samples never take (`{% if
+    false %}{{ salary }}{% endif %}`) is refused too, not only the names a render reaches.
+    A template that does not parse has none: rendering it says what is wrong.
+    """
+    from jinja2 import TemplateSyntaxError, meta  # noqa: PLC0415
+
+    environment = _environment_class()(_Budget())
+    try:
+        read = meta.find_undeclared_variables(environment.parse(text))
+    except TemplateSyntaxError:
+        return set()
+    return set(read) - set(allowed) - set(environment.globals)
+
+
 class _Budget:
     """The steps and time one render may still use."""
 

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,7 +61,10 @@ EVENTS = (
     "interview.completed",
     "candidate.stage_changed",
     "answer.failed",
+    "accommodation.requested",
+    "accommodation.decided",
 )
+PING = "ping"  # a test event an admin sends from the console; no endpoint subscribes to it
 SIGNATURE_HEADER = "X-Oneway-Signature"
 TOLERANCE_SECONDS = 300
 TIMEOUT_SECONDS = 5
@@ -388,30 +392,61 @@ def emit(company_id: str, event: str, data: dict[str, Any]) -> int:
     hooks = [h for h in _hooks(company_id) if h.active and event in (h.events or set())]
     now = utcnow()
     for hook in hooks:
-        delivery_id = new_id()
-        WebhookDelivery(
-            *WebhookDelivery.key(company_id, delivery_id),
-            company_id=company_id,
-            delivery_id=delivery_id,
-            webhook_id=hook.webhook_id,
-            event=event,
-        ).save(condition=WebhookDelivery.pk.does_not_exist())
-        message = {
-            "company_id": company_id,
-            "webhook_id": hook.webhook_id,
-            "delivery_id": delivery_id,
-            "payload": {
-                "id": delivery_id,
-                "event": event,
-                "created_at": now.isoformat(),
-                "data": data,
-            },
-        }
-        try:
-            client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
-        except ClientError:
-            logger.exception("webhook not queued", extra={"delivery_id": delivery_id})
+        _enqueue(queue_url, hook, event, data, now)
     return len(hooks)
+
+
+def _enqueue(
+    queue_url: str, hook: Webhook, event: str, data: dict[str, Any], now: datetime
+) -> WebhookDelivery:
+    """Log one delivery of `event` to `hook` and queue it for the delivery handler."""
+    company_id = hook.company_id
+    delivery_id = new_id()
+    delivery = WebhookDelivery(
+        *WebhookDelivery.key(company_id, delivery_id),
+        company_id=company_id,
+        delivery_id=delivery_id,
+        webhook_id=hook.webhook_id,
+        event=event,
+    )
+    delivery.save(condition=WebhookDelivery.pk.does_not_exist())
+    message = {
+        "company_id": company_id,
+        "webhook_id": hook.webhook_id,
+        "delivery_id": delivery_id,
+        "payload": {
+            "id": delivery_id,
+            "event": event,
+            "created_at": now.isoformat(),
+            "data": data,
+        },
+    }
+    try:
+        client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
+    except ClientError:
+        logger.exception("webhook not queued", extra={"delivery_id": delivery_id})
+    return delivery
+
+
+def send_test(principal: Principal, webhook_id: str) -> WebhookDelivery:
+    """Queue a signed `ping` to one endpoint, delivered and retried like any event.
+
+    An admin checks their receiver (reachable, verifying signatures) without waiting for a
+    candidate; the delivery log shows the outcome. Sent whatever events the endpoint takes.
+    """
+    hook = _get(principal.company_id, webhook_id)
+    queue_url = _queue_url()
+    if not queue_url:
+        raise ConfigError("WEBHOOKS_QUEUE_URL is not set")
+    delivery = _enqueue(
+        queue_url,
+        hook,
+        PING,
+        {"webhook_id": webhook_id, "message": "A test event sent from the Oneway console."},
+        utcnow(),
+    )
+    activity.audit(principal.company_id, principal.user_id, "webhook.tested", webhook_id)
+    return delivery
 
 
 def invitation_data(invitation: Any, **extra: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - local demo account, printed
 def seed_demo() -> dict[str, str]:
     """Create the demo company and return what the banner and the state file show."""
     from chalicelib.domain import identity, interviews, invitations
+    from chalicelib.domain.links import candidate_link
 
     signed_up = identity.sign_up("Demo Company", "Dana Admin", DEMO_EMAIL, DEMO_PASSWORD)
     identity.update_company(signed_up.company.company_id, None, "#0b5cad", None)
@@ -75,6 +76,6 @@ def seed_demo() -> dict[str, str]:
         "password": DEMO_PASSWORD,
         "company_id": company.company_id,
         "interview_id": interview.interview_id,
-        "candidate_link": invitations.candidate_link(token),
+        "candidate_link": candidate_link(token),
         "apply_link": interviews.apply_link(interview),
     }

@@ -12,7 +12,6 @@ import json
 import mimetypes
 import re
 import threading
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -110,21 +109,29 @@ def make_handler(stack: LocalStack) -> type:
     return Handler
 
 
-def sent_mail(moto_url: str) -> list[dict[str, Any]]:
-    """Sent email as moto recorded it, with the links found in each message."""
-    # moto serialises every service's state here: give a busy machine time to answer.
-    with urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=30) as reply:  # noqa: S310
-        data = json.load(reply)
+def sent_mail(region: str) -> list[dict[str, Any]]:
+    """Sent email as moto recorded it, with the links found in each message.
+
+    Read from the SES backend of the moto server this process runs, not from
+    `/moto-api/data.json`: that serialises every service's state (slow on a busy stack) and
+    moto fails it outright once any object was stored in a multipart upload, which the worker
+    does for every answer of more than a few megabytes.
+    """
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
     messages = []
-    for message in data.get("ses", {}).get("Message", []):
-        body = message.get("body") or ""
+    for message in list(ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages):
+        body = getattr(message, "body", None) or getattr(message, "raw_data", "") or ""
         text = body if isinstance(body, str) else json.dumps(body)
+        destinations = getattr(message, "destinations", None) or {}
+        to = destinations.get("ToAddresses", []) if isinstance(destinations, dict) else destinations
         messages.append(
             {
-                "id": message.get("id", ""),
-                "from": message.get("source", ""),
-                "to": message.get("destinations", {}).get("ToAddresses", []),
-                "subject": message.get("subject", ""),
+                "id": getattr(message, "id", ""),
+                "from": getattr(message, "source", ""),
+                "to": list(to),
+                "subject": getattr(message, "subject", ""),
                 "text": text,
                 "links": list(dict.fromkeys(LINK.findall(html.unescape(text)))),
             }

@@ -127,7 +127,7 @@ class LocalStack:
 
     def outbox(self) -> list[dict[str, Any]]:
         """Sent email as moto recorded it, with the links found in each message."""
-        return server.sent_mail(self.moto_url)
+        return server.sent_mail(provisioning.REGION)
 
     def stop(self) -> None:
         self.stopping.set()

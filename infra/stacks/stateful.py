@@ -184,6 +184,18 @@ class MediaBucket(Construct):
                     prefix=resources.EXPORT_PREFIX,
                     expiration=cdk.Duration.days(resources.EXPORT_EXPIRY_DAYS),
                 ),
+                # The device check's upload probes: never answers, no use after the check.
+                s3.LifecycleRule(
+                    id="expire-network-probes",
+                    prefix=resources.PROBE_PREFIX,
+                    expiration=cdk.Duration.days(resources.PROBE_EXPIRY_DAYS),
+                ),
+                # Logo uploads the API never checked (a checked logo is copied to `logos/`).
+                s3.LifecycleRule(
+                    id="expire-unchecked-logos",
+                    prefix=resources.LOGO_UPLOAD_PREFIX,
+                    expiration=cdk.Duration.days(resources.LOGO_UPLOAD_EXPIRY_DAYS),
+                ),
                 s3.LifecycleRule(
                     id="expire-media-after-retention",
                     prefix=media_layout.MEDIA_ROOT,

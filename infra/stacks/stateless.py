@@ -124,8 +124,9 @@ class StatelessStack(cdk.Stack):
                 actions=MEDIA_OBJECT_ACTIONS, resources=[data.media_bucket.arn_for_objects("*")]
             )
         )
-        # Finalising lists an attempt's chunks, deleting a candidate lists their media.
-        _allow_listing(role, data, CANDIDATE_FILES)
+        # Finalising lists an attempt's chunks, deleting a candidate lists their media;
+        # replacing or removing a question video lists what it stored, to delete it.
+        _allow_listing(role, data, [*CANDIDATE_FILES, f"{media_layout.QUESTION_VIDEO_ROOT}*"])
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["sqs:SendMessage"],
@@ -146,6 +147,8 @@ class StatelessStack(cdk.Stack):
         )
         # Seals a webhook's secret when it is created or rotated; it never opens one.
         role.add_to_policy(_secrets_statement(data, ["kms:Encrypt"]))
+        # Seals a candidate's link when it is made, opens it to email it again (Resend).
+        role.add_to_policy(_links_statement(data, ["kms:Encrypt", "kms:Decrypt"]))
 
     def _grant_sweep(self, data: StatefulStack) -> None:
         """Reminders, expiry, digests and retention: the table, the sender, deleting media."""
@@ -167,6 +170,8 @@ class StatelessStack(cdk.Stack):
                 actions=["sqs:SendMessage"], resources=[data.webhooks_queue.queue_arn]
             )
         )
+        # Reminders carry the candidate's current link (sealed once for older invitations).
+        role.add_to_policy(_links_statement(data, ["kms:Decrypt", "kms:Encrypt"]))
 
     def _grant_webhook_delivery(self, data: StatefulStack) -> None:
         """Reads the endpoint, records the attempt, delays its own retries."""
@@ -200,6 +205,8 @@ class StatelessStack(cdk.Stack):
                 resources=[data.media_bucket.arn_for_objects(f"{media_layout.EXPORT_ROOT}*")],
             )
         )
+        # Bulk invitations seal each new link; an unmailed row emails its link again.
+        role.add_to_policy(_links_statement(data, ["kms:Encrypt", "kms:Decrypt"]))
 
 
 def _secrets_statement(data: StatefulStack, actions: list[str]) -> iam.PolicyStatement:
@@ -208,6 +215,15 @@ def _secrets_statement(data: StatefulStack, actions: list[str]) -> iam.PolicySta
         actions=actions,
         resources=[data.secrets_key.key_arn],
         conditions={"StringEquals": {"kms:EncryptionContext:purpose": "webhook-secret"}},
+    )
+
+
+def _links_statement(data: StatefulStack, actions: list[str]) -> iam.PolicyStatement:
+    """KMS actions on the secrets key, for candidates' sealed link tokens only."""
+    return iam.PolicyStatement(
+        actions=actions,
+        resources=[data.secrets_key.key_arn],
+        conditions={"StringEquals": {"kms:EncryptionContext:purpose": "candidate-link"}},
     )
 
 

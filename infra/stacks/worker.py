@@ -107,10 +107,11 @@ class MediaWorker(Construct):
         )
         grant_table_data(role, table, table_indexes)
         webhooks_queue.grant_send_messages(role)
-        # It reads and deletes raw uploads and writes playable media: it can neither change
-        # a recording nor read question videos or exports.
+        # It reads and deletes raw uploads and writes playable media (answers' and question
+        # videos'): it can neither change a recording nor read stored videos or exports.
         raw = bucket.arn_for_objects(f"{media_layout.RAW_ROOT}*")
         media = bucket.arn_for_objects(f"{media_layout.MEDIA_ROOT}*")
+        question_videos = bucket.arn_for_objects(f"{media_layout.QUESTION_VIDEO_ROOT}*")
         role.add_to_policy(
             iam.PolicyStatement(actions=["s3:GetObject", "s3:DeleteObject"], resources=[raw])
         )
@@ -118,7 +119,7 @@ class MediaWorker(Construct):
             iam.PolicyStatement(
                 # Abort: a failed multipart upload of a large MP4 cleans up after itself.
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[media],
+                resources=[media, question_videos],
             )
         )
         # Once an answer is stored, the attempt's raw chunks are listed and deleted.

@@ -2,12 +2,15 @@
 // The token lives in the URL fragment, which browsers never send to servers or in Referer;
 // it goes to the API in the X-Invitation-Token header only.
 import { api, ApiError } from "/shared/api.js";
-import { applyBrand } from "./brand.js";
+import { applyBrand, renderBrandHeader } from "/shared/brand.js";
+import { formatBitrate, formatDateTime, formatList, formatNumber, language, languageSwitcher, preferredLanguage, setLanguage, t } from "/shared/i18n.js";
 import { openStore, ownerOf } from "./chunk-store.js";
-import { announce, h, show, spokenSeconds } from "./dom.js";
-import { canRecord, deviceErrorMessage, openDevices, pickMimeType, stopStream, watchLevel, ChunkRecorder } from "./media.js";
+import { announce, h, rich, show, spokenSeconds } from "./dom.js";
+import { canRecord, openDevices, pickMimeType, stopStream, watchLevel, ChunkRecorder } from "./media.js";
 import { isAnswered, missedQuestion, questionView, uploadPanel } from "./question.js";
 import { resumePending } from "./uploader.js";
+import { bitrateForUplink, verdict } from "./bitrate.js";
+import { measureUplink } from "./network.js";
 
 const fragment = new URLSearchParams(window.location.hash.slice(1));
 const token = fragment.get("token") || "";
@@ -22,6 +25,10 @@ const app = {
   uploads: new Map(), // question id → the latest AttemptUpload started or resumed in this tab
   starts: new Map(), // question id → key of a recording start the server has not answered yet
   practised: false,
+  // What to record at: from the device check's uplink test, then adjusted after every
+  // recording by the backlog it left (bitrate.js). Unmeasured: 1 Mbit/s video, 64 kbit/s audio.
+  bitrate: bitrateForUplink(null),
+  uplink: null, // {bits, verdict} once measured
   acknowledged: new Set(), // "question:attempt" of failed retakes the candidate chose to leave
   missedShown: new Set(), // questions whose think time ran out, already explained in this tab
   call,
@@ -35,6 +42,13 @@ const app = {
   track(upload) {
     this.uploads.set(upload.questionId, upload);
   },
+  // The current view again, in a newly chosen language (null: a view that cannot be redrawn
+  // without losing what the candidate is doing, such as a recording).
+  redraw: null,
+  company: null, // branding of a page shown without a session ("your data", errors)
+  supportContact: null, // whom such a page names for help
+  // Where accommodation.js puts its request panel on the landing page.
+  landingSlot: null,
 };
 window.onewayCandidate = app; // for the browser tests and the bench to observe uploads
 
@@ -43,7 +57,7 @@ async function call(method, path, body) {
     return await api(path, { method, body, headers: { "X-Invitation-Token": token } });
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    const offline = new Error("We could not reach the server. Check your connection and try again.");
+    const offline = new Error(t("errors.offline.message"));
     offline.network = true;
     throw offline;
   }
@@ -51,42 +65,97 @@ async function call(method, path, body) {
 
 // --- page furniture -------------------------------------------------------------------
 
+// Server wording is English: other languages show their own sentence for the situation.
+export function serverText(message, key, params = {}) {
+  return language() === "en" && message ? message : t(key, params);
+}
+
 function renderHeader(company) {
-  const header = document.getElementById("brand");
-  const parts = [];
-  if (company.logo_url && /^https?:\/\//i.test(company.logo_url)) {
-    parts.push(h("img", { class: "logo", src: company.logo_url, alt: `${company.name} logo` }));
-  }
-  parts.push(h("span", { class: "company", text: company.name }));
-  header.replaceChildren(...parts);
+  const switcher = languageSwitcher(async (chosen) => {
+    if (token) call("PUT", "/candidate/language", { language: chosen }).catch(() => {});
+    renderChrome();
+    if (app.redraw) app.redraw();
+    // Keyboard and screen reader users stay where they were: on the switcher.
+    const select = document.getElementById("language-switcher");
+    if (select) select.focus();
+  });
+  switcher.hidden = !app.redraw;
+  renderBrandHeader(document.getElementById("brand"), company || { name: t("site.name") }, {
+    logoAlt: company ? t("brand.logo", { company: company.name }) : "",
+    extra: switcher,
+  });
+}
+
+// The switcher shows only where a change of language can redraw the page (not mid-question).
+function setRedraw(redraw) {
+  app.redraw = redraw;
+  const switcher = document.querySelector(".language-switcher");
+  if (switcher) switcher.hidden = !redraw;
 }
 
 function renderFooter() {
   const contact = app.session && app.session.interview.support_contact;
   const footer = document.getElementById("support");
-  footer.replaceChildren(contact ? h("p", {}, "Questions or problems? Contact ", h("strong", { text: contact }), ".") : "");
+  footer.replaceChildren(contact ? h("p", {}, rich("footer.contact", {}, { contact: h("strong", { text: contact }) })) : "");
 }
 
-function fatal(title, message, { retry = false } = {}) {
-  const contact = app.session && app.session.interview.support_contact;
-  show(h("section", { class: "card full-page", "data-view": "error" },
-    h("h1", { text: title }),
-    h("p", { text: message }),
-    contact && !message.includes(contact) ? h("p", {}, "Need help? Contact ", h("strong", { text: contact }), ".") : null,
-    !contact ? h("p", { class: "meta" }, "If you think this is a mistake, reply to the email that brought you here or contact the company that invited you.") : null,
-    retry ? h("div", { class: "actions" }, h("button", { type: "button", onclick: () => window.location.reload() }, "Try again")) : null,
+// Everything outside <main> that speaks: title, skip link, header, footer.
+function renderChrome() {
+  const session = app.session;
+  document.title = session ? `${session.interview.title} — ${session.company.name}` : t("site.title");
+  const skip = document.querySelector(".skip-link");
+  if (skip) skip.textContent = t("site.skip");
+  renderHeader(app.company || (session && session.company));
+  renderFooter();
+}
+
+function fatal(title, message, { retry = false, view = "error", extra = null } = {}) {
+  const contact = (app.session && app.session.interview.support_contact) || app.supportContact;
+  const draw = () => show(h("section", { class: "card full-page", "data-view": view },
+    h("h1", { text: title() }),
+    h("p", { text: message() }),
+    extra ? extra() : null,
+    contact && !message().includes(contact) ? h("p", {}, rich("errors.needHelp", {}, { contact: h("strong", { text: contact }) })) : null,
+    !contact ? h("p", { class: "meta" }, t("errors.mistake")) : null,
+    retry ? h("div", { class: "actions" }, h("button", { type: "button", onclick: () => window.location.reload() }, t("errors.tryAgain"))) : null,
   ));
+  setRedraw(draw);
+  draw();
+}
+
+// `details` of a link_replaced error: where and when the newer link went (a list or an object).
+function replacedDetails(details) {
+  const found = Array.isArray(details) ? details.find((d) => d && (d.masked_email || d.sent_at)) : details;
+  return found || {};
 }
 
 function showApiFailure(error) {
-  if (error.status === 401) {
-    fatal("This link does not work", `${error.message} Make sure you opened the whole link from your invitation email.`);
+  if (error.code === "link_replaced") {
+    const details = replacedDetails(error.details);
+    const email = details.masked_email;
+    const sent = details.sent_at || details.replaced_at || details.issued_at;
+    const company = details.company_name || details.company;
+    const when = sent ? formatDateTime(sent, { year: "numeric", month: "long", day: "numeric" }) : null;
+    const what = () => {
+      if (email && when) return t("linkReplaced.sentToOn", { email, date: when });
+      if (email) return t("linkReplaced.sentTo", { email });
+      if (when) return t("linkReplaced.sentOn", { date: when });
+      return t("linkReplaced.sent");
+    };
+    fatal(() => t("linkReplaced.title"), what, {
+      view: "error",
+      extra: () => h("div", { "data-notice": "link-replaced" },
+        h("p", {}, company ? t("linkReplaced.openNewestFrom", { company }) : t("linkReplaced.openNewest")),
+        h("p", { class: "meta" }, t("linkReplaced.notFound"))),
+    });
+  } else if (error.status === 401) {
+    fatal(() => t("errors.badLink.title"), () => `${serverText(error.message, "errors.badLink.message")} ${t("errors.badLink.whole")}`);
   } else if (error.status === 410) {
-    fatal("This interview is closed", error.message);
+    fatal(() => t("errors.closed.title"), () => serverText(error.message, "errors.closed.message"));
   } else if (error.network) {
-    fatal("We can't reach the server", error.message, { retry: true });
+    fatal(() => t("errors.offline.title"), () => t("errors.offline.message"), { retry: true });
   } else {
-    fatal("Something went wrong", error.message, { retry: true });
+    fatal(() => t("errors.generic.title"), () => serverText(error.message, "errors.generic.message"), { retry: true });
   }
 }
 
@@ -102,61 +171,60 @@ window.addEventListener("beforeunload", (event) => {
 
 // --- landing ----------------------------------------------------------------------------
 
-function localDeadline(iso) {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
-}
-
 function landing() {
   const { invitation, company, interview, questions, progress } = app.session;
   const counts = { video: 0, audio: 0, text: 0 };
   for (const q of questions) counts[q.answer_type] += 1;
-  const kinds = [
-    counts.video && `${counts.video} video`,
-    counts.audio && `${counts.audio} audio`,
-    counts.text && `${counts.text} written`,
-  ].filter(Boolean).join(", ");
+  const kinds = formatList([
+    counts.video && t("landing.kind.video", { count: counts.video }),
+    counts.audio && t("landing.kind.audio", { count: counts.audio }),
+    counts.text && t("landing.kind.text", { count: counts.text }),
+  ].filter(Boolean), "unit");
   const returning = Boolean(invitation.consent_at);
   const reopened = questions.filter((q) => (invitation.reopened_questions || []).includes(q.question_id));
   // A question opened before the page was closed: its think time has kept running.
   const thinking = questions.find((q) => q.think_seconds_left !== null && q.think_seconds_left !== undefined && !q.missed && !isAnswered(q));
   const message = h("p", { class: "message", role: "alert" });
   const consent = h("input", { type: "checkbox", id: "consent", required: true });
-  const startLabel = reopened.length ? "Record my answer again" : returning ? "Continue my interview" : "I agree — start";
+  const startLabel = reopened.length ? t("landing.start.again") : returning ? t("landing.start.continue") : t("landing.start.agree");
   const start = h("button", { type: "submit", "data-action": "begin" }, startLabel);
+  const slot = h("div", { class: "landing-slot", "data-slot": "accommodation" });
+  app.landingSlot = slot;
 
   const form = h("form", { class: "card", "data-view": "landing", novalidate: true },
-    h("p", { class: "step" }, "Video interview"),
+    h("p", { class: "step" }, t("landing.step")),
     h("h1", { text: interview.title }),
-    h("p", { class: "lead" }, `Hi ${invitation.candidate_name},`),
+    h("p", { class: "lead" }, t("landing.greeting", { name: invitation.candidate_name })),
     interview.role_description ? h("p", { text: interview.role_description }) : null,
     interview.intro ? h("p", { class: "intro", text: interview.intro }) : null,
     reopened.length
       ? h("div", { class: "notice", "data-notice": "reopened" },
-        h("p", {}, `Thank you for submitting your interview. Unfortunately we could not process your recording for question ${reopened.map((q) => q.position).join(" and ")} — not because of anything you did.`),
-        h("p", {}, `Please record ${reopened.length === 1 ? "that answer" : "those answers"} again, then submit your interview once more. Your other answers are kept.`))
+        h("p", {}, t("landing.reopened.sorry", { questions: formatList(reopened.map((q) => q.position)) })),
+        h("p", {}, t("landing.reopened.again", { count: reopened.length })))
       : returning
-        ? h("p", { class: "ok" }, `Welcome back! You have answered ${progress.answered} of ${progress.total} questions. We will take you to the next one.`)
+        ? h("p", { class: "ok" }, t("landing.welcomeBack", { answered: progress.answered, total: progress.total }))
         : null,
     thinking
-      ? h("p", { class: "notice", "data-notice": "thinking" }, `Question ${thinking.position} is open and its think time is still running: about ${spokenSeconds(thinking.think_seconds_left)} left. Continue now to answer it.`)
+      ? h("p", { class: "notice", "data-notice": "thinking" }, t("landing.thinking", { position: thinking.position, left: spokenSeconds(thinking.think_seconds_left) }))
       : null,
-    h("h2", {}, "How it works"),
+    h("h2", {}, t("landing.how.title")),
     h("ul", {},
-      h("li", {}, `${questions.length} question${questions.length === 1 ? "" : "s"} (${kinds}). Each one shows how long you have to think and to answer.`),
-      h("li", {}, "A question appears when you reach it, and its think time starts then. It keeps running if you close or reload the page, and once it is over that question can no longer be recorded."),
-      counts.video + counts.audio ? h("li", {}, "First we check your camera and microphone, then you can try a practice question that is never saved.") : null,
-      h("li", {}, "Your answers upload while you record. You can stop between questions and come back to the same link later."),
+      h("li", {}, t("landing.how.questions", { count: questions.length, kinds })),
+      h("li", {}, t("landing.how.thinkTime")),
+      counts.video + counts.audio ? h("li", {}, t("landing.how.devices")) : null,
+      h("li", {}, t("landing.how.pause")),
     ),
-    h("p", { class: "deadline" }, "Please finish by ", h("strong", { text: localDeadline(invitation.deadline) }), " (your local time)."),
+    h("p", { class: "deadline" }, rich("landing.deadline", {}, { date: h("strong", { text: formatDateTime(invitation.deadline) }) })),
+    slot,
     h("section", { class: "privacy", "aria-labelledby": "privacy-title" },
-      h("h2", { id: "privacy-title" }, "Your privacy"),
-      h("p", {}, `Your video, audio and written answers are sent to ${company.name} and seen only by the people hiring for this role. They are used to assess your application and nothing else, and are stored securely in ${company.name}'s own cloud account.`),
-      h("p", {}, "Nothing is recorded until you press “Start recording”. The camera check and the practice question stay on this device."),
+      h("h2", { id: "privacy-title" }, t("landing.privacy.title")),
+      h("p", {}, t("landing.privacy.who", { company: company.name })),
+      h("p", {}, t("landing.privacy.nothingYet")),
       interview.support_contact
-        ? h("p", {}, "To see, correct or delete your answers, or if you need an adjustment (for example more time), contact ", h("strong", { text: interview.support_contact }), ".")
+        ? h("p", {}, rich("landing.privacy.contact", {}, { contact: h("strong", { text: interview.support_contact }) }))
         : null,
     ),
-    returning ? null : h("div", { class: "check" }, consent, h("label", { for: "consent" }, `I have read the privacy notice and agree that ${company.name} records and reviews my answers.`)),
+    returning ? null : h("div", { class: "check" }, consent, h("label", { for: "consent" }, t("landing.consent", { company: company.name }))),
     message,
     h("div", { class: "actions" }, start),
   );
@@ -164,7 +232,7 @@ function landing() {
     event.preventDefault();
     if (!returning) {
       if (!consent.checked) {
-        message.textContent = "Please tick the box to agree before you start.";
+        message.textContent = t("landing.consentNeeded");
         consent.focus();
         return;
       }
@@ -174,13 +242,16 @@ function landing() {
         invitation.consent_at = reply.consent_at;
       } catch (error) {
         start.disabled = false;
-        message.textContent = error.message;
+        message.textContent = serverText(error.message, "errors.generic.message");
         return;
       }
     }
     afterLanding();
   });
+  setRedraw(landing);
   show(form);
+  // The accommodation request panel fills the slot when that module is there.
+  document.dispatchEvent(new CustomEvent("oneway:landing", { detail: { app, slot } }));
 }
 
 // Questions still to answer: neither answered nor missed (think time over before recording).
@@ -205,47 +276,74 @@ function unsupported() {
   const copy = h("button", { type: "button", class: "secondary", onclick: async () => {
     try {
       await navigator.clipboard.writeText(window.location.href);
-      copy.textContent = "Link copied";
+      copy.textContent = t("unsupported.copied");
     } catch {
-      copy.textContent = "Copy the address from the address bar";
+      copy.textContent = t("unsupported.copyManually");
     }
-  } }, "Copy my interview link");
+  } }, t("unsupported.copy"));
+  setRedraw(unsupported);
   show(h("section", { class: "card full-page", "data-view": "unsupported" },
-    h("h1", {}, "This browser can't record your answers"),
-    h("p", {}, "Open this link in a recent Chrome, Firefox, Edge or Safari. On a phone, open it in Chrome or Safari rather than inside another app (such as an email or social media app)."),
+    h("h1", {}, t("unsupported.title")),
+    h("p", {}, t("unsupported.help")),
     h("div", { class: "actions" }, copy),
   ));
 }
 
+// What to tell a candidate when getUserMedia fails, by the error's name.
+function deviceProblem(error) {
+  const again = t("devices.problem.pressTryAgain");
+  switch (error && error.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return {
+        title: t("devices.problem.blocked.title"),
+        steps: [t("devices.problem.blocked.addressBar"), t("devices.problem.blocked.ios"), t("devices.problem.blocked.android"), again],
+      };
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return { title: t("devices.problem.missing.title"), steps: [t("devices.problem.missing.plugIn"), again] };
+    case "NotReadableError":
+    case "AbortError":
+      return { title: t("devices.problem.busy.title"), steps: [t("devices.problem.busy.close"), again] };
+    default:
+      return { title: t("devices.problem.other.title"), steps: [t("devices.problem.other.reload")] };
+  }
+}
+
 async function deviceCheck() {
+  setRedraw(null);
   const video = needsCamera();
   if (!canRecord() || !pickMimeType(video ? "video" : "audio")) {
     unsupported();
     return;
   }
-  const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": "Your camera" });
+  const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": t("devices.camera") });
   const fill = h("div", { class: "level-fill" });
-  const meter = h("div", { class: "level", role: "img", "aria-label": "Microphone level" }, fill);
-  const heard = h("p", { class: "meta", "data-mic": "waiting" }, "Say something: the bar should move when you speak.");
+  const meter = h("div", { class: "level", role: "img", "aria-label": t("devices.micLevel") }, fill);
+  const heard = h("p", { class: "meta", "data-mic": "waiting" }, t("devices.saySomething"));
   const problem = h("div", { class: "problem", role: "alert" });
-  const next = h("button", { type: "button", "data-action": "devices-ok", disabled: true }, "My camera and microphone work — continue");
-  const retry = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => { stop(); deviceCheck(); } }, "Try again");
+  const next = h("button", { type: "button", "data-action": "devices-ok", disabled: true }, t("devices.ok"));
+  const retry = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => { stop(); deviceCheck(); } }, t("errors.tryAgain"));
   let stopLevel = () => {};
   const stop = () => stopLevel();
 
+  const connection = h("div", { class: "connection", "data-network": "checking", role: "status", "aria-live": "polite" });
   show(h("section", { class: "card", "data-view": "devices" },
-    h("p", { class: "step" }, "Before you start"),
-    h("h1", {}, video ? "Check your camera and microphone" : "Check your microphone"),
-    h("p", {}, video ? "Make sure your face is well lit and in the middle of the picture." : "These answers are audio only: your camera is not used."),
+    h("p", { class: "step" }, t("devices.step")),
+    h("h1", {}, video ? t("devices.title.video") : t("devices.title.audio")),
+    h("p", {}, video ? t("devices.hint.video") : t("devices.hint.audio")),
     video ? preview : null,
-    h("p", { class: "label" }, "Microphone"),
+    h("p", { class: "label" }, t("devices.microphone")),
     meter, heard, problem,
+    h("p", { class: "label" }, t("devices.connection")),
+    connection,
     h("div", { class: "actions" }, next, retry),
   ));
+  checkConnection(connection, video);
   try {
     app.stream = await openDevices({ video });
   } catch (error) {
-    const { title, steps } = deviceErrorMessage(error);
+    const { title, steps } = deviceProblem(error);
     problem.replaceChildren(h("h2", { text: title }), h("ol", {}, steps.map((s) => h("li", { text: s }))));
     retry.hidden = false;
     next.hidden = true;
@@ -260,7 +358,7 @@ async function deviceCheck() {
   stopLevel = watchLevel(app.stream, (value) => {
     fill.style.width = `${Math.round(value * 100)}%`;
     if (value > 0.25 && loudest <= 0.25) {
-      heard.textContent = "We can hear you.";
+      heard.textContent = t("devices.heard");
       heard.dataset.mic = "heard";
       heard.className = "ok";
     }
@@ -274,14 +372,89 @@ async function deviceCheck() {
   };
 }
 
+// How fast this device uploads, said in plain words, and the bitrate recordings start at.
+// The test runs beside the camera check and never holds the candidate up: when it cannot
+// run, recording still works at the default bitrate.
+let checking = null;
+
+function checkConnection(panel, video) {
+  const render = () => {
+    const { uplink } = app;
+    if (!uplink) {
+      panel.dataset.network = "checking";
+      panel.replaceChildren(h("p", { class: "meta" }, t("network.checking")));
+      return;
+    }
+    panel.dataset.network = uplink.verdict;
+    panel.dataset.uplinkBits = String(Math.round(uplink.bits || 0));
+    panel.dataset.bitrate = String(app.bitrate.video);
+    const again = h("button", { type: "button", class: "secondary", "data-action": "network-again", onclick: () => {
+      app.uplink = null;
+      checkConnection(panel, video);
+    } }, t("network.again"));
+    const speed = uplink.bits ? t("network.speed", { speed: formatBitrate(uplink.bits) }) : "";
+    const audioQuestions = app.session.questions.filter((q) => q.answer_type === "audio" && stillOpen(q)).length;
+    const contact = app.session.interview.support_contact;
+    switch (uplink.verdict) {
+      case "good":
+        panel.replaceChildren(h("p", { class: "ok" }, video ? t("network.good.video", { speed }) : t("network.good.audio", { speed })));
+        break;
+      case "slow":
+        panel.replaceChildren(
+          h("p", { class: "warn" }, t("network.slow", { speed })),
+          h("p", {}, t("network.slow.better")),
+          h("ul", {},
+            h("li", {}, t("network.slow.tabs")),
+            h("li", {}, t("network.slow.router")),
+            h("li", {}, t("network.slow.again"))),
+          h("div", { class: "actions" }, again),
+        );
+        break;
+      case "too-slow":
+        panel.replaceChildren(
+          h("p", { class: "message" }, video
+            ? t("network.tooSlow.video", { speed })
+            : t("network.tooSlow.audio", { speed })),
+          h("ul", {},
+            h("li", {}, t("network.tooSlow.router")),
+            h("li", {}, t("network.tooSlow.tabs")),
+            h("li", {}, t("network.tooSlow.again"))),
+          video && audioQuestions
+            ? h("p", {}, t("network.tooSlow.audioWorks", { count: audioQuestions }))
+            : null,
+          h("p", {}, contact
+            ? t("network.tooSlow.contact", { contact })
+            : t("network.tooSlow.continue")),
+          h("div", { class: "actions" }, again),
+        );
+        break;
+      default:
+        panel.replaceChildren(h("p", { class: "meta" }, t("network.unknown")), h("div", { class: "actions" }, again));
+    }
+  };
+  render();
+  if (app.uplink) return;
+  const run = checking || measureUplink(call);
+  checking = run;
+  run.then(({ bits }) => {
+    app.uplink = { bits, verdict: verdict(bits, { video }) };
+    app.bitrate = bitrateForUplink(bits);
+  }, () => {
+    app.uplink = { bits: null, verdict: "unknown" };
+  }).finally(() => {
+    if (checking === run) checking = null;
+    if (panel.isConnected) render();
+  });
+}
+
 // --- practice (never stored, never uploaded) -------------------------------------------
 
 function practice() {
-  const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": "Your camera" });
+  const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": t("devices.camera") });
   const stage = h("div", { class: "stage" }, preview);
   const timer = h("p", { class: "timer", "aria-hidden": "true" });
   const controls = h("div", { class: "actions" });
-  const skip = h("button", { type: "button", class: "secondary", "data-action": "skip-practice", onclick: () => done() }, "Skip practice");
+  const skip = h("button", { type: "button", class: "secondary", "data-action": "skip-practice", onclick: () => done() }, t("practice.skip"));
   const audioOnly = !needsCamera();
   let clock = 0;
   let recorder = null;
@@ -292,27 +465,27 @@ function practice() {
     goToNextQuestion();
   };
   const live = () => {
-    if (audioOnly) stage.replaceChildren(h("p", { class: "meta" }, "Audio only: speak and then listen back."));
+    if (audioOnly) stage.replaceChildren(h("p", { class: "meta" }, t("practice.audioOnly")));
     else {
       preview.srcObject = app.stream;
       stage.replaceChildren(preview);
     }
     timer.textContent = "";
-    controls.replaceChildren(h("button", { type: "button", "data-action": "practice-record", onclick: record }, "Start practice recording"), skip);
+    controls.replaceChildren(h("button", { type: "button", "data-action": "practice-record", onclick: record }, t("practice.record")), skip);
   };
   const record = () => {
     const mimeType = pickMimeType(audioOnly ? "audio" : "video");
     const source = audioOnly ? new MediaStream(app.stream.getAudioTracks()) : app.stream;
-    recorder = new ChunkRecorder(source, mimeType, { timeslice: 1000 });
+    recorder = new ChunkRecorder(source, mimeType, { timeslice: 1000, videoBitsPerSecond: app.bitrate.video, audioBitsPerSecond: audioOnly ? app.bitrate.audioOnly : app.bitrate.audio });
     recorder.start();
     const began = performance.now();
-    const stop = h("button", { type: "button", class: "stop", "data-action": "practice-stop", onclick: () => finish() }, "Stop");
+    const stop = h("button", { type: "button", class: "stop", "data-action": "practice-stop", onclick: () => finish() }, t("practice.stop"));
     controls.replaceChildren(stop);
     stop.focus();
-    announce(`Practice recording. Up to ${PRACTICE_SECONDS} seconds.`);
+    announce(t("practice.announce.start", { seconds: PRACTICE_SECONDS }));
     const tick = () => {
       const elapsed = (performance.now() - began) / 1000;
-      timer.textContent = `${Math.floor(elapsed)} s of ${PRACTICE_SECONDS} s (practice)`;
+      timer.textContent = t("practice.timer", { elapsed: Math.floor(elapsed), total: PRACTICE_SECONDS });
       if (elapsed >= PRACTICE_SECONDS) finish();
     };
     let finishing = false;
@@ -324,23 +497,24 @@ function practice() {
       const url = URL.createObjectURL(recorder.blob());
       recorder = null;
       const playback = audioOnly
-        ? h("audio", { src: url, controls: true, "aria-label": "Play back your practice answer" })
-        : h("video", { class: "preview", src: url, controls: true, playsinline: true, "aria-label": "Play back your practice answer" });
+        ? h("audio", { src: url, controls: true, "aria-label": t("practice.playback") })
+        : h("video", { class: "preview", src: url, controls: true, playsinline: true, "aria-label": t("practice.playback") });
       stage.replaceChildren(playback);
       timer.textContent = "";
-      announce("Practice recording stopped. Play it back to check how you look and sound.");
+      announce(t("practice.announce.stopped"));
       controls.replaceChildren(
-        h("button", { type: "button", "data-action": "practice-done", onclick: () => done() }, "Start the interview"),
-        h("button", { type: "button", class: "secondary", onclick: live }, "Practise again"),
+        h("button", { type: "button", "data-action": "practice-done", onclick: () => done() }, t("practice.done")),
+        h("button", { type: "button", class: "secondary", onclick: live }, t("practice.again")),
       );
     };
     tick();
     clock = window.setInterval(tick, 250);
   };
+  setRedraw(null);
   show(h("section", { class: "card", "data-view": "practice" },
-    h("p", { class: "step" }, "Practice (not saved)"),
-    h("h1", {}, "Practice question: what did you have for breakfast today?"),
-    h("p", {}, "This recording stays on your device: nothing is uploaded or saved. Use it to check your light, sound and framing."),
+    h("p", { class: "step" }, t("practice.step")),
+    h("h1", {}, t("practice.title")),
+    h("p", {}, t("practice.note")),
     stage, timer, controls,
   ));
   live();
@@ -363,6 +537,7 @@ async function goToNextQuestion() {
     if (!error.network) return showApiFailure(error);
     // Offline between questions: carry on with what we know; uploads keep retrying.
   }
+  setRedraw(null); // a question in progress is not redrawn; the views below set their own
   if (app.session.invitation.status === "completed") return doneView();
   // An answer whose upload was resumed after a reload is shown first, so the candidate sees
   // what was saved and may record it again, before moving on.
@@ -390,11 +565,12 @@ function finishView() {
   const missed = app.session.questions.filter((q) => q.missed && !isAnswered(q));
   const again = (invitation.reopened_questions || []).length > 0;
   const message = h("p", { class: "message", role: "alert" });
-  const submitLabel = again ? "Submit my interview again" : "Submit my interview";
+  const submitLabel = again ? t("finish.submitAgain") : t("finish.submit");
   const submit = h("button", { type: "button", "data-action": "complete" }, submitLabel);
   submit.addEventListener("click", async () => {
     submit.disabled = true;
-    submit.textContent = "Submitting…";
+    submit.textContent = t("finish.submitting");
+    setRedraw(null);
     try {
       await call("POST", "/candidate/complete");
       stopStream(app.stream);
@@ -404,47 +580,63 @@ function finishView() {
     } catch (error) {
       submit.disabled = false;
       submit.textContent = submitLabel;
-      message.textContent = error.message;
+      setRedraw(finishView);
+      message.textContent = serverText(error.message, error.status === 409 ? "finish.notYet" : "errors.generic.message");
       if (error.status === 409 && error.details.length) {
-        message.append(" ", h("button", { type: "button", class: "secondary", onclick: () => goToNextQuestion() }, "Go to the question"));
+        message.append(" ", h("button", { type: "button", class: "secondary", onclick: () => goToNextQuestion() }, t("finish.goToQuestion")));
       }
     }
   });
+  const company = app.session.company.name;
+  setRedraw(finishView);
   show(h("section", { class: "card", "data-view": "finish" },
-    h("p", { class: "step" }, "Almost done"),
-    h("h1", {}, missed.length ? "You have reached the end of the questions" : "You have answered every question"),
+    h("p", { class: "step" }, t("finish.step")),
+    h("h1", {}, missed.length ? t("finish.title.missed") : t("finish.title.all")),
     missed.length
-      ? h("p", { "data-missed": "" }, `Your ${progress.answered === 1 ? "answer is" : `${progress.answered} answers are`} saved. Question ${missed.map((q) => q.position).join(" and ")} could not be answered: the think time ran out before a recording was started. Submit your interview to send your answers to ${app.session.company.name}. You can't change your answers afterwards.`)
-      : h("p", {}, `All ${progress.total} answers are saved. Submit your interview to send it to ${app.session.company.name}. You can't change your answers afterwards.`),
+      ? h("p", { "data-missed": "" }, t("finish.missed", { count: progress.answered, questions: formatList(missed.map((q) => q.position)), company }))
+      : h("p", {}, t("finish.all", { count: progress.total, company })),
     message,
     h("div", { class: "actions" }, submit),
   ));
 }
 
+// After an "advanced" decision the interview's booking link is the candidate's next step
+// (a calendar page the company chose: https only, opened in a new tab).
+function bookingLink(url) {
+  if (!url || !/^https:\/\//i.test(url)) return null;
+  return h("div", { class: "booking", "data-booking": "" },
+    h("h2", {}, t("done.booking.title")),
+    h("p", {}, t("done.booking.text")),
+    h("p", { class: "actions" }, h("a", { class: "button", href: url, target: "_blank", rel: "noopener noreferrer", "data-action": "book" }, t("done.booking.button"))));
+}
+
 function doneView() {
   const { invitation, interview, company } = app.session;
-  const feedback = invitation.feedback_given ? h("p", { class: "meta" }, "Thank you for your feedback.") : feedbackForm();
+  const feedback = invitation.feedback_given ? h("p", { class: "meta" }, t("feedback.thanksGiven")) : feedbackForm();
+  setRedraw(doneView);
   show(h("section", { class: "card", "data-view": "done" },
-    h("p", { class: "step ok" }, "Interview submitted"),
-    h("h1", {}, `Thank you, ${invitation.candidate_name}!`),
-    h("p", { class: "outro", text: interview.outro || `${company.name} has received your answers.` }),
-    h("h2", {}, "What happens next"),
-    h("p", {}, `The hiring team at ${company.name} will watch your answers and contact you by email. You can close this page now.`),
+    h("p", { class: "step ok" }, t("done.step")),
+    h("h1", {}, t("done.title", { name: invitation.candidate_name })),
+    h("p", { class: "outro", text: interview.outro || t("done.received", { company: company.name }) }),
+    invitation.advanced ? bookingLink(interview.booking_url) : null,
+    h("h2", {}, t("done.next.title")),
+    h("p", {}, t("done.next.text", { company: company.name })),
     feedback,
   ));
 }
 
 function feedbackForm() {
   const message = h("p", { class: "message", role: "alert" });
-  const options = [
-    [1, "1 — Poor"], [2, "2"], [3, "3"], [4, "4"], [5, "5 — Excellent"],
-  ].map(([value, label]) => h("label", { class: "rating" }, h("input", { type: "radio", name: "rating", value: String(value) }), h("span", {}, label)));
+  const options = [1, 2, 3, 4, 5].map((value) => {
+    const label = value === 1 ? t("feedback.poor", { value }) : value === 5 ? t("feedback.excellent", { value }) : formatNumber(value);
+    return h("label", { class: "rating" }, h("input", { type: "radio", name: "rating", value: String(value) }), h("span", {}, label));
+  });
   const comment = h("textarea", { id: "feedback-comment", rows: "3", maxlength: "2000" });
-  const send = h("button", { type: "submit" }, "Send feedback");
+  const send = h("button", { type: "submit" }, t("feedback.send"));
   const form = h("form", { class: "feedback", "data-view": "feedback", novalidate: true },
-    h("h2", {}, "How was this interview for you?"),
-    h("fieldset", {}, h("legend", {}, "Rate your experience from 1 (poor) to 5 (excellent)"), h("div", { class: "ratings" }, options)),
-    h("label", { for: "feedback-comment" }, "Anything we could do better? (optional)"),
+    h("h2", {}, t("feedback.title")),
+    h("fieldset", {}, h("legend", {}, t("feedback.legend")), h("div", { class: "ratings" }, options)),
+    h("label", { for: "feedback-comment" }, t("feedback.comment")),
     comment, message,
     h("div", { class: "actions" }, send),
   );
@@ -452,22 +644,23 @@ function feedbackForm() {
     event.preventDefault();
     const chosen = form.querySelector("input[name=rating]:checked");
     if (!chosen) {
-      message.textContent = "Please choose a rating from 1 to 5.";
+      message.textContent = t("feedback.chooseRating");
       form.querySelector("input[name=rating]").focus();
       return;
     }
     send.disabled = true;
     try {
       await call("POST", "/candidate/feedback", { rating: Number(chosen.value), comment: comment.value.trim() });
-      form.replaceChildren(h("p", { class: "ok", "data-feedback": "sent" }, "Thank you for your feedback!"));
-      announce("Thank you for your feedback!");
+      app.session.invitation.feedback_given = true;
+      form.replaceChildren(h("p", { class: "ok", "data-feedback": "sent" }, t("feedback.thanks")));
+      announce(t("feedback.thanks"));
     } catch (error) {
       if (error.status === 409) {
-        form.replaceChildren(h("p", { class: "ok" }, error.message));
+        form.replaceChildren(h("p", { class: "ok" }, serverText(error.message, "feedback.thanksGiven")));
         return;
       }
       send.disabled = false;
-      message.textContent = error.message;
+      message.textContent = serverText(error.message, "errors.generic.message");
     }
   });
   return form;
@@ -479,43 +672,43 @@ function feedbackForm() {
 // the candidate's data, not the interview.
 function privacyView() {
   const message = h("p", { class: "message", role: "status", "aria-live": "polite" });
-  const download = h("button", { type: "button", "data-action": "download-data" }, "Download my data");
-  const remove = h("button", { type: "button", class: "secondary", "data-action": "request-deletion" }, "Delete my data");
+  const download = h("button", { type: "button", "data-action": "download-data" }, t("privacy.download"));
+  const remove = h("button", { type: "button", class: "secondary", "data-action": "request-deletion" }, t("privacy.delete"));
   download.addEventListener("click", async () => {
     download.disabled = true;
-    message.textContent = "Preparing your data…";
+    message.textContent = t("privacy.preparing");
     try {
       const data = await call("GET", "/candidate/data");
       const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
-      const link = h("a", { href: URL.createObjectURL(blob), download: "my-interview-data.json", "data-download": "ready" }, "Save my-interview-data.json");
+      const link = h("a", { href: URL.createObjectURL(blob), download: "my-interview-data.json", "data-download": "ready" }, t("privacy.save", { file: "my-interview-data.json" }));
       message.className = "ok";
-      message.replaceChildren("Your data is ready. Media links inside it work for a few minutes. ", link);
+      message.replaceChildren(t("privacy.ready"), " ", link);
       link.click();
     } catch (error) {
       message.className = "message";
-      message.textContent = error.message;
+      message.textContent = serverText(error.message, "errors.generic.message");
     } finally {
       download.disabled = false;
     }
   });
   remove.addEventListener("click", async () => {
-    if (!window.confirm("Delete your answers and personal data? This cannot be undone.")) return;
+    if (!window.confirm(t("privacy.confirm"))) return;
     remove.disabled = true;
     try {
       const result = await call("POST", "/candidate/deletion-request");
-      const by = new Date(result.deleted_by).toLocaleString();
       message.className = "ok";
-      message.textContent = `We received your request. Your answers and personal data will be deleted by ${by}.`;
+      message.textContent = t("privacy.requested", { date: formatDateTime(result.deleted_by) });
       announce(message.textContent);
     } catch (error) {
       remove.disabled = false;
       message.className = "message";
-      message.textContent = error.message;
+      message.textContent = serverText(error.message, "errors.generic.message");
     }
   });
+  setRedraw(privacyView);
   show(h("section", { class: "card", "data-view": "privacy" },
-    h("h1", {}, "Your data"),
-    h("p", {}, "You can download everything we keep about you for this interview — your details, your answers and links to your recordings — or ask us to delete it."),
+    h("h1", {}, t("privacy.title")),
+    h("p", {}, t("privacy.intro")),
     h("div", { class: "actions" }, download, remove),
     message,
   ));
@@ -530,31 +723,66 @@ function resumeUploads(uploads) {
   for (const upload of uploads) {
     app.track(upload);
     const question = app.session.questions.find((q) => q.question_id === upload.questionId);
-    const label = question ? `Question ${question.position}` : "An earlier answer";
-    banner.append(h("div", { class: "card resume" }, h("p", { class: "meta" }, `${label}: finishing the upload of an answer recorded earlier.`), uploadPanel(upload)));
+    const text = question ? t("resume.question", { position: question.position }) : t("resume.earlier");
+    banner.append(h("div", { class: "card resume" }, h("p", { class: "meta" }, text), uploadPanel(upload)));
     upload.saved.then(() => window.setTimeout(() => banner.replaceChildren(), 3000), () => {});
   }
 }
 
+// The interview's language and time zone (the candidate's own choice on this device wins).
+async function useLanguageOf(found) {
+  const invitation = (found && found.invitation) || {};
+  const interview = (found && found.interview) || {};
+  const lang = (found && found.language) || invitation.language || interview.language;
+  const zone = (found && found.time_zone) || invitation.time_zone || interview.time_zone || null;
+  await setLanguage(preferredLanguage(lang), { timeZone: zone });
+}
+
+// An error page still wears the company's brand and speaks the invitation's language where
+// the link says whose it is: a closed interview (past its deadline) asks for its branding, a
+// replaced link's error names the company and the language.
+async function brandFailure(error) {
+  let found = null;
+  if (error.code === "link_replaced") {
+    const replaced = replacedDetails(error.details);
+    found = { language: replaced.language, company: replaced.company_name ? { name: replaced.company_name } : null };
+  } else if (error.status === 410) {
+    found = await call("GET", "/candidate/branding").catch(() => null);
+  }
+  await useLanguageOf(found);
+  app.company = (found && found.company) || null;
+  app.supportContact = (found && found.support_contact) || null;
+  applyBrand(app.company);
+  renderChrome();
+}
+
 async function boot() {
   if (!token) {
-    fatal("This page needs your personal link", "Open the link from your invitation email again: it contains the key to your interview.");
+    await useLanguageOf(null);
+    renderChrome();
+    fatal(() => t("errors.noToken.title"), () => t("errors.noToken.message"));
     return;
   }
   if (requestedView === "privacy") {
+    // Branding and language only: the data itself is fetched (and audited) on request.
+    const found = await call("GET", "/candidate/branding").catch(() => null);
+    await useLanguageOf(found);
+    app.company = found && found.company;
+    applyBrand(app.company);
+    renderChrome();
     privacyView();
     return;
   }
   try {
     await refreshSession();
   } catch (error) {
+    await brandFailure(error);
     showApiFailure(error);
     return;
   }
+  await useLanguageOf(app.session);
   applyBrand(app.session.company);
-  renderHeader(app.session.company);
-  renderFooter();
-  document.title = `${app.session.interview.title} — ${app.session.company.name}`;
+  renderChrome();
   app.store = await openStore();
   app.owner = await ownerOf(token);
   try {
@@ -565,6 +793,8 @@ async function boot() {
     return;
   }
   resumeUploads(await resumePending({ store: app.store, call, owner: app.owner }));
+  // The accommodation request panel (its own module) fills the landing page's slot.
+  await import("./accommodation.js").catch(() => null);
   landing();
 }
 

@@ -1,8 +1,10 @@
 // Recorded chunks live in IndexedDB until S3 has them, so a reload, a crashed tab or a lost
 // connection never loses an answer. Two stores:
 //   attempts: one row per recording attempt not yet finalised
-//             {id, owner, questionId, attempt, mimeType, recorded, bytes, stopped, createdAt}
-//   chunks:   {id, attemptId, index, blob, size}, deleted once S3 answered 2xx
+//             {id, owner, questionId, attempt, mimeType, bitrate, recorded, bytes, stopped, createdAt}
+//   chunks:   {id, attemptId, index, blob, size}, deleted once S3 answered 2xx; where the
+//             browser refuses Blobs in IndexedDB (WebKitGTK, some Safari versions), the row
+//             holds {buffer, type} (an ArrayBuffer) instead and is read back as a Blob
 // `owner` is a hash of the invitation token, so two invitations in one browser never mix and
 // the token itself is never written to disk.
 // A chunk and its attempt's counters are written in one transaction: after a crash, `recorded`
@@ -33,13 +35,23 @@ function finished(tx) {
   });
 }
 
+const PROBE_ID = "probe/blob";
+
 class IdbStore {
   constructor(db) {
     this.db = db;
     this.persistent = true;
+    // Whether this browser stores Blobs in IndexedDB; decided once by probe() at open.
+    this.blobs = true;
   }
 
-  static open() {
+  static async open({ blobs } = {}) {
+    const store = new IdbStore(await IdbStore.connect());
+    store.blobs = blobs === undefined ? await store.probe() : blobs;
+    return store;
+  }
+
+  static connect() {
     return new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
       request.onupgradeneeded = () => {
@@ -49,10 +61,26 @@ class IdbStore {
         const chunks = db.createObjectStore("chunks", { keyPath: "id" });
         chunks.createIndex("attemptId", "attemptId");
       };
-      request.onsuccess = () => resolve(new IdbStore(request.result));
+      request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
       request.onblocked = () => reject(new Error("IndexedDB blocked"));
     });
+  }
+
+  // Writes a one-byte Blob and removes it: a browser that cannot store Blobs fails the write
+  // (synchronously or by aborting the transaction), and its chunks are kept as ArrayBuffers.
+  async probe() {
+    try {
+      const tx = this.db.transaction("chunks", "readwrite");
+      tx.objectStore("chunks").put({ id: PROBE_ID, attemptId: PROBE_ID, index: 0, blob: new Blob([new Uint8Array([1])]), size: 1 });
+      await finished(tx);
+    } catch {
+      return false;
+    }
+    const cleanup = this.db.transaction("chunks", "readwrite");
+    cleanup.objectStore("chunks").delete(PROBE_ID);
+    await finished(cleanup).catch(() => {});
+    return true;
   }
 
   async createAttempt(record) {
@@ -62,8 +90,10 @@ class IdbStore {
   }
 
   async putChunk(attemptId, index, blob) {
+    // Read before the transaction opens: awaiting anything but IndexedDB would end it.
+    const payload = this.blobs ? { blob } : { buffer: await blob.arrayBuffer(), type: blob.type };
     const tx = this.db.transaction(["attempts", "chunks"], "readwrite");
-    tx.objectStore("chunks").put({ id: chunkKey(attemptId, index), attemptId, index, blob, size: blob.size });
+    tx.objectStore("chunks").put({ id: chunkKey(attemptId, index), attemptId, index, size: blob.size, ...payload });
     const attempts = tx.objectStore("attempts");
     const record = await done(attempts.get(attemptId));
     if (record) {
@@ -85,7 +115,8 @@ class IdbStore {
   async getChunk(attemptId, index) {
     const tx = this.db.transaction("chunks", "readonly");
     const row = await done(tx.objectStore("chunks").get(chunkKey(attemptId, index)));
-    return row ? row.blob : null;
+    if (!row) return null;
+    return row.blob || new Blob([row.buffer], { type: row.type || "" });
   }
 
   async deleteChunk(attemptId, index) {
@@ -117,7 +148,7 @@ class IdbStore {
 
 // Private windows in some browsers refuse IndexedDB. Uploads still work from memory; only
 // surviving a reload is lost, and the page says so.
-class MemoryStore {
+export class MemoryStore {
   constructor() {
     this.persistent = false;
     this.attempts = new Map();
@@ -157,10 +188,11 @@ class MemoryStore {
   }
 }
 
-export async function openStore() {
+// `blobs: false` forces the ArrayBuffer rows (tests exercise that path in every engine).
+export async function openStore({ blobs } = {}) {
   try {
     if (!window.indexedDB) throw new Error("no IndexedDB");
-    return await IdbStore.open();
+    return await IdbStore.open({ blobs });
   } catch {
     return new MemoryStore();
   }

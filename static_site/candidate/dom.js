@@ -1,6 +1,8 @@
 // Tiny DOM helpers. Every string goes in as a text node or an attribute value, never as
 // HTML, so text from the API (question text, company name, messages) cannot inject markup.
 
+import { formatNumber, t } from "/shared/i18n.js";
+
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
@@ -48,21 +50,9 @@ export function formatSeconds(total) {
   return `${m}:${String(s).padStart(2, "0")}`;
 }
 
-// "2 minutes", "45 seconds", "1 minute 30 seconds": for sentences and announcements.
-export function spokenSeconds(total) {
-  const seconds = Math.max(0, Math.round(total));
-  const m = Math.floor(seconds / 60);
-  const s = seconds % 60;
-  const parts = [];
-  if (m) parts.push(`${m} minute${m === 1 ? "" : "s"}`);
-  if (s || !m) parts.push(`${s} second${s === 1 ? "" : "s"}`);
-  return parts.join(" ");
-}
-
-export function formatBytes(bytes) {
-  if (bytes < 1024 * 1024) return `${Math.max(0, Math.round(bytes / 1024))} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
+// "2 minutes", "45 seconds", "1 minute 30 seconds" in the active language: for sentences and
+// announcements. Sizes ("640 KB", "1.2 MB") likewise follow the language.
+export { formatDuration as spokenSeconds, formatBytes } from "/shared/i18n.js";
 
 // A progress bar that also reads well to assistive technology.
 export function progressBar(label) {
@@ -74,4 +64,16 @@ export function progressBar(label) {
       bar.value = Math.min(done, bar.max);
     },
   };
+}
+
+// A translated sentence with some of its {placeholders} as elements (a bold date, a contact),
+// split on the catalogue's template, so user text such as "{x}" in a name is never parsed.
+export function rich(key, params = {}, wrapped = {}) {
+  const raw = t(key, "count" in params ? { count: params.count } : {});
+  return raw.split(/\{(\w+)\}/).map((part, i) => {
+    if (i % 2 === 0) return part;
+    if (part in wrapped) return wrapped[part];
+    if (!(part in params)) return `{${part}}`;
+    return typeof params[part] === "number" ? formatNumber(params[part]) : String(params[part]);
+  }).filter((part) => part !== "");
 }

@@ -1,9 +1,23 @@
 // Camera, microphone and MediaRecorder: what this browser can do, and plain-words errors.
 
-const VIDEO_TYPES = ["video/webm;codecs=vp9,opus", "video/webm;codecs=vp8,opus", "video/webm", "video/mp4"];
-const AUDIO_TYPES = ["audio/webm;codecs=opus", "audio/mp4", "audio/webm"];
-// Moderate bitrates: the worker makes 720p H.264 anyway, and a phone on a weak uplink must be
-// able to upload while it records (the browser default of ~2.5 Mbit/s would fall behind).
+// What to record, best first. H.264 + AAC in MP4 plays everywhere as it is, so the media
+// worker only copies it (Chrome and Edge ≥ 126, Safari); H.264 in WebM/Matroska needs only its
+// Opus audio encoded (older Chrome and Edge); VP9/VP8 (Firefox, old browsers) is transcoded.
+export const VIDEO_TYPES = [
+  "video/mp4;codecs=avc1.42E01E,mp4a.40.2",
+  "video/mp4;codecs=avc1.4D401F,mp4a.40.2",
+  "video/mp4;codecs=avc1,mp4a.40.2",
+  "video/webm;codecs=h264,opus",
+  "video/webm;codecs=avc1,opus",
+  "video/x-matroska;codecs=avc1,opus",
+  "video/mp4;codecs=avc1,opus",
+  "video/webm;codecs=vp9,opus",
+  "video/webm;codecs=vp8,opus",
+  "video/webm",
+  "video/mp4",
+];
+export const AUDIO_TYPES = ["audio/mp4;codecs=mp4a.40.2", "audio/mp4", "audio/webm;codecs=opus", "audio/webm"];
+// Bitrates follow the uplink the device check measured (bitrate.js); these are the fallbacks.
 const VIDEO_BITS = 1_000_000;
 const AUDIO_BITS = 64_000;
 
@@ -95,13 +109,20 @@ export function watchLevel(stream, onLevel) {
 // MediaRecorder with a timeslice: onChunk(index, blob) for every non-empty chunk, in order;
 // stop() resolves with the number of chunks once the last one has been delivered.
 export class ChunkRecorder {
-  constructor(stream, mimeType, { timeslice = 1000, onChunk }) {
+  constructor(stream, mimeType, { timeslice = 1000, onChunk, videoBitsPerSecond = VIDEO_BITS, audioBitsPerSecond = AUDIO_BITS }) {
     const audioOnly = mimeType.startsWith("audio/");
+    // A key frame every second: Chrome's MP4 muxer only closes a fragment at a key frame,
+    // and its default interval is longer than most answers, so without this an MP4 recording
+    // reaches `dataavailable` (and the upload) only at stop. It also gives the worker and the
+    // salvage of a cut-off recording a clean start every second. Browsers without the option
+    // ignore it.
     this.recorder = new MediaRecorder(stream, {
       mimeType,
-      audioBitsPerSecond: AUDIO_BITS,
-      ...(audioOnly ? {} : { videoBitsPerSecond: VIDEO_BITS }),
+      audioBitsPerSecond,
+      ...(audioOnly ? {} : { videoBitsPerSecond, videoKeyFrameIntervalDuration: 1000 }),
     });
+    this.videoBitsPerSecond = audioOnly ? null : videoBitsPerSecond;
+    this.audioBitsPerSecond = audioBitsPerSecond;
     this.timeslice = timeslice;
     this.count = 0;
     this.blobs = [];

@@ -4,9 +4,11 @@
 // The server holds the think time: a question's text arrives when the page opens it (the
 // candidate reached it by pressing a button), the server stores when, and the countdown runs
 // from the seconds it says are left, so a reload continues the countdown, never restarts it.
+import { language, t } from "/shared/i18n.js";
 import { announce, formatBytes, formatSeconds, h, progressBar, show, spokenSeconds } from "./dom.js";
 import { ChunkRecorder, pickMimeType, watchLevel } from "./media.js";
 import { AttemptUpload } from "./uploader.js";
+import { nextBitrate } from "./bitrate.js";
 
 const ANSWERED = new Set(["uploaded", "processing", "ready"]);
 const TIMESLICE_MS = 1000;
@@ -19,6 +21,11 @@ const PROCESSING_POLLS = 90;
 // later each time, with the same key: the server hands back the attempt it already opened.
 const START_TRIES = 3;
 const START_RETRY_MS = 1000;
+
+// Server wording is English: other languages show their own sentence for the situation.
+function serverText(error, key) {
+  return language() === "en" && error && error.message ? error.message : t(key);
+}
 
 const sleep = (ms) => new Promise((resolve) => window.setTimeout(resolve, ms));
 
@@ -38,24 +45,48 @@ export function isAnswered(question) {
   return ANSWERED.has(answer.status);
 }
 
+// An upload's failure in words: the server's (English) reason, or the language's own sentence.
+function failure(upload) {
+  return language() === "en" && upload.message ? upload.message : t("upload.failed");
+}
+
+// What is happening to an upload, in plain words, shown next to the progress bar.
+function describe(upload) {
+  const parts = t("upload.parts", { count: upload.recordedParts, uploaded: upload.uploadedParts });
+  switch (upload.phase) {
+    case "recording":
+      return t("upload.recording", { parts });
+    case "uploading":
+      return t("upload.uploading", { parts });
+    case "retrying":
+      return t("upload.retrying");
+    case "finalising":
+      return t("upload.finalising");
+    case "saved":
+      return t("upload.saved");
+    default:
+      return failure(upload);
+  }
+}
+
 // The upload panel: a progress bar of bytes uploaded / recorded and what is happening in
 // words. Phase changes (not every part) are announced to screen readers.
 export function uploadPanel(upload) {
-  const bar = progressBar("Upload progress");
+  const bar = progressBar(t("upload.progress"));
   const words = h("p", { class: "upload-words", "data-upload-status": "" });
   const bytes = h("p", { class: "meta" });
   const panel = h("div", { class: "upload-panel" }, words, bar.el, bytes);
   let lastPhase = null;
   const render = () => {
     panel.dataset.phase = upload.phase;
-    words.textContent = upload.describe();
+    words.textContent = describe(upload);
     words.className = `upload-words ${upload.phase === "failed" ? "error" : upload.phase === "saved" ? "ok" : ""}`;
     bar.set(upload.uploadedBytes, upload.recordedBytes);
-    bytes.textContent = `${formatBytes(upload.uploadedBytes)} of ${formatBytes(upload.recordedBytes)} uploaded`;
+    bytes.textContent = t("upload.bytes", { uploaded: formatBytes(upload.uploadedBytes), recorded: formatBytes(upload.recordedBytes) });
     if (upload.phase !== lastPhase) {
-      if (upload.phase === "retrying") announce("Connection lost. We'll keep trying; don't close this page.");
-      if (upload.phase === "saved") announce("Your answer is saved.");
-      if (upload.phase === "failed") announce(upload.message);
+      if (upload.phase === "retrying") announce(t("upload.announce.retrying"));
+      if (upload.phase === "saved") announce(t("upload.announce.saved"));
+      if (upload.phase === "failed") announce(failure(upload));
       lastPhase = upload.phase;
     }
   };
@@ -87,8 +118,8 @@ export async function settledAnswer(app, questionId, attempt, isWanted = () => t
 // A player for an answer the server keeps (short-lived link from the session).
 function keptPlayer(answer, audioOnly) {
   return audioOnly
-    ? h("audio", { class: "playback", src: answer.media_url, controls: true, "aria-label": "Play the answer we saved" })
-    : h("video", { class: "playback preview", src: answer.media_url, poster: answer.poster_url || null, controls: true, playsinline: true, preload: "metadata", "aria-label": "Play the answer we saved" });
+    ? h("audio", { class: "playback", src: answer.media_url, controls: true, "aria-label": t("question.playSaved") })
+    : h("video", { class: "playback preview", src: answer.media_url, poster: answer.poster_url || null, controls: true, playsinline: true, preload: "metadata", "aria-label": t("question.playSaved") });
 }
 
 // `resumed`: an upload picked up again after a reload, to show what was kept.
@@ -113,16 +144,16 @@ async function openQuestion(app, question, resumed) {
   const message = h("p", { class: "message", role: "alert" });
   const actions = h("div", { class: "actions" });
   const card = h("section", { class: "card", "data-view": "opening" },
-    h("p", { class: "step" }, `Question ${question.position} of ${total}`),
-    h("h1", {}, "Opening the question…"),
+    h("p", { class: "step" }, t("question.position", { position: question.position, total })),
+    h("h1", {}, t("question.opening")),
     message, actions);
   show(card);
   try {
     const opened = await app.call("POST", `/candidate/questions/${encodeURIComponent(question.question_id)}/open`);
     Object.assign(question, opened, { receivedAt: performance.now() });
   } catch (error) {
-    message.textContent = error.message;
-    actions.replaceChildren(h("button", { type: "button", "data-action": "retry-open", onclick: () => openQuestion(app, question, resumed) }, "Try again"));
+    message.textContent = serverText(error, "errors.generic.message");
+    actions.replaceChildren(h("button", { type: "button", "data-action": "retry-open", onclick: () => openQuestion(app, question, resumed) }, t("errors.tryAgain")));
     return;
   }
   if (card.isConnected) questionView(app, question, resumed);
@@ -133,32 +164,31 @@ async function openQuestion(app, question, resumed) {
 export function missedQuestion(app, question, reason = null) {
   const total = app.session.questions.length;
   app.missedShown.add(question.question_id);
-  const next = h("button", { type: "button", "data-action": "next", onclick: () => app.next() }, "Continue");
+  const next = h("button", { type: "button", "data-action": "next", onclick: () => app.next() }, t("question.continue"));
   show(h("section", { class: "card", "data-view": "missed" },
-    h("p", { class: "step" }, `Question ${question.position} of ${total}`),
+    h("p", { class: "step" }, t("question.position", { position: question.position, total })),
     h("h1", { class: "question-text", text: question.text || "" }),
-    h("p", { class: "message", role: "alert", "data-missed": "" }, reason
-      || "The think time for this question ran out before a recording was started, so it can no longer be answered. Your other answers are not affected."),
+    h("p", { class: "message", role: "alert", "data-missed": "" }, reason || t("question.missed")),
     h("div", { class: "actions" }, next)));
 }
 
 function questionHeader(app, question) {
   const total = app.session.questions.length;
-  const bar = progressBar(`Question ${question.position} of ${total}`);
+  const bar = progressBar(t("question.position", { position: question.position, total }));
   bar.set(question.position - 1, total);
-  const kind = { video: "Video answer", audio: "Audio answer", text: "Written answer" }[question.answer_type];
+  const kind = t(`question.kind.${question.answer_type}`);
   return [
-    h("p", { class: "step" }, `Question ${question.position} of ${total} · ${kind}`),
+    h("p", { class: "step" }, t("question.positionKind", { position: question.position, total, kind })),
     bar.el,
     h("h1", { class: "question-text", text: question.text }),
     question.video_url
-      ? h("video", { class: "question-video", src: question.video_url, controls: true, playsinline: true, preload: "metadata", "aria-label": "Video of the question" })
+      ? h("video", { class: "question-video", src: question.video_url, poster: question.video_poster_url, controls: true, playsinline: true, preload: "metadata", "aria-label": t("question.videoLabel") })
       : null,
   ];
 }
 
 const pauseNote = () =>
-  h("p", { class: "meta" }, "Need a break? Once an answer is saved you can close this page and open the same link later: you will continue from the next question.");
+  h("p", { class: "meta" }, t("question.pause"));
 
 function textQuestion(app, question) {
   const draftKey = `oneway-draft/${app.owner}/${question.question_id}`;
@@ -168,8 +198,8 @@ function textQuestion(app, question) {
   area.value = saved || localStorage.getItem(draftKey) || "";
   const count = h("p", { id: "text-count", class: "meta" });
   const message = h("p", { class: "message", role: "alert" });
-  const button = h("button", { type: "submit" }, "Save answer and continue");
-  const updateCount = () => { count.textContent = `${area.value.length} of ${limit} characters`; };
+  const button = h("button", { type: "submit" }, t("text.save"));
+  const updateCount = () => { count.textContent = t("text.count", { count: limit, used: area.value.length }); };
   area.addEventListener("input", () => {
     updateCount();
     try { localStorage.setItem(draftKey, area.value); } catch { /* storage full: the textarea still holds it */ }
@@ -177,7 +207,7 @@ function textQuestion(app, question) {
   updateCount();
   const form = h("form", { class: "card", novalidate: true },
     ...questionHeader(app, question),
-    h("label", { for: "text-answer" }, "Your answer"),
+    h("label", { for: "text-answer" }, t("text.label")),
     area, count, message,
     h("div", { class: "actions" }, button),
     pauseNote(),
@@ -186,21 +216,21 @@ function textQuestion(app, question) {
     event.preventDefault();
     const text = area.value.trim();
     if (!text) {
-      message.textContent = "Please write your answer before continuing.";
+      message.textContent = t("text.empty");
       area.focus();
       return;
     }
     button.disabled = true;
-    button.textContent = "Saving…";
+    button.textContent = t("text.saving");
     try {
       question.answer = await app.call("PUT", `/candidate/questions/${encodeURIComponent(question.question_id)}/text`, { text });
       localStorage.removeItem(draftKey);
-      announce("Your answer is saved.");
+      announce(t("upload.announce.saved"));
       app.next();
     } catch (error) {
-      message.textContent = error.message;
+      message.textContent = serverText(error, "errors.generic.message");
       button.disabled = false;
-      button.textContent = "Save answer and continue";
+      button.textContent = t("text.save");
     }
   });
   show(form);
@@ -211,11 +241,11 @@ function recordedQuestion(app, question, resumed) {
   const qid = question.question_id;
   const isLast = app.session.questions.every((q) => q === question || isAnswered(q));
   // (isLast only names the button; the next step is always decided from a fresh session.)
-  const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": "Your camera" });
+  const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": t("question.camera") });
   const level = h("div", { class: "level" }, h("div", { class: "level-fill" }));
   const stage = h("div", { class: "stage" });
   const timer = h("p", { class: "timer", "aria-hidden": "true" });
-  const rec = h("p", { class: "rec", hidden: true }, h("span", { class: "rec-dot", "aria-hidden": "true" }), "Recording");
+  const rec = h("p", { class: "rec", hidden: true }, h("span", { class: "rec-dot", "aria-hidden": "true" }), t("record.recording"));
   const status = h("p", { class: "status-line" });
   const message = h("p", { class: "message", role: "alert" });
   const controls = h("div", { class: "actions" });
@@ -225,9 +255,8 @@ function recordedQuestion(app, question, resumed) {
   let clock = 0;
 
   const limits = () => {
-    const think = question.think_seconds ? `Think time: ${spokenSeconds(question.think_seconds)}` : "Think time: as long as you need";
-    const left = question.attempts_left;
-    attemptsLine.textContent = `${think} · Answer: up to ${spokenSeconds(question.max_answer_seconds)} · ${left} attempt${left === 1 ? "" : "s"} left`;
+    const think = question.think_seconds ? t("record.limits.think", { time: spokenSeconds(question.think_seconds) }) : t("record.limits.thinkAny");
+    attemptsLine.textContent = t("record.limits", { think, answer: spokenSeconds(question.max_answer_seconds), left: t("record.attemptsLeft", { count: question.attempts_left }) });
   };
   limits();
 
@@ -241,7 +270,7 @@ function recordedQuestion(app, question, resumed) {
   const showLive = () => {
     const stream = app.stream;
     if (audioOnly) {
-      stage.replaceChildren(h("p", { class: "meta" }, "Audio only: your camera is not used for this answer."), level);
+      stage.replaceChildren(h("p", { class: "meta" }, t("record.audioOnly")), level);
       stopLevel();
       stopLevel = watchLevel(stream, (v) => { level.firstChild.style.width = `${Math.round(v * 100)}%`; });
     } else {
@@ -264,24 +293,24 @@ function recordedQuestion(app, question, resumed) {
       noAttemptsLeft();
       return;
     }
-    const start = h("button", { type: "button", "data-action": "start", onclick: () => startRecording() }, "Start recording");
+    const start = h("button", { type: "button", "data-action": "start", onclick: () => startRecording() }, t("record.start"));
     if (!question.think_seconds) {
       timer.textContent = "";
-      status.textContent = "Take your time. Start recording when ready.";
+      status.textContent = t("record.takeYourTime");
       setControls(start);
       return;
     }
     const held = thinkLeft(question);
     if (!auto && held === null) {
       timer.textContent = "";
-      status.textContent = `Nothing starts until you are ready. You will have ${spokenSeconds(question.think_seconds)} to think before recording starts.`;
-      const ready = h("button", { type: "button", "data-action": "ready", onclick: () => { message.textContent = ""; think(); } }, "I'm ready — start my think time");
-      start.textContent = "Start recording now";
+      status.textContent = t("record.notUntilReady", { time: spokenSeconds(question.think_seconds) });
+      const ready = h("button", { type: "button", "data-action": "ready", onclick: () => { message.textContent = ""; think(); } }, t("record.ready"));
+      start.textContent = t("record.startNow");
       start.className = "secondary";
       setControls(ready, start);
       return;
     }
-    start.textContent = "Start recording now";
+    start.textContent = t("record.startNow");
     // The first recording: the server's clock, which kept running through any reload. A
     // retake: the candidate's own countdown, from the full think time.
     const began = performance.now();
@@ -291,19 +320,19 @@ function recordedQuestion(app, question, resumed) {
     let announcedTen = remaining() <= 10; // told already, or too short to say
     const tick = () => {
       const left = remaining();
-      timer.textContent = `Recording starts in ${formatSeconds(left)}`;
+      timer.textContent = t("record.startsIn", { time: formatSeconds(left) });
       if (left <= 10 && !announcedTen && question.think_seconds > 15) {
         announcedTen = true;
-        announce("10 seconds until recording starts.");
+        announce(t("record.announce.ten"));
       }
       // After a start that failed, nothing starts by itself again: the candidate presses.
       if (left <= 0 && auto) startRecording();
     };
     const resumedThinking = held !== null && held < question.think_seconds - 2;
     status.textContent = resumedThinking
-      ? `Your think time kept running while the page was away: ${spokenSeconds(Math.ceil(held))} left. Recording starts by itself when it is up, or press the button when you are ready.`
-      : `Read the question and think. Recording starts by itself after ${spokenSeconds(remaining())}, or press the button when you are ready.`;
-    announce(`You have ${spokenSeconds(remaining())} to think. Recording starts by itself when the time is up.`);
+      ? t("record.thinkKeptRunning", { time: spokenSeconds(Math.ceil(held)) })
+      : t("record.think", { time: spokenSeconds(remaining()) });
+    announce(t("record.announce.think", { time: spokenSeconds(remaining()) }));
     setControls(start);
     tick();
     clock = window.setInterval(tick, 250);
@@ -312,7 +341,7 @@ function recordedQuestion(app, question, resumed) {
   const noAttemptsLeft = () => {
     status.textContent = "";
     const contact = app.session.interview.support_contact;
-    message.textContent = `You have used every attempt for this question.${contact ? ` Please contact ${contact} for help.` : ""}`;
+    message.textContent = contact ? t("record.noAttemptsContact", { contact }) : t("record.noAttempts");
     setControls();
   };
 
@@ -324,8 +353,8 @@ function recordedQuestion(app, question, resumed) {
     cleanup();
     message.textContent = "";
     timer.textContent = "";
-    status.textContent = "Getting ready to record…";
-    setControls(h("button", { type: "button", disabled: true }, "Starting…"));
+    status.textContent = t("record.gettingReady");
+    setControls(h("button", { type: "button", disabled: true }, t("record.starting")));
     const mimeType = pickMimeType(audioOnly ? "audio" : "video");
     // One key per recording, kept until the server has answered: a start whose reply was
     // lost (here or after the candidate presses the button again) is the same start, and
@@ -362,14 +391,14 @@ function recordedQuestion(app, question, resumed) {
       if (thinkTimeOver(error)) {
         cleanup();
         question.missed = true;
-        missedQuestion(app, question, error.message);
+        missedQuestion(app, question, serverText(error, "question.missed"));
         return;
       }
       // Still unanswered (offline): the next press sends this same start again.
       if (!(error.network || error.status >= 500)) app.starts.delete(qid);
       if (error.status === 409) question.attempts_left = 0;
       status.textContent = "";
-      message.textContent = error.message;
+      message.textContent = serverText(error, error.status === 409 ? "record.noAttempts" : "errors.generic.message");
       think({ auto: false });
       return;
     }
@@ -377,22 +406,31 @@ function recordedQuestion(app, question, resumed) {
     question.attempts_left = Math.max(0, question.attempts_left - 1);
     question.think_seconds_left = null; // a retake is not timed by the server
     limits();
-    const upload = new AttemptUpload({ store: app.store, call: app.call, owner: app.owner, questionId: qid, attempt: reply.attempt, mimeType, grant: reply.upload });
+    const bitrate = audioOnly
+      ? { video: null, audio: app.bitrate.audioOnly || app.bitrate.audio }
+      : { video: app.bitrate.video, audio: app.bitrate.audio };
+    const upload = new AttemptUpload({ store: app.store, call: app.call, owner: app.owner, questionId: qid, attempt: reply.attempt, mimeType, grant: reply.upload, bitrate });
     await upload.begin().catch(() => { app.store.persistent = false; });
     app.track(upload);
     const source = audioOnly ? new MediaStream(app.stream.getAudioTracks()) : app.stream;
-    const recorder = new ChunkRecorder(source, mimeType, { timeslice: TIMESLICE_MS, onChunk: (i, blob) => upload.addChunk(i, blob) });
+    const recorder = new ChunkRecorder(source, mimeType, {
+      timeslice: TIMESLICE_MS,
+      onChunk: (i, blob) => upload.addChunk(i, blob),
+      videoBitsPerSecond: bitrate.video || undefined,
+      audioBitsPerSecond: bitrate.audio,
+    });
     recorder.start();
+    view.dataset.bitrate = String(bitrate.video || bitrate.audio);
     starting = false;
     const limit = question.max_answer_seconds;
     const began = performance.now();
     rec.hidden = false;
     status.textContent = "";
     uploadSlot.replaceChildren(uploadPanel(upload));
-    const stop = h("button", { type: "button", class: "stop", "data-action": "stop", onclick: () => finish() }, "Stop recording");
+    const stop = h("button", { type: "button", class: "stop", "data-action": "stop", onclick: () => finish() }, t("record.stop"));
     setControls(stop);
     stop.focus();
-    announce(`Recording. You have up to ${spokenSeconds(limit)}.`);
+    announce(t("record.announce.recording", { time: spokenSeconds(limit) }));
     const announced = new Set();
     const tick = () => {
       const elapsed = (performance.now() - began) / 1000;
@@ -401,7 +439,7 @@ function recordedQuestion(app, question, resumed) {
       for (const mark of [60, 30, 10]) {
         if (limit > mark * 2 && left <= mark && !announced.has(mark)) {
           announced.add(mark);
-          announce(`${spokenSeconds(mark)} left.`);
+          announce(t("record.announce.left", { time: spokenSeconds(mark) }));
         }
       }
       if (left <= 0) finish();
@@ -413,9 +451,28 @@ function recordedQuestion(app, question, resumed) {
       upload.stopClickedAt = performance.now(); // "stop" to "saved" is measured from here
       cleanup();
       rec.hidden = true;
-      setControls(h("button", { type: "button", disabled: true }, "Stopping…"));
+      setControls(h("button", { type: "button", disabled: true }, t("record.stopping")));
       const count = await recorder.stop();
-      announce("Recording stopped. We are saving your answer.");
+      // Some browsers (WebKitGTK on Linux) start a video recording but deliver no data:
+      // tell the candidate what to do instead of waiting for an upload that never comes.
+      if (!audioOnly && count === 0) {
+        app.store.deleteAttempt(upload.id).catch(() => {});
+        stage.replaceChildren();
+        uploadSlot.replaceChildren();
+        timer.textContent = "";
+        status.textContent = "";
+        message.textContent = t("record.videoUnsupported");
+        message.dataset.videoUnsupported = "";
+        setControls();
+        return;
+      }
+      await Promise.all(upload.writes); // every chunk counted before the backlog is read
+      // What the uplink left unsent during this recording sets the next one's bitrate.
+      const seconds = (upload.stopClickedAt - began) / 1000;
+      const backlogBytes = upload.recordedBytes - upload.uploadedBytes;
+      upload.backlogAtStop = backlogBytes;
+      if (!audioOnly) app.bitrate = nextBitrate(app.bitrate, { recordedBytes: upload.recordedBytes, backlogBytes, seconds });
+      announce(t("record.announce.stopped"));
       upload.stop(count).catch(() => {});
       review(upload, recorder.blob());
     };
@@ -431,21 +488,21 @@ function recordedQuestion(app, question, resumed) {
     if (blob) {
       const url = URL.createObjectURL(blob);
       const playback = audioOnly
-        ? h("audio", { class: "playback", src: url, controls: true, "aria-label": "Play back your answer" })
-        : h("video", { class: "playback preview", src: url, controls: true, playsinline: true, "aria-label": "Play back your answer" });
-      stage.replaceChildren(h("p", { class: "meta" }, "Watch or listen to your answer. It is being saved while you do."), playback);
+        ? h("audio", { class: "playback", src: url, controls: true, "aria-label": t("review.playback") })
+        : h("video", { class: "playback preview", src: url, controls: true, playsinline: true, "aria-label": t("review.playback") });
+      stage.replaceChildren(h("p", { class: "meta" }, t("review.watch")), playback);
     } else {
       stage.replaceChildren(h("p", { class: "meta" }, upload.resumed
-        ? "This page was closed or reloaded while you were recording. We are saving what was recorded until then."
-        : "We are saving the answer you recorded before this page was reloaded."));
+        ? t("review.cutOff")
+        : t("review.beforeReload")));
     }
     uploadSlot.replaceChildren(uploadPanel(upload));
-    const next = h("button", { type: "button", "data-action": "next", disabled: true, onclick: () => { cleanup(); app.next(); } }, isLast ? "Continue to finish" : "Next question");
+    const next = h("button", { type: "button", "data-action": "next", disabled: true, onclick: () => { cleanup(); app.next(); } }, isLast ? t("review.finish") : t("review.next"));
     const again = question.attempts_left > 0
       ? h("button", { type: "button", class: "secondary", "data-action": "rerecord", onclick: () => think() },
-        `Record again (${question.attempts_left} ${question.attempts_left === 1 ? "try" : "tries"} left)`)
+        t("review.again", { count: question.attempts_left }))
       : null;
-    status.textContent = again ? "Happy with it? Continue. Want another go? Your new recording replaces this one." : "This is your final recording for this question.";
+    status.textContent = again ? t("review.happy") : t("review.final");
     setControls(next, again);
     const refresh = () => {
       if (!view.isConnected) return;
@@ -454,7 +511,7 @@ function recordedQuestion(app, question, resumed) {
         question.answer = upload.answer || { attempt: upload.attempt, status: "uploaded" };
       }
       if (upload.phase === "failed") {
-        message.textContent = question.attempts_left > 0 ? `${upload.message} Press “Record again”.` : upload.message;
+        message.textContent = question.attempts_left > 0 ? t("review.failedAgain", { reason: failure(upload) }) : failure(upload);
       }
     };
     upload.addEventListener("change", refresh);
@@ -470,14 +527,14 @@ function recordedQuestion(app, question, resumed) {
     timer.textContent = "";
     rec.hidden = true;
     const saving = h("p", { class: "meta", "data-recovered": "saving" }, upload.resumed
-      ? "This page was closed or reloaded while you were recording. We are saving what was recorded until then."
-      : "We are saving the answer you recorded before this page was reloaded.");
+      ? t("review.cutOff")
+      : t("review.beforeReload"));
     stage.replaceChildren(saving);
     uploadSlot.replaceChildren(uploadPanel(upload));
-    const next = h("button", { type: "button", "data-action": "next", disabled: true, onclick: () => { cleanup(); app.next(); } }, isLast ? "Keep it and continue to finish" : "Keep it and go to the next question");
+    const next = h("button", { type: "button", "data-action": "next", disabled: true, onclick: () => { cleanup(); app.next(); } }, isLast ? t("recovered.keepFinish") : t("recovered.keepNext"));
     const again = () => (question.attempts_left > 0
       ? h("button", { type: "button", class: "secondary", "data-action": "rerecord", onclick: () => think() },
-        `Record again (${question.attempts_left} ${question.attempts_left === 1 ? "try" : "tries"} left)`)
+        t("review.again", { count: question.attempts_left }))
       : null);
     status.textContent = "";
     setControls(next, again());
@@ -485,7 +542,7 @@ function recordedQuestion(app, question, resumed) {
     const present = (settled) => {
       if (!view.isConnected) return;
       if (!settled) {
-        stage.replaceChildren(h("p", { class: "meta", "data-recovered": "waiting" }, "Your answer is saved. We are still preparing it for playback: you can keep it and continue."));
+        stage.replaceChildren(h("p", { class: "meta", "data-recovered": "waiting" }, t("recovered.preparing")));
         return;
       }
       const { answer, question: fresh } = settled;
@@ -494,7 +551,7 @@ function recordedQuestion(app, question, resumed) {
         question.answer = fresh.answer;
         next.hidden = fresh.answer.status !== "ready";
         stage.replaceChildren();
-        message.textContent = answer.error_message || "We could not use this recording. Please record it again.";
+        message.textContent = serverText({ message: answer.error_message }, "recovered.unusable");
         if (question.attempts_left <= 0) noAttemptsLeft();
         else setControls(next.hidden ? null : next, again());
         return;
@@ -503,19 +560,19 @@ function recordedQuestion(app, question, resumed) {
       // What plays back is what was kept: its length as the player will show it.
       const seconds = formatSeconds(Math.max(1, Math.floor(answer.duration_seconds || 0)));
       const words = answer.cut_short || upload.resumed
-        ? `We saved ${seconds} of this answer before the interruption.`
-        : `We saved your answer (${seconds}).`;
+        ? t("recovered.savedPart", { time: seconds })
+        : t("recovered.saved", { time: seconds });
       stage.replaceChildren(h("p", { class: "ok", "data-recovered": "ready" }, words), keptPlayer(answer, audioOnly));
       status.textContent = question.attempts_left > 0
-        ? "Watch or listen to it. Keep it, or record this answer again: a new recording replaces it."
-        : "Watch or listen to it. This is your final recording for this question.";
+        ? t("recovered.watchKeep")
+        : t("recovered.watchFinal");
       announce(words);
       setControls(next, again());
     };
     const refresh = async () => {
       if (!view.isConnected) return;
       if (upload.phase === "failed") {
-        message.textContent = question.attempts_left > 0 ? `${upload.message} Press “Record again”.` : upload.message;
+        message.textContent = question.attempts_left > 0 ? t("review.failedAgain", { reason: failure(upload) }) : failure(upload);
         return;
       }
       if (upload.phase !== "saved" || watching) return;
@@ -540,16 +597,16 @@ function recordedQuestion(app, question, resumed) {
     recovered(resumed || inFlight);
   } else if (answer && answer.status === "failed") {
     think({ auto: false });
-    message.textContent = answer.error_message || "We could not use your last recording. Please record it again.";
+    message.textContent = serverText({ message: answer.error_message }, "recovered.lastUnusable");
   } else if (answer && answer.status === "recording" && question.attempts_left > 0) {
     think({ auto: false });
-    message.textContent = "Your last recording for this question did not finish uploading. Please record it again.";
+    message.textContent = t("recovered.notFinished");
   } else if (answer && answer.status === "recording") {
     // The last attempt was started in a tab that is gone: if it stored nothing, the server
     // releases it a few seconds after it started. Ask again rather than say "no attempts".
     cleanup();
     showLive();
-    status.textContent = "Checking your last recording…";
+    status.textContent = t("recovered.checking");
     setControls();
     (async () => {
       for (let poll = 0; poll < 10 && view.isConnected; poll += 1) {
@@ -565,14 +622,14 @@ function recordedQuestion(app, question, resumed) {
     })();
   } else if (answer && answer.status === "released") {
     think({ auto: false });
-    status.textContent = `Your last recording stopped before anything was saved, so it does not count as an attempt. ${status.textContent}`;
+    status.textContent = `${t("recovered.released")} ${status.textContent}`;
   } else if (answer && answer.retake_failed) {
     think({ auto: false });
-    const reason = answer.retake_failed.error_message || "It was damaged before it reached us.";
-    message.textContent = `Your new recording could not be used. ${reason} Or keep your earlier answer: it is still saved.`;
-    if (answer.media_url) stage.replaceChildren(h("p", { class: "meta" }, "Your saved answer:"), keptPlayer(answer, audioOnly));
+    const reason = serverText({ message: answer.retake_failed.error_message }, "retake.damaged");
+    message.textContent = t("retake.failed", { reason });
+    if (answer.media_url) stage.replaceChildren(h("p", { class: "meta" }, t("retake.yourSaved")), keptPlayer(answer, audioOnly));
     const keep = () => { app.acknowledge(qid, answer.retake_failed.attempt); cleanup(); app.next(); };
-    controls.append(h("button", { type: "button", class: "secondary", "data-action": "keep-earlier", onclick: keep }, "Keep my earlier answer"));
+    controls.append(h("button", { type: "button", class: "secondary", "data-action": "keep-earlier", onclick: keep }, t("retake.keep")));
   } else {
     think({ auto: !question.reopened });
   }

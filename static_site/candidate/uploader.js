@@ -56,11 +56,12 @@ function backoff(failures) {
 export class AttemptUpload extends EventTarget {
   /**
    * call(method, path, body) → JSON (throws ApiError with .status, or a network error).
-   * record: {questionId, attempt, mimeType}; grant: the API's `upload` object or null.
+   * record: {questionId, attempt, mimeType}; grant: the API's `upload` object or null;
+   * bitrate: {video, audio} bits per second it is recorded at (kept with the attempt).
    */
-  constructor({ store, call, owner, questionId, attempt, mimeType, grant = null }) {
+  constructor({ store, call, owner, questionId, attempt, mimeType, grant = null, bitrate = null }) {
     super();
-    Object.assign(this, { store, call, owner, questionId, attempt, mimeType });
+    Object.assign(this, { store, call, owner, questionId, attempt, mimeType, bitrate });
     this.grants = grant ? [grant] : []; // windows of chunk numbers, newest last
     this.id = attemptKey(owner, questionId, attempt);
     this.queue = new Map(); // index → Blob (in memory) or null (read it from the store)
@@ -93,7 +94,7 @@ export class AttemptUpload extends EventTarget {
   }
 
   async begin() {
-    await this.store.createAttempt({ id: this.id, owner: this.owner, questionId: this.questionId, attempt: this.attempt, mimeType: this.mimeType });
+    await this.store.createAttempt({ id: this.id, owner: this.owner, questionId: this.questionId, attempt: this.attempt, mimeType: this.mimeType, bitrate: this.bitrate });
   }
 
   // Called for every MediaRecorder chunk, in order. The store write comes first; the upload
@@ -248,6 +249,7 @@ export class AttemptUpload extends EventTarget {
   async finalise() {
     if (this.finalising) return;
     this.finalising = true;
+    this.finaliseStartedAt = this.finaliseStartedAt || performance.now(); // every chunk is in S3
     this.phase = "finalising";
     this.emit();
     for (;;) {

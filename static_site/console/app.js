@@ -2,17 +2,24 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AnalyticsPage } from "./analytics.js";
+import { AuditPage } from "./audit.js";
+import { ApiKeysPage } from "./api_keys.js";
 import { SignedOut } from "./auth.js";
 import { EditorPage } from "./editor.js";
+import { EmailsPage } from "./emails.js";
+import { InterviewSettingsPage } from "./interview_settings.js";
 import { InterviewsPage } from "./interviews.js";
 import { InvitePage } from "./invite.js";
+import { LibraryPage } from "./library.js";
 import { PipelinePage } from "./pipeline.js";
+import { RetentionPage } from "./retention.js";
 import { ReviewPage } from "./review.js";
 import { authed, onSignOut, signedIn, signOut } from "./session.js";
 import { SettingsPage } from "./settings.js";
 import { TeamPage } from "./team.js";
 import { UsagePage } from "./usage.js";
 import { html, link } from "./ui.js";
+import { WebhooksPage } from "./webhooks.js";
 
 function currentRoute() {
   const raw = window.location.hash.replace(/^#\/?/, "");
@@ -41,12 +48,19 @@ function page(route, me) {
     if (sub === "edit") return html`<${EditorPage} ...${props} interviewId=${id} />`;
     if (sub === "invite") return html`<${InvitePage} ...${props} interviewId=${id} />`;
     if (sub === "analytics") return html`<${AnalyticsPage} ...${props} interviewId=${id} />`;
+    if (sub === "settings") return html`<${InterviewSettingsPage} ...${props} interviewId=${id} />`;
     return html`<${PipelinePage} ...${props} interviewId=${id} />`;
   }
   if (first === "candidates" && id) return html`<${ReviewPage} ...${props} invitationId=${id} key=${id} />`;
   if (first === "team") return html`<${TeamPage} ...${props} />`;
+  if (first === "settings" && id === "retention") return html`<${RetentionPage} ...${props} />`;
   if (first === "settings") return html`<${SettingsPage} ...${props} />`;
+  if (first === "audit") return html`<${AuditPage} ...${props} />`;
+  if (first === "webhooks") return html`<${WebhooksPage} ...${props} />`;
+  if (first === "library") return html`<${LibraryPage} ...${props} />`;
   if (first === "usage") return html`<${UsagePage} ...${props} />`;
+  if (first === "emails") return html`<${EmailsPage} ...${props} />`;
+  if (first === "api-keys") return html`<${ApiKeysPage} ...${props} />`;
   return html`<main class="page"><h1>Not found</h1><p><a href="#/interviews">Back to interviews</a></p></main>`;
 }
 
@@ -63,8 +77,9 @@ function TopBar({ me, route, onSignOut: leave }) {
       <span>Oneway</span>
     </a>
     <nav aria-label="Main">
-      ${item("interviews", "Interviews")} ${isAdmin && item("team", "Team")} ${item("usage", "Usage")}
-      ${isAdmin && item("settings", "Settings")}
+      ${item("interviews", "Interviews")} ${item("library", "Library")} ${isAdmin && item("team", "Team")} ${item("usage", "Usage")}
+      ${isAdmin && item("settings", "Settings")} ${isAdmin && item("emails", "Emails")} ${isAdmin && item("api-keys", "API keys")}
+      ${isAdmin && item("audit", "Audit log")} ${isAdmin && item("webhooks", "Webhooks")}
     </nav>
     <div id="signed-in" class="who">
       <span class="who-text">

@@ -73,7 +73,8 @@ export function InterviewTabs({ interviewId, current, isAdmin, title }) {
       ${tab("pipeline", "Candidates", link("interviews", interviewId))}
       ${isAdmin && tab("invite", "Invite", link("interviews", interviewId, "invite"))}
       ${tab("analytics", "Analytics", link("interviews", interviewId, "analytics"))}
-      ${isAdmin && tab("edit", "Edit", link("interviews", interviewId, "edit"))}
+      ${tab("edit", isAdmin ? "Edit" : "Questions", link("interviews", interviewId, "edit"))}
+      ${isAdmin && tab("settings", "Reminders", link("interviews", interviewId, "settings"))}
     </nav>
   </div>`;
 }

@@ -1,6 +1,9 @@
 // Invite candidates one at a time or from CSV; the API's per-row report is shown as it is.
 // A CSV runs as a job on the server: the page shows its progress, then each row's outcome.
-import { useState } from "preact/hooks";
+// The deadline is a date (and time) on the interview's clock, its zone shown and choosable.
+// Reviewers get the reason they cannot invite, not a form the server would refuse.
+import { useEffect, useState } from "preact/hooks";
+import { addDays, dateIn, DeadlineFields, deadlineBody } from "./deadlines.js";
 import { InterviewTabs } from "./interviews.js";
 import { useJob } from "./jobs.js";
 import { authed } from "./session.js";
@@ -11,19 +14,26 @@ export function InvitePage({ isAdmin, interviewId }) {
   const [report, setReport] = useState(null);
   const [jobId, setJobId] = useState(null);
   const [csv, setCsv] = useState("");
+  const [deadline, setDeadline] = useState(null);
   const path = `/interviews/${encodeURIComponent(interviewId)}/invitations`;
+  useEffect(() => {
+    const loaded = interview.data;
+    if (!loaded || deadline) return;
+    const zone = loaded.time_zone || "UTC";
+    setDeadline({ date: addDays(dateIn(zone), loaded.deadline_days || 7), time: "23:59", zone });
+  }, [interview.data]);
 
   const single = useAction(async (form) => {
     const values = formValues(form);
     const candidate = { name: values.name, email: values.email };
     if (values.time_multiplier && Number(values.time_multiplier) !== 1) candidate.time_multiplier = Number(values.time_multiplier);
-    const result = await authed(path, { method: "POST", body: { candidates: [candidate] } });
+    const result = await authed(path, { method: "POST", body: { candidates: [candidate], ...deadlineBody(deadline) } });
     setJobId(null);
     setReport(result);
     if (result.summary.invited) form.reset();
   });
   const bulk = useAction(async () => {
-    const job = await authed(`/interviews/${encodeURIComponent(interviewId)}/invitation-jobs`, { method: "POST", body: { csv } });
+    const job = await authed(`/interviews/${encodeURIComponent(interviewId)}/invitation-jobs`, { method: "POST", body: { csv, ...deadlineBody(deadline) } });
     setReport(null);
     setJobId(job.job_id);
   });
@@ -34,7 +44,18 @@ export function InvitePage({ isAdmin, interviewId }) {
 
   return html`<main class="page" id="invite-page">
     <${InterviewTabs} interviewId=${interviewId} current="invite" isAdmin=${isAdmin} title=${interview.data && interview.data.title} />
-    ${!isAdmin && html`<p class="notice">Only a company admin can invite candidates.</p>`}
+    ${!isAdmin
+      ? html`<section class="card" id="invite-not-allowed">
+          <h2>Inviting is for admins</h2>
+          <p>You review candidates on this team. Inviting sends emails in the company's name and sets deadlines,
+            so only a company admin can do it. Ask an admin to invite the people you have in mind.</p>
+          <p><a href=${link("interviews", interviewId)}>See the candidates</a></p>
+        </section>`
+      : html`${deadline &&
+        html`<section class="card" id="invite-deadline">
+          <${DeadlineFields} idPrefix="invite" value=${deadline} onChange=${setDeadline}
+            legend="Deadline for the invitations sent from this page" />
+        </section>`}
     <div class="row">
       <form class="card" id="invite-one" novalidate onSubmit=${(e) => (e.preventDefault(), single.run(e.currentTarget))}>
         <h2>Invite one candidate</h2>
@@ -49,7 +70,7 @@ export function InvitePage({ isAdmin, interviewId }) {
           </select>
         <//>
         <${ErrorBox} error=${single.error} />
-        <button type="submit" disabled=${single.busy}>Send invitation</button>
+        <button type="submit" disabled=${single.busy || !deadline}>Send invitation</button>
       </form>
       <form class="card" id="invite-csv" novalidate onSubmit=${(e) => (e.preventDefault(), bulk.run())}>
         <h2>Invite from CSV</h2>
@@ -62,9 +83,9 @@ export function InvitePage({ isAdmin, interviewId }) {
             placeholder="Ada Lovelace,ada@example.com"></textarea>
         <//>
         <${ErrorBox} error=${bulk.error} />
-        <button type="submit" disabled=${bulk.busy || !csv.trim()}>Send invitations</button>
+        <button type="submit" disabled=${bulk.busy || !csv.trim() || !deadline}>Send invitations</button>
       </form>
-    </div>
+    </div>`}
     ${report && html`<${Report} report=${report} interviewId=${interviewId} />`}
     ${jobId && html`<${JobProgress} jobId=${jobId} interviewId=${interviewId} key=${jobId} />`}
   </main>`;

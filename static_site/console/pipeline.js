@@ -1,5 +1,6 @@
 // The pipeline: one interview's candidates, newest first, filtered and paged by the API.
 import { useEffect, useState } from "preact/hooks";
+import { formatDeadline } from "./deadlines.js";
 import { InterviewTabs } from "./interviews.js";
 import { authed } from "./session.js";
 import { Badge, ErrorBox, formatDate, formatScore, html, link, useAction, useLoad } from "./ui.js";
@@ -49,7 +50,7 @@ export function PipelinePage({ isAdmin, interviewId }) {
     const options = { method: "POST", ...(verb === "extend" ? { body: { days: 7 } } : {}) };
     await authed(`/invitations/${id}/${verb}`, options);
     setFlash(
-      { resend: `A fresh link was emailed to ${displayName(row)}.`, extend: `${displayName(row)} has 7 more days.`, revoke: `${displayName(row)}'s link no longer works.` }[verb],
+      { resend: `${displayName(row)}'s link was emailed again; earlier emails still work.`, extend: `${displayName(row)} has 7 more days.`, revoke: `${displayName(row)}'s link no longer works.` }[verb],
     );
     load(null);
   });
@@ -91,16 +92,17 @@ export function PipelinePage({ isAdmin, interviewId }) {
                 ${row.candidate_email && html`<div class="meta">${row.candidate_email}</div>`}
                 ${row.tags && row.tags.length > 0 && html`<div>${row.tags.map((t) => html`<span class="tag">${t}</span>`)}</div>`}
               </td>
-              <td>
+              <td data-label="Status">
                 <${Badge} value=${row.status} />
                 ${row.asked_to_record_again &&
                 html`<div class="meta" data-field="asked-again" title="An answer could not be processed after the candidate submitted; they were emailed to record it again">Asked to record again</div>`}
+                ${row.accommodation && row.accommodation.status === "pending" && html`<div><span class="badge status-opened as-written" data-field="accommodation" title="The candidate asked for an adjustment: open them to grant or decline">Adjustment requested</span></div>`}
               </td>
-              <td><${Badge} value=${row.stage} kind="stage" /></td>
-              <td title=${row.reviews === null ? SCORE_HIDDEN : undefined}>${formatScore(row.average_score)}</td>
-              <td title=${row.reviews === null ? SCORE_HIDDEN : undefined}>${row.reviews === null ? "—" : row.reviews ?? 0}${row.my_review ? html` <span class="meta" title="You reviewed">(you)</span>` : ""}</td>
-              <td>${formatDate(row.deadline)}</td>
-              <td>${formatDate(row.completed_at)}</td>
+              <td data-label="Stage"><${Badge} value=${row.stage} kind="stage" /></td>
+              <td data-label="Score" title=${row.reviews === null ? SCORE_HIDDEN : undefined}>${formatScore(row.average_score)}</td>
+              <td data-label="Reviews" title=${row.reviews === null ? SCORE_HIDDEN : undefined}>${row.reviews === null ? "—" : row.reviews ?? 0}${row.my_review ? html` <span class="meta" title="You reviewed">(you)</span>` : ""}</td>
+              <td data-label="Deadline">${formatDeadline(row.deadline, row.time_zone)}</td>
+              <td data-label="Completed">${formatDate(row.completed_at)}</td>
               ${isAdmin &&
               html`<td class="row-actions">
                 ${!["completed", "revoked"].includes(row.status) &&

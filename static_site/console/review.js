@@ -1,7 +1,12 @@
 // The review page: answers one question at a time, rubric scores, note, comments, stage, shares.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { AnswerView, SPEEDS } from "/shared/answers.js";
-import { displayName, STAGES } from "./pipeline.js";
+import { AccommodationCard } from "./accommodation.js";
+import { CandidateLinkCard } from "./candidate_link.js";
+import { formatDeadline } from "./deadlines.js";
+import { StageBox } from "./decision.js";
+import { DeleteCandidate } from "./delete_candidate.js";
+import { displayName } from "./pipeline.js";
 import { authed } from "./session.js";
 import { Badge, ErrorBox, Field, formatDate, formatScore, html, link, Loading, useAction, useLoad } from "./ui.js";
 
@@ -132,7 +137,7 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
       </div>
       <p class="meta">
         ${invitation.candidate_email && html`<span data-field="candidate-email">${invitation.candidate_email}</span> · `}
-        ${invitation.completed_at ? `Completed ${formatDate(invitation.completed_at, true)}` : `Deadline ${formatDate(invitation.deadline)}`}
+        ${invitation.completed_at ? `Completed ${formatDate(invitation.completed_at, true)}` : `Deadline ${formatDeadline(invitation.deadline, invitation.time_zone)}`}
         ${interview.blind_review ? " · Blind review" : ""}
       </p>
       ${invitation.asked_to_record_again &&
@@ -173,6 +178,8 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
       </section>
 
       <aside class="review-side" aria-label="Your review">
+        <${AccommodationCard} invitation=${invitation} path=${path} isAdmin=${isAdmin} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />
+        <${CandidateLinkCard} invitation=${invitation} path=${path} isAdmin=${isAdmin} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />
         <form class="card" id="review-form" novalidate onSubmit=${(e) => (e.preventDefault(), save.run())}>
           <h2>Your review</h2>
           ${rubric.length === 0
@@ -213,6 +220,7 @@ function Review({ me, isAdmin, path, detail, setDetail }) {
         ${isAdmin && html`<${StageBox} invitation=${invitation} path=${path} onChange=${(inv) => setDetail({ ...detail, invitation: { ...detail.invitation, ...inv } })} />`}
         <${Comments} detail=${detail} path=${path} me=${me} onAdd=${(c) => setDetail({ ...detail, comments: [...(detail.comments || []), c] })} />
         <${Shares} path=${path} forceMask=${interview.blind_review && (!isAdmin || interview.hide_names_from_admins)} />
+        <${DeleteCandidate} invitation=${invitation} interview=${interview} path=${path} isAdmin=${isAdmin} />
       </aside>
     </div>`;
 }
@@ -256,37 +264,6 @@ function ExtraTime({ invitation, path, onChange }) {
     ${done && html`<p class="ok" role="status">${done}</p>`}
     <button type="submit" class="secondary" disabled=${save.busy}>Save</button>
   </form>`;
-}
-
-function StageBox({ invitation, path, onChange }) {
-  const [notify, setNotify] = useState(false);
-  const [done, setDone] = useState("");
-  const [tags, setTags] = useState((invitation.tags || []).join(", "));
-  const move = useAction(async (stage) => {
-    const body = { stage, tags: tags.split(",").map((t) => t.trim()).filter(Boolean) };
-    if (notify && (stage === "advanced" || stage === "rejected")) body.notify = true;
-    const updated = await authed(`${path}/stage`, { method: "POST", body });
-    onChange(updated.invitation || updated);
-    setDone(body.notify ? `Moved to ${stage}; the candidate was emailed.` : `Moved to ${stage}.`);
-  });
-  return html`<section class="card" id="stage-box">
-    <h2>Stage</h2>
-    <div class="stage-buttons" role="group" aria-label="Move to stage">
-      ${STAGES.map(
-        (stage) => html`<button type="button" class=${`stage-btn stage-${stage} ${invitation.stage === stage ? "" : "secondary"}`}
-          aria-pressed=${invitation.stage === stage ? "true" : "false"} data-stage=${stage} disabled=${move.busy}
-          onClick=${() => move.run(stage)}>${stage[0].toUpperCase() + stage.slice(1)}</button>`,
-      )}
-    </div>
-    <${Field} id="stage-tags" label="Tags (comma-separated, saved with the stage)" value=${tags}
-      onInput=${(e) => setTags(e.currentTarget.value)} />
-    <label class="inline">
-      <input type="checkbox" id="stage-notify" checked=${notify} onChange=${(e) => setNotify(e.currentTarget.checked)} />
-      Email the candidate the decision (advanced or rejected)
-    </label>
-    <${ErrorBox} error=${move.error} />
-    ${done && html`<p class="ok" role="status" id="stage-done">${done}</p>`}
-  </section>`;
 }
 
 function Comments({ detail, path, onAdd }) {

@@ -21,6 +21,25 @@ export function SpeedButtons({ speed, setSpeed }) {
   </div>`;
 }
 
+// A captions language's name for the track menu ("English", "Português"), in that language.
+function languageName(language) {
+  try {
+    return new Intl.DisplayNames([language], { type: "language" }).of(language) || language;
+  } catch {
+    return language;
+  }
+}
+
+// One <track> per WebVTT file the API lists beside the recording (`captions`, [] until
+// captions exist); the first is on by default. The files come from the media bucket's origin,
+// so the player asks for them with CORS.
+function captionTracks(answer) {
+  return (answer.captions || []).map(
+    (track, i) => html`<track kind="captions" src=${track.url} srclang=${track.language}
+      label=${languageName(track.language)} default=${i === 0} />`,
+  );
+}
+
 /** `mediaRef` receives the <video>/<audio> element so the page can drive it from the keyboard. */
 export function AnswerView({ answer, index, total, speed, setSpeed, mediaRef }) {
   const media = mediaRef || { current: null };
@@ -38,13 +57,15 @@ export function AnswerView({ answer, index, total, speed, setSpeed, mediaRef }) 
     const onLoaded = (event) => {
       event.currentTarget.playbackRate = speed;
     };
+    const tracks = captionTracks(answer);
+    const cors = tracks.length ? "anonymous" : undefined;
     body = html`<div class="player">
       ${answer.video_url
         ? html`<video key=${answer.question_id} ref=${media} controls preload="metadata" playsinline
             src=${answer.video_url} poster=${answer.poster_url || undefined} onLoadedMetadata=${onLoaded}
-            aria-label=${`Answer to question ${label}`}></video>`
+            crossorigin=${cors} aria-label=${`Answer to question ${label}`}>${tracks}</video>`
         : html`<audio key=${answer.question_id} ref=${media} controls preload="metadata" src=${answer.audio_url}
-            onLoadedMetadata=${onLoaded} aria-label=${`Answer to question ${label}`}></audio>`}
+            crossorigin=${cors} onLoadedMetadata=${onLoaded} aria-label=${`Answer to question ${label}`}>${tracks}</audio>`}
       <div class="player-bar">
         <${SpeedButtons} speed=${speed} setSpeed=${setSpeed} />
         ${answer.duration_seconds ? html`<span class="meta">${formatDuration(answer.duration_seconds)}</span>` : ""}

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.drivers.a11y import assert_accessible
 from tests.drivers.local_stack import (
     RunningStack,
     call,
@@ -72,7 +73,10 @@ def answer_everything(stack: RunningStack, token: str, clip: Path, text: str) ->
 
 
 class Shots:
-    """Screenshots of each page at desktop and tablet width, in one named folder."""
+    """Screenshots of each page at desktop and tablet width, in one named folder.
+
+    Each shot first runs the axe-core gate (tests/drivers/a11y.py) on the page state.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -82,6 +86,7 @@ class Shots:
 
     def take(self, page: Any, name: str, *, tablet: bool = True) -> None:
         slug = re.sub(r"[^a-z0-9-]+", "-", name.lower())
+        assert_accessible(page, f"{self.folder.name}/{slug}")
         page.screenshot(path=str(self.folder / f"{slug}-1280.png"), full_page=True)
         if tablet:
             page.set_viewport_size(TABLET)
@@ -89,3 +94,12 @@ class Shots:
             page.screenshot(path=str(self.folder / f"{slug}-tablet.png"), full_page=True)
             page.set_viewport_size(DESKTOP)
             page.wait_for_timeout(100)
+
+
+def sign_in(page: Any, stack: Any, email: str, password: str) -> None:
+    """Sign in through the console's own form and wait for the signed-in top bar."""
+    page.goto(f"{stack.url}/console/")
+    page.fill("#signin-email", email)
+    page.fill("#signin-password", password)
+    page.click("#signin button[type=submit]")
+    page.wait_for_selector("#signed-in")

@@ -88,6 +88,13 @@ def stop_stack(stack: RunningStack) -> int:
         raise
 
 
+def ok(reply: tuple[int, Any], *expected: int) -> Any:
+    """The body of a `call` that answered one of `expected` (200 by default)."""
+    status, body = reply
+    assert status in (expected or (200,)), body
+    return body
+
+
 def call(
     stack: RunningStack,
     method: str,

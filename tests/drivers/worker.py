@@ -11,13 +11,17 @@ from chalicelib.adapters.aws import client
 from chalicelib.data.models import Answer
 from infra.local.pollers import sqs_record
 from media_worker import handler as worker
-from tests.drivers.api import Candidate
+from tests.drivers.api import MIME, Candidate
 
 
-def upload_in_chunks(candidate: Candidate, question: int, data: bytes, parts: int = 4) -> dict:
-    """Start an attempt, store the bytes as `parts` chunks, finalise; returns the grant."""
+def upload_in_chunks(
+    candidate: Candidate, question: int, data: bytes, parts: int = 4, mime: str = MIME
+) -> dict:
+    """Start an attempt (declaring `mime`, as the browser's recorder reports it), store the
+    bytes as `parts` chunks, finalise; returns the grant."""
     question_id = candidate.question(question)
-    _, started = candidate.start(question_id)
+    status, started = candidate.start(question_id, mime)
+    assert status == 201, started
     size = -(-len(data) // parts)
     pieces = [data[i : i + size] for i in range(0, len(data), size)]
     s3 = client("s3")

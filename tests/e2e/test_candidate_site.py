@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.data.media_layout import chunk_name
+from tests.drivers.a11y import assert_accessible, screenshot
 from tests.drivers.candidate_site import (
     admin_token,
     create_interview,
@@ -25,9 +26,18 @@ ANSWERED = {"uploaded", "processing", "ready"}
 RECORD_MS = 2500
 
 
+# These tests record VP9 WebM, the type every Chromium build records; H.264 recordings are
+# covered in test_candidate_uplink.py.
+VP9_ONLY = (
+    "if (window.MediaRecorder) { const real = MediaRecorder.isTypeSupported.bind(MediaRecorder);"
+    " MediaRecorder.isTypeSupported = (t) => !/h264|avc1|mp4/.test(t) && real(t); }"
+)
+
+
 @pytest.fixture
 def candidate_page(page: Any) -> Any:
     """A page that fails the test on a script error and accepts the "leave page?" prompt."""
+    page.add_init_script(VP9_ONLY)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: dialog.accept())
@@ -49,13 +59,15 @@ def upload_state(page: Any, question_id: str) -> dict[str, Any]:
 def consent_and_check_devices(page: Any, screenshots: Path | None = None) -> None:
     page.wait_for_selector("[data-view=landing]")
     if screenshots:
-        page.screenshot(path=str(screenshots / "candidate-landing.png"), full_page=True)
+        screenshot(page, screenshots / "candidate-landing.png")
     page.check("#consent")
     page.click("[data-action=begin]")
     page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
     page.wait_for_selector("[data-mic=heard]", timeout=10_000)
+    # the connection test (a POST to S3) has its verdict before the candidate goes on
+    page.wait_for_selector("[data-network]:not([data-network=checking])", timeout=30_000)
     if screenshots:
-        page.screenshot(path=str(screenshots / "candidate-device-check.png"), full_page=True)
+        screenshot(page, screenshots / "candidate-device-check.png")
     page.click("[data-action=devices-ok]")
 
 
@@ -92,13 +104,13 @@ def test_a_candidate_records_re_records_resumes_after_a_reload_completes_and_giv
 
     # AND records question 1, then records it again
     page.wait_for_selector("h1:has-text('Tell us about yourself')")
-    page.screenshot(path=str(screenshots / "candidate-question.png"), full_page=True)
+    screenshot(page, screenshots / "candidate-question.png")
     record(page)
     wait_saved(page)
     page.click("[data-action=rerecord]")
     record(page)
     wait_saved(page)
-    page.screenshot(path=str(screenshots / "candidate-question-saved.png"), full_page=True)
+    screenshot(page, screenshots / "candidate-question-saved.png")
     assert upload_state(page, q1)["attempt"] == 2
     page.click("[data-action=next]")
 
@@ -133,7 +145,7 @@ def test_a_candidate_records_re_records_resumes_after_a_reload_completes_and_giv
         " return v && v.readyState >= 1 && v.duration > 0; }",
         timeout=30_000,
     )
-    page.screenshot(path=str(screenshots / "candidate-recovered-answer.png"), full_page=True)
+    screenshot(page, screenshots / "candidate-recovered-answer.png")
     # AND nothing counts down by itself: they choose to keep it or to record again
     assert "Recording starts in" not in (page.text_content("main") or "")
     assert page.is_visible("[data-action=next]")
@@ -150,7 +162,7 @@ def test_a_candidate_records_re_records_resumes_after_a_reload_completes_and_giv
     page.click("[data-action=complete]")
     page.wait_for_selector("[data-view=done]")
     assert "We will be in touch within a week." in page.text_content("[data-view=done]")
-    page.screenshot(path=str(screenshots / "candidate-done.png"), full_page=True)
+    screenshot(page, screenshots / "candidate-done.png")
     page.check("input[name=rating][value='4']")
     page.fill("#feedback-comment", "Clear and calm.")
     page.click("[data-view=feedback] button[type=submit]")
@@ -189,10 +201,10 @@ def test_an_answer_arrives_whole_when_the_first_two_chunk_uploads_fail(
                 return
         route.continue_()
 
-    page.route(f"{local_stack.state['moto_url']}/**", flaky)
-    # WHEN the candidate records an answer
+    # WHEN the candidate records an answer (the drops start after the device check)
     page.goto(link)
     consent_and_check_devices(page)
+    page.route(f"{local_stack.state['moto_url']}/**", flaky)
     page.click("[data-action=skip-practice]")
     page.click("[data-action=start]")
     page.wait_for_selector("[data-upload-status]:has-text('Connection lost')", timeout=10_000)
@@ -261,6 +273,7 @@ def test_a_wrong_or_withdrawn_link_gets_a_friendly_page_with_the_support_contact
     page = candidate_page
     page.goto(f"{local_stack.url}/candidate/#token=not-a-real-token")
     page.wait_for_selector("[data-view=error] h1:has-text('This link does not work')")
+    assert_accessible(page, "candidate link that does not work")
     # GIVEN an invitation the recruiter withdrew
     link, email = invite(local_stack, "Withdrawn Person")
     _, listing = call(
@@ -283,13 +296,13 @@ def test_a_wrong_or_withdrawn_link_gets_a_friendly_page_with_the_support_contact
     text = page.text_content("[data-view=error]")
     assert "withdrawn" in text
     assert "hiring@example.com" in text
-    page.screenshot(path=str(screenshots / "candidate-link-withdrawn.png"), full_page=True)
+    screenshot(page, screenshots / "candidate-link-withdrawn.png")
 
 
-def test_a_link_replaced_by_resend_says_a_newer_one_was_emailed(
+def test_a_link_replaced_by_a_new_link_says_a_newer_one_was_emailed(
     local_stack: RunningStack, candidate_page: Any
 ) -> None:
-    # GIVEN a candidate whose invitation the recruiter resent
+    # GIVEN a candidate whose link the recruiter replaced with a new one
     page = candidate_page
     link, email = invite(local_stack, "Resent Person")
     _, listing = call(
@@ -299,12 +312,13 @@ def test_a_link_replaced_by_resend_says_a_newer_one_was_emailed(
         token=admin_token(local_stack),
     )
     [invitation] = [i for i in listing["invitations"] if i.get("candidate_email") == email]
-    path = f"/api/invitations/{invitation['invitation_id']}/resend"
+    path = f"/api/invitations/{invitation['invitation_id']}/new-link"
     assert call(local_stack, "POST", path, token=admin_token(local_stack))[0] == 200
     # WHEN they open the link from the first email THEN the page says a newer one was sent
     page.goto(link)
     page.wait_for_selector("[data-view=error] h1:has-text('This link does not work')")
     assert "newer link" in page.text_content("[data-view=error]")
+    assert_accessible(page, "candidate link replaced by a newer one")
 
 
 def test_a_browser_without_media_recorder_is_told_what_to_do_on_a_phone(
@@ -318,7 +332,7 @@ def test_a_browser_without_media_recorder_is_told_what_to_do_on_a_phone(
     try:
         page.goto(link)
         page.wait_for_selector("[data-view=landing]")
-        page.screenshot(path=str(screenshots / "candidate-landing-phone.png"), full_page=True)
+        screenshot(page, screenshots / "candidate-landing-phone.png")
         # WHEN they consent THEN the site names the browsers that work
         page.check("#consent")
         page.click("[data-action=begin]")
@@ -326,6 +340,7 @@ def test_a_browser_without_media_recorder_is_told_what_to_do_on_a_phone(
         assert "recent Chrome, Firefox, Edge or Safari" in page.text_content(
             "[data-view=unsupported]"
         )
+        assert_accessible(page, "candidate browser cannot record, on a phone")
     finally:
         context.close()
 
@@ -396,6 +411,7 @@ def test_a_reload_continues_the_think_time_instead_of_starting_it_again(
     page.reload()
     # THEN the page they come back to says the think time is still running
     notice = page.wait_for_selector("[data-view=landing] [data-notice=thinking]").text_content()
+    assert_accessible(page, "candidate landing while think time runs")
     assert notice.startswith("Question 1 is open and its think time is still running")
     page.click("[data-action=begin]")
     page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
@@ -456,6 +472,7 @@ def test_a_question_whose_think_time_ran_out_while_away_is_explained_and_skipped
     # THEN the site says why that question can no longer be answered, and moves on
     missed = page.wait_for_selector("[data-view=missed] [data-missed]").text_content()
     assert "think time for this question ran out" in missed
+    assert_accessible(page, "candidate question missed")
     page.click("[data-view=missed] [data-action=next]")
     page.wait_for_selector("h1:has-text('Why that one?')")
     page.fill("#text-answer", "It is calm.")
@@ -463,6 +480,7 @@ def test_a_question_whose_think_time_ran_out_while_away_is_explained_and_skipped
     # AND they submit the interview with that question unanswered
     finish = page.wait_for_selector("[data-view=finish] [data-missed]").text_content()
     assert "Question 1 could not be answered" in finish
+    assert_accessible(page, "candidate finish page with a missed question")
     page.click("[data-action=complete]")
     page.wait_for_selector("[data-view=done]")
     state = session(local_stack, link)

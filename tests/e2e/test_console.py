@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.drivers.a11y import assert_accessible
 from tests.drivers.console import (
     DESKTOP,
     Shots,
@@ -21,6 +22,7 @@ from tests.drivers.console import (
     link_token,
     mail_to,
     outbox,
+    sign_in,
     sign_in_api,
 )
 from tests.drivers.local_stack import RunningStack, call, wait_for
@@ -48,14 +50,6 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def no_script_ran(page: Any) -> None:
     assert page.evaluate("window.__xss") is None
     assert page.locator("img[src='x']").count() == 0
-
-
-def sign_in(page: Any, stack: RunningStack, email: str, password: str) -> None:
-    page.goto(f"{stack.url}/console/")
-    page.fill("#signin-email", email)
-    page.fill("#signin-password", password)
-    page.click("#signin button[type=submit]")
-    page.wait_for_selector("#signed-in")
 
 
 def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
@@ -170,6 +164,8 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     before = len([m for m in outbox(local_stack) if f"eve.{unique}@example.com" in m["to"]])
     page.check("#stage-notify")
     page.click('#stage-box [data-stage="advanced"]')
+    page.wait_for_selector("#decision-preview iframe")
+    page.click("#decision-send")
     page.wait_for_selector("#stage-done")
     assert page.get_attribute('#stage-box [data-stage="advanced"]', "aria-pressed") == "true"
     assert wait_for(
@@ -213,6 +209,7 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
         late = revoked.new_page()
         late.goto(share_url)
         late.wait_for_selector("#share-error:has-text('expired or was revoked')")
+        assert_accessible(late, "share link revoked")
     finally:
         revoked.close()
 
@@ -230,6 +227,7 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     page.reload()
     page.wait_for_selector("#interview-form")
     assert page.is_checked("#interview-blind")
+    assert_accessible(page, "editor of a blind-review interview")
 
     # WHEN the admin hides names from admins too THEN their own pipeline shows labels only
     page.check("#interview-blind-admins")
@@ -372,7 +370,10 @@ def test_branding_and_decision_templates_are_saved_from_settings(
     # WHEN they change the name, colour and logo, and the rejection email
     page.fill("#company-name", "Brand Test <Ltd>")
     page.fill('input[aria-label="Brand colour as hex"]', "#aa3300")
-    page.fill("#company-logo", "https://example.com/logo.png")
+    # (the console uploads a logo; an integration may still link one through the API)
+    linked = {"logo_url": "https://example.com/logo.png"}
+    admin = sign_in_api(local_stack, f"bea.{unique}@example.com", "brand-password-2026")
+    assert call(local_stack, "PATCH", "/api/company", linked, token=admin["id_token"])[0] == 200
     page.click("#branding-form button[type=submit]")
     page.wait_for_selector("#branding-saved")
     page.wait_for_selector("#templates-form")

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.drivers.a11y import assert_accessible
 from tests.drivers.console import DESKTOP, mail_to, sign_in_api
-from tests.drivers.local_stack import RunningStack, call, candidate_call
+from tests.drivers.local_stack import RunningStack, call, candidate_call, ok
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +26,6 @@ INTERVIEW = {
     "deadline_days": 5,
     "rubric": [{"name": "Clarity", "anchors": ["1", "2", "3", "4", "5"]}],
 }
-
-
-def ok(reply: tuple[int, Any], *expected: int) -> Any:
-    status, body = reply
-    assert status in (expected or (200,)), body
-    return body
 
 
 def reviewer_tokens(stack: RunningStack, admin: str, email: str) -> None:
@@ -101,6 +96,7 @@ def test_a_reviewer_sees_a_blind_candidate_without_name_or_colleagues_scores(
     assert line.locator("td").nth(4).inner_text() == "—"
     assert "Nora" not in page.inner_text("body")
     assert nora not in page.inner_text("body")
+    assert_accessible(page, "blind pipeline for a reviewer")
 
     # WHEN they open the candidate
     line.locator("a.candidate-link").click()
@@ -109,6 +105,7 @@ def test_a_reviewer_sees_a_blind_candidate_without_name_or_colleagues_scores(
     assert page.text_content("#candidate-name") == row["candidate_label"]
     assert page.text_content("label[for=review-note]").strip() == "Private note (only you see it)"
     assert "Submit your review" in page.inner_text("#other-reviews")
+    assert_accessible(page, "blind candidate review")
     # AND a link they share hides the name whatever they tick
     assert page.is_checked("#share-mask")
     assert page.is_disabled("#share-mask")
@@ -121,6 +118,7 @@ def test_a_reviewer_sees_a_blind_candidate_without_name_or_colleagues_scores(
         shared.wait_for_selector("#shared")
         assert shared.text_content("#shared-name") == row["candidate_label"]
         assert "Nora" not in shared.inner_text("body")
+        assert_accessible(shared, "blind share page")
     finally:
         outsider.close()
 
@@ -131,6 +129,7 @@ def test_a_reviewer_sees_a_blind_candidate_without_name_or_colleagues_scores(
     # THEN the colleague's review appears, without the colleague's private note
     page.locator("#other-reviews li", has_text="Fay Admin").wait_for()
     assert "hunch" not in page.inner_text("body")
+    assert_accessible(page, "review saved, colleagues' reviews shown")
     # AND the pipeline shows the score and the count
     page.goto(f"{local_stack.url}/console/#/interviews/{interview['interview_id']}")
     line = page.locator("#pipeline tbody tr").first

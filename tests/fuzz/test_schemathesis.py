@@ -36,11 +36,12 @@ RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 SEED = int(os.environ.get("FUZZ_SEED") or random.getrandbits(64)) if RANDOM else 0
 
 # Run last and in this order, so the operations before them still find the candidate's link
-# (a resend replaces it), the interview, the invitation and the share.
+# (a new link replaces it), the interview, the invitation and the share.
 _LAST = [
     "POST /candidate/complete",
     "POST /candidate/deletion-request",
     "POST /invitations/{invitation_id}/resend",
+    "POST /invitations/{invitation_id}/new-link",
     "POST /invitations/{invitation_id}/revoke",
     "POST /interviews/{interview_id}/archive",
 ]

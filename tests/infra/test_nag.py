@@ -165,8 +165,8 @@ def test_worker_reads_raw_uploads_and_writes_media_only(synthesized: Synthesized
     assert _object_grants(synthesized, "MediaWorkerRole") == {
         "s3:GetObject": ["/raw/*"],
         "s3:DeleteObject": ["/raw/*"],
-        "s3:PutObject": ["/media/*"],
-        "s3:AbortMultipartUpload": ["/media/*"],
+        "s3:PutObject": ["/media/*", "/question-videos/*"],
+        "s3:AbortMultipartUpload": ["/media/*", "/question-videos/*"],
     }
 
 

@@ -111,11 +111,26 @@ def _grants(statements: list[dict[str, Any]]) -> dict[str, list[Any]]:
                 "kms": [SECRETS],
             },
         ),
-        ("ApiSweepRole", {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [WEBHOOKS], "ses": [SENDER]}),
+        (
+            "ApiSweepRole",
+            {
+                "dynamodb": [TABLE],
+                "s3": [BUCKET],
+                "sqs": [WEBHOOKS],
+                "ses": [SENDER],
+                "kms": [SECRETS],
+            },
+        ),
         ("ApiWebhookRole", {"dynamodb": [TABLE], "sqs": [WEBHOOKS], "kms": [SECRETS]}),
         (
             "ApiJobRole",
-            {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [JOBS, WEBHOOKS], "ses": [SENDER]},
+            {
+                "dynamodb": [TABLE],
+                "s3": [BUCKET],
+                "sqs": [JOBS, WEBHOOKS],
+                "ses": [SENDER],
+                "kms": [SECRETS],
+            },
         ),
         ("MediaWorkerRole", {"dynamodb": [TABLE], "s3": [BUCKET], "sqs": [QUEUE, WEBHOOKS]}),
     ],
@@ -171,7 +186,7 @@ def test_the_job_function_writes_export_files_and_nothing_else_in_s3(
 @pytest.mark.parametrize(
     ("role", "prefixes"),
     [
-        ("ApiApiRole", ["raw/*", "media/*"]),
+        ("ApiApiRole", ["raw/*", "media/*", "question-videos/*"]),
         ("ApiSweepRole", ["raw/*", "media/*"]),
         ("MediaWorkerRole", ["raw/*"]),
     ],

@@ -72,6 +72,10 @@ def test_media_bucket_is_private_encrypted_and_expires_raw_chunks(
     assert rules["raw/"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert rules["media/"]["ExpirationInDays"] == DeploySettings.media_retention_days
     assert rules["media/"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    # the device check's upload probes are gone a day later
+    assert rules["probes/"]["ExpirationInDays"] == resources.PROBE_EXPIRY_DAYS == 1
+    # logo images nobody finalised (their bytes never checked) are gone a day later
+    assert rules["logo-uploads/"]["ExpirationInDays"] == resources.LOGO_UPLOAD_EXPIRY_DAYS == 1
 
 
 def _media_bucket_id(synthesized: Synthesized) -> str:

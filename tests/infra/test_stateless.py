@@ -245,7 +245,7 @@ def test_with_a_custom_domain_the_site_answers_on_it(synthesized: Synthesized) -
     assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
 
 
-def test_only_the_webhook_function_opens_secrets_and_only_webhook_secrets(
+def test_webhook_secrets_open_only_in_the_webhook_function_and_links_where_they_are_mailed(
     synthesized: Synthesized,
 ) -> None:
     kms_statements: dict[str, list[dict]] = {}
@@ -258,14 +258,28 @@ def test_only_the_webhook_function_opens_secrets_and_only_webhook_secrets(
             )
             if any(a.startswith("kms:") for a in actions):
                 kms_statements.setdefault(policy_id, []).append(statement)
-    opening = {
-        p for p, sts in kms_statements.items() for st in sts if "kms:Decrypt" in st["Action"]
-    }
-    assert len(opening) == 1, opening
-    assert "Webhook" in next(iter(opening)), opening
+
+    def opening(purpose: str) -> set[str]:
+        return {
+            p
+            for p, sts in kms_statements.items()
+            for st in sts
+            if "kms:Decrypt" in st["Action"]
+            and st["Condition"]["StringEquals"]["kms:EncryptionContext:purpose"] == purpose
+        }
+
+    webhook_secrets = opening("webhook-secret")
+    assert len(webhook_secrets) == 1, webhook_secrets
+    assert "Webhook" in next(iter(webhook_secrets)), webhook_secrets
+    # A candidate's sealed link opens where it is emailed again: the API (Resend), the sweep
+    # (reminders) and the job runner (bulk invitations), never the webhook or media worker.
+    link_openers = opening("candidate-link")
+    assert len(link_openers) == 3, link_openers
+    assert not any("Webhook" in p or "Worker" in p for p in link_openers), link_openers
     for statements in kms_statements.values():
         for statement in statements:
-            assert statement["Condition"] == {
-                "StringEquals": {"kms:EncryptionContext:purpose": "webhook-secret"}
-            }
+            assert statement["Condition"] in (
+                {"StringEquals": {"kms:EncryptionContext:purpose": "webhook-secret"}},
+                {"StringEquals": {"kms:EncryptionContext:purpose": "candidate-link"}},
+            )
             assert "*" not in json.dumps(statement["Resource"])

@@ -82,7 +82,7 @@ def _links(address: str) -> list[str]:
     return links_sent_to(address)
 
 
-def test_after_resend_every_earlier_link_says_a_newer_one_was_emailed(
+def test_resend_and_reminders_email_the_same_link_and_every_earlier_email_keeps_working(
     http: Http, admin: dict
 ) -> None:
     from datetime import timedelta
@@ -90,41 +90,111 @@ def test_after_resend_every_earlier_link_says_a_newer_one_was_emailed(
     from chalicelib.data.models import utcnow
     from chalicelib.domain import invitations, reminders
 
-    # GIVEN an invitation whose candidate got the first email and a reminder, each a link
+    # GIVEN an invitation whose candidate got the first email and a reminder
+    team = Team(http, admin)
+    (sam,) = team.invite("Sam")
+    first = _links("sam@example.com")[0]
+    invitation = invitations.get_invitation(team.company_id, sam)
+    reminders.send_reminder(invitation, 4, utcnow() + timedelta(days=6))
+    # WHEN the recruiter resends the invitation, twice
+    for _ in range(2):
+        status, body = http.call("POST", f"/invitations/{sam}/resend", token=team.admin)
+        assert status == 200, body
+    # THEN every email (invitation, reminder, both resends) carried the very same link
+    assert _links("sam@example.com") == [first] * 4
+    # AND it still opens the interview and the candidate's data
+    assert Candidate(http, first).call("GET", "/session")[0] == 200
+    assert Candidate(http, first).call("GET", "/data")[0] == 200
+
+
+def test_after_a_new_link_every_earlier_link_says_a_newer_one_was_emailed(
+    http: Http, admin: dict
+) -> None:
+    from datetime import datetime, timedelta
+
+    from chalicelib.data.models import utcnow
+    from chalicelib.domain import invitations, reminders
+
+    # GIVEN an invitation whose candidate got the first email and a reminder (the same link)
     team = Team(http, admin)
     (sam,) = team.invite("Sam")
     first = _links("sam@example.com")[0]
     invitation = invitations.get_invitation(team.company_id, sam)
     reminders.send_reminder(invitation, 4, utcnow() + timedelta(days=6))
     reminder = _links("sam@example.com")[-1]
-    assert reminder != first
-    for token in (first, reminder):
-        assert Candidate(http, token).call("GET", "/session")[0] == 200
-    # WHEN the recruiter resends the invitation
-    status, body = http.call("POST", f"/invitations/{sam}/resend", token=team.admin)
+    assert reminder == first
+    assert Candidate(http, first).call("GET", "/session")[0] == 200
+    # WHEN the recruiter sends a new link (the first was forwarded)
+    status, body = http.call("POST", f"/invitations/{sam}/new-link", token=team.admin)
     assert status == 200, body
     newest = _links("sam@example.com")[-1]
-    assert newest not in (first, reminder)
-    # THEN the first link and the reminder's link say a newer link was emailed
-    for token in (first, reminder):
-        status, refused = Candidate(http, token).call("GET", "/session")
-        assert status == 401, refused
-        assert refused["error"] == "link_replaced"
-        assert "newer link" in refused["message"]
-        # ...for the privacy page too: the old link opens nothing of the invitation
-        assert Candidate(http, token).call("GET", "/data")[0] == 401
-    # AND the newest link works, as does a reminder sent after the resend
+    assert newest != first
+    # THEN the first email's and the reminder's link say a newer link was emailed, and where
+    status, refused = Candidate(http, first).call("GET", "/session")
+    assert status == 401, refused
+    assert refused["error"] == "link_replaced"
+    assert "newer link" in refused["message"]
+    assert "s***@e***.com" in refused["message"]
+    [detail] = refused["details"]
+    assert detail["masked_email"] == "s***@e***.com"
+    sent_at = datetime.fromisoformat(detail["sent_at"])
+    assert abs((sent_at - utcnow()).total_seconds()) < 60
+    assert detail["company_name"] == "Acme"
+    # ...for the privacy page too: the old link opens nothing of the invitation
+    assert Candidate(http, first).call("GET", "/data")[0] == 401
+    # AND the newest link works, and a reminder sent after it carries that same link
     assert Candidate(http, newest).call("GET", "/session")[0] == 200
     reminders.send_reminder(
         invitations.get_invitation(team.company_id, sam), 4, utcnow() + timedelta(days=6)
     )
-    later = _links("sam@example.com")[-1]
-    assert later != newest
-    assert Candidate(http, later).call("GET", "/session")[0] == 200
-    # AND resending again retires the one before it as well
+    assert _links("sam@example.com")[-1] == newest
+    # AND a resend now emails the newest link, not the replaced one
     assert http.call("POST", f"/invitations/{sam}/resend", token=team.admin)[0] == 200
-    for token in (newest, later):
-        assert Candidate(http, token).call("GET", "/session")[1]["error"] == "link_replaced"
+    assert _links("sam@example.com")[-1] == newest
+    # AND a further new link retires the one before it as well
+    assert http.call("POST", f"/invitations/{sam}/new-link", token=team.admin)[0] == 200
+    assert Candidate(http, newest).call("GET", "/session")[1]["error"] == "link_replaced"
+    assert Candidate(http, first).call("GET", "/session")[1]["error"] == "link_replaced"
+    assert Candidate(http, _links("sam@example.com")[-1]).call("GET", "/session")[0] == 200
+
+
+def test_an_invitation_from_before_sealed_links_keeps_its_links_until_a_new_one(
+    http: Http, admin: dict
+) -> None:
+    from datetime import timedelta
+
+    from chalicelib.data.models import Invitation, LinkToken, new_id, utcnow
+    from chalicelib.domain import invitations, links, reminders
+
+    # GIVEN an invitation stored before links were sealed (its hash only), and a reminder
+    # of that time, which carried a further link of its own
+    team = Team(http, admin)
+    (sam,) = team.invite("Sam")
+    first = _links("sam@example.com")[0]
+    invitation = invitations.get_invitation(team.company_id, sam)
+    invitation.update(actions=[Invitation.sealed_token.remove()])
+    old_reminder = links.new_token()
+    LinkToken(
+        *LinkToken.key(team.company_id, sam, new_id()),
+        company_id=team.company_id,
+        invitation_id=sam,
+        token_hash=links.hash_token(old_reminder),
+    ).save()
+    # WHEN a reminder goes out now, and the recruiter resends
+    invitation = invitations.get_invitation(team.company_id, sam)
+    reminders.send_reminder(invitation, 4, utcnow() + timedelta(days=6))
+    assert http.call("POST", f"/invitations/{sam}/resend", token=team.admin)[0] == 200
+    # THEN both emails carry one link, sealed from now on, and every earlier link still works
+    *_, reminded, resent = _links("sam@example.com")
+    assert reminded == resent
+    assert invitations.get_invitation(team.company_id, sam).sealed_token
+    for token in (first, old_reminder, resent):
+        assert Candidate(http, token).call("GET", "/session")[0] == 200, token
+    # AND a new link retires all of them
+    assert http.call("POST", f"/invitations/{sam}/new-link", token=team.admin)[0] == 200
+    for token in (first, old_reminder, resent):
+        status, refused = Candidate(http, token).call("GET", "/session")
+        assert (status, refused["error"]) == (401, "link_replaced"), token
     assert Candidate(http, _links("sam@example.com")[-1]).call("GET", "/session")[0] == 200
 
 
@@ -263,7 +333,7 @@ def test_an_interview_flooded_from_many_addresses_gets_a_429_and_no_email(
     assert links_sent_to("flood@example.com") == []
 
 
-def test_applying_again_a_day_later_emails_a_fresh_link_once(http: Http, admin: dict) -> None:
+def test_applying_again_a_day_later_emails_the_same_link_once(http: Http, admin: dict) -> None:
     from datetime import timedelta
 
     from chalicelib.data.models import Invitation, utcnow
@@ -278,11 +348,10 @@ def test_applying_again_a_day_later_emails_a_fresh_link_once(http: Http, admin: 
     invitation = invitations.get_invitation(team.company_id, row["invitation_id"])
     invitation.update(actions=[Invitation.email_sent_at.set(utcnow() - timedelta(hours=25))])
     assert _apply(http, code, "Ann")[0] == 202
-    # THEN a fresh link is emailed, the lost one stops, and an immediate repeat sends nothing
+    # THEN the same link is emailed again, it opens, and an immediate repeat sends nothing
     links = links_sent_to("ann@example.com")
-    assert len(links) == 2
-    assert Candidate(http, links[1]).call("GET", "/session")[0] == 200
-    assert Candidate(http, first).call("GET", "/session")[1]["error"] == "link_replaced"
+    assert links == [first, first]
+    assert Candidate(http, first).call("GET", "/session")[0] == 200
     assert _apply(http, code, "Ann")[0] == 202
     assert len(links_sent_to("ann@example.com")) == 2
 
@@ -379,14 +448,14 @@ def test_a_purge_while_the_resend_email_goes_out_leaves_no_stray_item(
     assert http.call("POST", f"/invitations/{sam}/resend", token=team.admin)[0] == 404
 
 
-def test_a_resend_racing_the_candidates_deletion_answers_404_and_leaves_no_stray_item(
+def test_a_new_link_racing_the_candidates_deletion_answers_404_and_leaves_no_stray_item(
     http: Http, admin: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from chalicelib.data.repositories import invitations as invitation_repository
     from chalicelib.domain import invitations, retention
 
-    # GIVEN a resend in flight when the sweep purges the candidate (they asked for deletion):
-    # the purge lands between the resend's read and its write
+    # GIVEN a new link in flight when the sweep purges the candidate (they asked for
+    # deletion): the purge lands between the new link's read and its write
     team = Team(http, admin)
     (sam,) = team.invite("Sam")
     fresh_token = invitations.new_token
@@ -396,9 +465,10 @@ def test_a_resend_racing_the_candidates_deletion_answers_404_and_leaves_no_stray
         return fresh_token()
 
     monkeypatch.setattr(invitations, "new_token", purge_then_token)
-    # WHEN the resend goes on THEN it answers that the candidate is gone, not a 500
-    status, body = http.call("POST", f"/invitations/{sam}/resend", token=team.admin)
+    # WHEN the new link goes on THEN it answers that the candidate is gone, not a 500
+    status, body = http.call("POST", f"/invitations/{sam}/new-link", token=team.admin)
     assert status == 404, body
     # AND no half-written invitation is left behind for the next request to trip over
     assert invitation_repository.get(team.company_id, sam) is None
+    assert http.call("POST", f"/invitations/{sam}/new-link", token=team.admin)[0] == 404
     assert http.call("POST", f"/invitations/{sam}/resend", token=team.admin)[0] == 404

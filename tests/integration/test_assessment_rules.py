@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.aws import client
 from chalicelib.data.models import Invitation, utcnow
 from chalicelib.domain.invitations import find_by_token
 from tests.drivers.api import (
@@ -20,6 +19,7 @@ from tests.drivers.api import (
     links_sent_to,
 )
 from tests.drivers.media import Clip, generate
+from tests.drivers.question_videos import ready_video
 from tests.drivers.worker import answer_of, queued_event, run_worker, upload_in_chunks
 
 THINK = 30  # think_seconds of question 1 in the driver's interview
@@ -61,13 +61,7 @@ def test_a_question_not_yet_opened_reaches_the_candidate_without_its_text_or_vid
 ) -> None:
     # GIVEN question 1 has a video the recruiter recorded
     path = f"/interviews/{interview['interview_id']}"
-    _, granted = http.call(
-        "POST", f"{path}/question-videos", {"mime_type": "video/mp4"}, token=recruiter
-    )
-    key = granted["video_key"]
-    client("s3").put_object(
-        Bucket=aws["MEDIA_BUCKET"], Key=key, Body=b"\x00\x00\x00\x18ftypmp42 fake"
-    )
+    key = ready_video(http, recruiter, interview["interview_id"])["video_key"]
     questions = [dict(q) for q in INTERVIEW["questions"]]
     questions[0]["video_key"] = key
     assert http.call("PUT", path, {**INTERVIEW, "questions": questions}, token=recruiter)[0] == 200

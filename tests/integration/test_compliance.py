@@ -255,3 +255,66 @@ def test_the_export_is_a_job_that_mails_its_admin_a_console_link_and_is_audited(
     assert {"company.export_requested", "company.exported", "company.export_link_issued"} <= set(
         actions
     )
+
+
+def test_the_retention_preview_says_what_goes_when_and_changes_nothing(
+    team: Team, http: Http
+) -> None:
+    # GIVEN a candidate who asked for deletion, a rejected one with a playable answer,
+    # and one still invited (open: not counted)
+    asked, rejected, _open = team.invite("Ask", "Rej", "Open")
+    team.complete("Ask").call("POST", "/deletion-request")
+    team.complete("Rej")
+    make_playable(team.company_id, rejected)
+    decided = utcnow()
+    status, body = team.http.call(
+        "POST", f"/invitations/{rejected}/stage", {"stage": "rejected"}, token=team.admin
+    )
+    assert status == 200, body
+
+    # WHEN the admin previews keeping candidates 30 days
+    status, preview = team.http.call("GET", "/company/retention/preview?days=30", token=team.admin)
+    assert status == 200, preview
+
+    # THEN the one who asked goes at the next sweep, the rejected one 30 days after the decision
+    assert preview["retention_days"] == 30
+    assert preview["current_retention_days"] == 180
+    assert (preview["due_now"]["candidates"], preview["due_now"]["answers"]) == (1, 3)
+    (later,) = preview["schedule"]
+    assert later["date"] == (decided + timedelta(days=30)).date().isoformat()
+    assert (later["candidates"], later["answers"], later["bytes"]) == (1, 3, 3)
+    assert preview["total"]["candidates"] == 2
+    assert preview["open_candidates"] == 1
+    # AND nothing changed: the setting and both candidates are still there
+    assert get_invitation(team, asked) is not None
+    assert get_invitation(team, rejected) is not None
+    status, again = team.http.call("GET", "/company/retention/preview?days=30", token=team.admin)
+    assert again["current_retention_days"] == 180
+    # AND another company's admin sees none of them; reviewers may not look; days is checked
+    other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
+    status, theirs = http.call("GET", "/company/retention/preview?days=30", token=other)
+    assert (status, theirs["total"]["candidates"], theirs["open_candidates"]) == (200, 0, 0)
+    path = "/company/retention/preview?days=30"
+    assert team.http.call("GET", path, token=team.reviewer)[0] == 403
+    assert team.http.call("GET", "/company/retention/preview?days=0", token=team.admin)[0] == 400
+    assert team.http.call("GET", "/company/retention/preview", token=team.admin)[0] == 422
+
+
+def test_the_candidate_learns_they_advanced_and_gets_the_booking_link(team: Team) -> None:
+    # GIVEN an interview with a booking link, and a candidate who completed it
+    url = "https://cal.example.com/acme/30min"
+    body = {"reminder_hours": [24], "booking_url": url}
+    path = f"/interviews/{team.interview_id}/follow-up"
+    assert team.http.call("PUT", path, body, token=team.admin)[0] == 200
+    (sam,) = team.invite("Sam")
+    candidate = team.complete("Sam")
+    assert candidate.session()["invitation"]["advanced"] is False
+    # WHEN the team advances them
+    status, moved = team.http.call(
+        "POST", f"/invitations/{sam}/stage", {"stage": "advanced"}, token=team.admin
+    )
+    assert status == 200, moved
+    # THEN their session (the done page) says so, with the booking link
+    session = candidate.session()
+    assert session["invitation"]["advanced"] is True
+    assert session["interview"]["booking_url"] == url

@@ -95,3 +95,43 @@ def test_a_template_failing_on_a_real_name_refuses_the_stage_change_before_anyth
         token=team.admin,
     )
     assert (status, moved["stage"], moved["notified"]) == (200, "rejected", False)
+
+
+def test_the_preview_of_a_template_failing_on_a_real_name_says_so_and_sends_nothing(
+    team: Team,
+) -> None:
+    # GIVEN the fragile template that fails on a three-letter name, and Ann
+    (ann,) = team.invite("Ann")
+    fragile = "Dear {{ candidate_name }}, you are number {{ 100 // (candidate_name|length - 3) }}"
+    assert save(team, "body", fragile)[0] == 200
+    mail_before = len(sent_emails())
+    # WHEN the admin previews the rejection
+    status, body = team.http.call(
+        "POST", f"/invitations/{ann}/decision-preview", {"stage": "rejected"}, token=team.admin
+    )
+    # THEN the preview gives the same 422 the stage change would, and nothing is sent
+    assert status == 422, body
+    assert body["details"][0]["field"] == "rejected.body"
+    assert "division by zero" in body["message"]
+    assert len(sent_emails()) == mail_before
+
+
+def test_blind_review_hidden_from_admins_hides_the_name_in_the_decision_preview(
+    team: Team,
+) -> None:
+    # GIVEN an interview whose blind review hides names from admins too
+    (ann,) = team.invite("Ann Lee")
+    blind = {"blind_review": True, "hide_names_from_admins": True}
+    path = f"/interviews/{team.interview_id}/settings"
+    assert team.http.call("PUT", path, blind, token=team.admin)[0] == 200
+    # WHEN the admin previews the advanced email
+    status, shown = team.http.call(
+        "POST", f"/invitations/{ann}/decision-preview", {"stage": "advanced"}, token=team.admin
+    )
+    # THEN it reads as the email would, with the candidate's label for name and address
+    assert status == 200, shown
+    assert shown["subject"] == "Next steps with Acme"
+    for part in (shown["to"], shown["html"], shown["text"]):
+        assert "Ann" not in part
+        assert "ann.lee@example.com" not in part
+    assert "Hello Candidate " in shown["text"]

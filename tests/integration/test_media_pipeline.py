@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from chalicelib.data.models import Answer, utcnow
 from chalicelib.domain import answer_lifecycle
 from media_worker import pipeline
 from media_worker.handler import uploads_in
-from tests.drivers.api import Candidate, create, links_sent_to
+from tests.drivers.api import Candidate, consenting_candidate, create
 from tests.drivers.media import Clip, Recording, generate, image_size, read_packets, top_level_boxes
 from tests.drivers.worker import (
     answer_of,
@@ -37,16 +39,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def candidate(http: Any, admin: dict) -> Candidate:
     token = admin["tokens"]["id_token"]
-    interview = create(http, token)
-    http.call(
-        "POST",
-        f"/interviews/{interview['interview_id']}/invitations",
-        {"candidates": [{"name": "Sam", "email": "sam@example.com"}]},
-        token=token,
-    )
-    sam = Candidate(http, links_sent_to("sam@example.com")[0])
-    sam.call("POST", "/consent", {"accepted": True})
-    return sam
+    return consenting_candidate(http, token, create(http, token)["interview_id"])
 
 
 def expire_lease(answer: Answer) -> None:
@@ -335,3 +328,29 @@ def test_the_sweep_leaves_an_answer_whose_worker_still_holds_its_lease(
     expire_lease(answer_of(candidate, grant))
     assert len(answer_lifecycle.fail_stuck()) == 1
     assert answer_of(candidate, grant).status == "failed"
+
+
+def test_the_ready_log_says_where_the_time_from_saved_to_playable_went(
+    candidate: Candidate, recording: Path
+) -> None:
+    # GIVEN a finalised answer, and the worker's log as an operator reads it
+    lines: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.INFO)
+    handler.emit = lines.append  # type: ignore[method-assign]
+    worker_log = logging.getLogger("oneway-media")
+    worker_log.addHandler(handler)
+    try:
+        upload_in_chunks(candidate, 1, recording.read_bytes())
+        before = time.time()
+        assert run_worker(queued_event()) == {"batchItemFailures": []}
+        after = time.time()
+    finally:
+        worker_log.removeHandler(handler)
+    # THEN its "answer ready" line gives each step's seconds, in order, adding up to the run
+    [ready] = [line for line in lines if line.getMessage() == "answer ready"]
+    stages = ready.stage_seconds
+    steps = ["claim", "download", "join", "media", "store", "ready", "usage", "cleanup"]
+    assert list(stages) == steps
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert stages["media"] > 0  # ffmpeg ran
+    assert before <= ready.started_at <= ready.started_at + sum(stages.values()) <= after + 0.01

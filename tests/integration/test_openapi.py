@@ -25,7 +25,12 @@ def test_the_served_document_lists_every_route_and_nothing_else(http: Http) -> N
             if ref:
                 name = ref["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
                 assert name in document["components"]["schemas"]
-    assert document["paths"]["/webhooks"]["post"]["security"] == [{"bearer": []}]
+    # An integration's API key is an alternative where it may call, with the scope it needs
+    paths = document["paths"]
+    assert paths["/interviews"]["get"]["security"] == [{"bearer": []}, {"apiKey": ["read"]}]
+    assert paths["/interviews"]["post"]["security"] == [{"bearer": []}, {"apiKey": ["read-write"]}]
+    assert paths["/api-keys"]["post"]["security"] == [{"bearer": []}]
+    assert paths["/team"]["post"]["security"] == [{"bearer": []}]
     assert document["paths"]["/candidate/data"]["get"]["security"] == [{"invitationToken": []}]
     # Admin-only routes say so; a bearer scheme alone cannot tell them from a reviewer's
     assert document["paths"]["/webhooks"]["post"]["x-oneway-access"] == "admin"

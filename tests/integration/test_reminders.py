@@ -190,6 +190,26 @@ def test_a_reminder_link_stops_working_when_the_invitation_is_revoked(team: Team
     assert Candidate(team.http, reminder_link).call("GET", "/session")[0] == 410
 
 
+def test_each_reminder_carries_the_link_the_candidate_already_has(team: Team) -> None:
+    # GIVEN an invited candidate reminded by the sweep
+    (sam,) = team.invite("Sam")
+    deadline = invitation(team, sam).deadline
+    sweep(deadline - timedelta(hours=47))
+    # THEN the reminder's link is the first email's link
+    first, reminded = links_sent_to("sam@example.com")
+    assert reminded == first
+    # WHEN the recruiter sends a new link (the first was forwarded) and the next reminder runs
+    assert team.http.call("POST", f"/invitations/{sam}/new-link", token=team.admin)[0] == 200
+    sweep(deadline - timedelta(hours=3, minutes=45))
+    *_, replacement, last_reminder = links_sent_to("sam@example.com")
+    # THEN that reminder carries the new link, and the earlier reminder's link is replaced
+    assert last_reminder == replacement != first
+    assert session(team.http, last_reminder)[0] == 200
+    status, refused = session(team.http, reminded)
+    assert (status, refused["error"]) == (401, "link_replaced")
+    assert refused["details"][0]["masked_email"] == "s***@e***.com"
+
+
 def test_the_booking_link_reaches_the_done_page_and_the_advance_email(team: Team) -> None:
     # GIVEN an interview with a "book a live conversation" link
     url = "https://cal.example.com/acme/30min"

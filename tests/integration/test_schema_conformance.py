@@ -76,6 +76,7 @@ class World:
             "question_id": self.team.questions[0],
             "attempt": "1",
             "code": "no-such-code",
+            "video_id": "no-such-video",
         }
 
     def call(self, method: str, template: str, body: Any) -> tuple[int, Any]:
@@ -107,10 +108,20 @@ WHOLE_NUMBERS_AS_DECIMALS: dict[tuple[str, str], Any] = {
     ("PUT", "/interviews/{interview_id}/apply-link"): {"enabled": True, "cap": 50.0},
     ("PUT", "/interviews/{interview_id}/follow-up"): {"reminder_hours": [48.0, 4.0]},
     ("POST", "/invitations/{invitation_id}/extend"): {"days": 3.0},
+    ("POST", "/interviews/{interview_id}/invitations"): {
+        "candidates": [{"name": "Dee Cimal", "email": "dee@example.com"}],
+        "deadline_days": 3.0,
+    },
+    ("POST", "/interviews/{interview_id}/invitation-jobs"): {
+        "csv": "Jo Bulk,jo.bulk@example.com",
+        "deadline_days": 3.0,
+    },
     ("POST", "/invitations/{invitation_id}/shares"): {"expires_in_days": 7.0},
     ("PUT", "/company/retention"): {"retention_days": 365.0},
+    ("POST", "/company/logo/upload"): {"content_type": "image/png", "size_bytes": 1000.0},
     ("POST", "/candidate/feedback"): {"rating": 5.0},
     ("POST", "/candidate/questions/{question_id}/attempts/{attempt}/finalise"): {"chunks": 2.0},
+    ("POST", "/interviews/{interview_id}/question-videos/{video_id}/finalise"): {"chunks": 2.0},
 }
 
 
@@ -233,7 +244,10 @@ def test_query_parameters_are_published_with_their_bounds() -> None:
     assert query["limit"] == {"type": "integer", "minimum": 1, "maximum": 100}
     assert set(query) == {"limit", "cursor", "status", "stage", "min_score"}
     audit = _published()["paths"]["/audit"]["get"]["parameters"]
-    assert {p["name"] for p in audit} == {"limit", "cursor", "month"}
+    assert {p["name"] for p in audit} == {
+        *("limit", "cursor", "month"),
+        *("since", "until", "actor", "action", "order"),
+    }
     grant = _published()["paths"]["/candidate/questions/{question_id}/attempts/{attempt}/grant"][
         "post"
     ]["parameters"]

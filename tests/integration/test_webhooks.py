@@ -135,3 +135,53 @@ def test_webhooks_are_admin_only_and_per_company(
         "POST", "/webhooks", {"url": receiver.url, "events": ["nope"]}, token=team.admin
     )
     assert status == 422
+
+
+def test_a_test_event_is_a_signed_ping_through_the_delivery_path_and_logged(
+    api: Any, aws: dict[str, str], http: Http, admin: dict, receiver: Receiver
+) -> None:
+    # GIVEN an endpoint subscribed to one event only
+    team = Team(http, admin)
+    hook = add_hook(http, team.admin, receiver.url, ["interview.completed"])
+    # WHEN the admin sends a test event
+    status, queued = http.call("POST", f"/webhooks/{hook['webhook_id']}/test", token=team.admin)
+    assert status == 202, queued
+    assert (queued["event"], queued["status"]) == ("ping", "pending")
+    assert drain(api, aws) == ["delivered"]
+    # THEN the receiver got one signed ping
+    assert receiver.events() == ["ping"]
+    (request,) = receiver.received
+    assert webhooks.verify(
+        hook["secret"], request["headers"][webhooks.SIGNATURE_HEADER], request["body"]
+    )
+    # AND the delivery log shows it delivered with the receiver's status code
+    (logged,) = http.call("GET", "/webhooks/deliveries", token=team.admin)[1]["deliveries"]
+    assert (logged["delivery_id"], logged["event"]) == (queued["delivery_id"], "ping")
+    assert (logged["status"], logged["attempts"], logged["last_status_code"]) == (
+        "delivered",
+        1,
+        204,
+    )
+    # AND after a rotation the next ping is signed with the new secret only
+    status, rotated = http.call(
+        "POST", f"/webhooks/{hook['webhook_id']}/rotate-secret", token=team.admin
+    )
+    assert status == 200
+    assert rotated["secret"] != hook["secret"]
+    http.call("POST", f"/webhooks/{hook['webhook_id']}/test", token=team.admin)
+    drain(api, aws)
+    signature = receiver.received[1]["headers"][webhooks.SIGNATURE_HEADER]
+    assert webhooks.verify(rotated["secret"], signature, receiver.received[1]["body"])
+    assert not webhooks.verify(hook["secret"], signature, receiver.received[1]["body"])
+
+
+def test_only_the_companys_admins_may_test_its_endpoints(
+    http: Http, admin: dict, receiver: Receiver
+) -> None:
+    team = Team(http, admin)
+    hook = add_hook(http, team.admin, receiver.url)
+    path = f"/webhooks/{hook['webhook_id']}/test"
+    assert http.call("POST", path, token=team.reviewer)[0] == 403
+    other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
+    assert http.call("POST", path, token=other)[0] == 404
+    assert http.call("POST", "/webhooks/nope/test", token=team.admin)[0] == 404

@@ -164,7 +164,7 @@ def test_damaged_h264_is_caught_even_when_it_would_only_be_copied(
     with pytest.raises(MediaRejected) as rejected:
         transcode(garbled_mp4, tmp_path, "video", LIMIT_S)
 
-    # THEN the verifying decode in the same ffmpeg run rejects it
+    # THEN the copy's own read of the stream's framing (NAL unit sizes) rejects it
     assert rejected.value.reason == "corrupt"
 
 

@@ -66,6 +66,16 @@ def test_every_route_of_the_app_is_declared_and_every_recruiter_change_audited()
         assert (spec.audit is not None) == recruiter_change, spec
 
 
+def test_only_previews_change_nothing_and_record_nothing() -> None:
+    import app  # noqa: F401  (registers the routes)
+
+    silent = {key for key, spec in ENDPOINTS.items() if spec.audit is Audit.NOTHING}
+    assert silent == {
+        ("/company/emails/{kind}/{language}/preview", "POST"),
+        ("/invitations/{invitation_id}/decision-preview", "POST"),
+    }
+
+
 def test_the_routes_that_audit_themselves() -> None:
     import app  # noqa: F401  (registers the routes)
 
@@ -82,8 +92,13 @@ def test_the_routes_that_audit_themselves() -> None:
         ("/webhooks", "POST"),
         ("/webhooks/{webhook_id}", "DELETE"),
         ("/webhooks/{webhook_id}/rotate-secret", "POST"),
+        ("/webhooks/{webhook_id}/test", "POST"),
         ("/invitations/{invitation_id}", "DELETE"),
         ("/company/export", "POST"),
+        ("/api-keys", "POST"),
+        ("/api-keys/{key_id}", "DELETE"),
+        ("/invitations/{invitation_id}/accommodation/grant", "POST"),
+        ("/invitations/{invitation_id}/accommodation/decline", "POST"),
     }
 
 

@@ -124,14 +124,60 @@ def test_a_purge_covers_every_attempt_of_the_invitation_and_nothing_of_its_neigh
     assert not any(neighbour.media_prefix.startswith(p) for p in prefixes)
 
 
-def test_question_videos_live_outside_raw_and_belong_to_one_interview() -> None:
+def test_older_question_videos_played_as_uploaded_belong_to_one_interview() -> None:
     key = media_layout.question_video_key("C1", "I1", "01JVIDEO", "mp4")
     assert key == "question-videos/C1/I1/01JVIDEO.mp4"
-    assert not key.startswith(media_layout.RAW_ROOT)  # uploading it wakes no worker
     assert media_layout.is_question_video_of(key, "C1", "I1")
     assert not media_layout.is_question_video_of(key, "C1", "I2")
     assert not media_layout.is_question_video_of(key, "C2", "I1")
     assert not media_layout.is_question_video_of("question-videos/C1/I1/x/y.mp4", "C1", "I1")
+    assert media_layout.question_video_poster_key(key) is None
+
+
+def test_a_question_videos_manifest_wakes_the_worker_and_is_never_taken_for_an_answers() -> None:
+    video = media_layout.QuestionVideoLocation("C1", "I1", "V1")
+    assert video.chunk_key(7) == "raw/C1/I1/question-videos/V1/chunk-00007"
+    assert video.manifest_key == "raw/C1/I1/question-videos/V1/manifest.json"
+    # the answers' notification (prefix raw/, suffix /manifest.json) covers it
+    assert video.manifest_key.startswith(media_layout.RAW_ROOT)
+    assert video.manifest_key.endswith(media_layout.MANIFEST_SUFFIX)
+    assert parse_manifest_key(video.manifest_key) is None
+    assert media_layout.parse_question_video_manifest_key(video.manifest_key) == video
+    assert media_layout.parse_question_video_manifest_key(LOCATION.manifest_key) is None
+    for tail in ("manifest.json", "/manifest.json", "x/manifest.json"):
+        assert media_layout.parse_question_video_manifest_key(video.chunk_prefix + tail) is None
+    assert video.chunk_index(video.chunk_key(12)) == 12
+    assert video.chunk_index(LOCATION.chunk_key(12)) is None
+
+
+def test_a_question_videos_mp4_and_poster_sit_under_its_interview() -> None:
+    video = media_layout.QuestionVideoLocation("C1", "I1", "V1")
+    outputs = video.output_keys
+    assert outputs.media == "question-videos/C1/I1/V1/video.mp4"
+    assert outputs.poster == "question-videos/C1/I1/V1/poster.jpg"
+    assert media_layout.parse_question_video_key(outputs.media) == video
+    assert media_layout.question_video_poster_key(outputs.media) == outputs.poster
+    assert media_layout.parse_question_video_key(outputs.poster) is None
+    assert media_layout.parse_question_video_key("question-videos/C1/I1/V1.mp4") is None
+    # replacing it deletes everything it stored, and nothing of its neighbours
+    neighbour = media_layout.QuestionVideoLocation("C1", "I1", "V10")
+    for prefix in video.prefixes:
+        assert not neighbour.chunk_key(0).startswith(prefix)
+        assert not neighbour.output_keys.media.startswith(prefix)
+    assert all(
+        any(k.startswith(p) for p in video.prefixes)
+        for k in (video.chunk_key(0), video.manifest_key, outputs.media, outputs.poster)
+    )
+    with pytest.raises(ValueError, match="no '/'"):
+        media_layout.QuestionVideoLocation("C1", "I1", "a/b")
+
+
+def test_a_question_videos_chunks_hold_three_minutes_and_never_more_than_200_mb() -> None:
+    bound = media_layout.question_video_bound()
+    assert bound.max_total_bytes == 200 * 1024 * 1024
+    assert bound.max_chunks >= media_layout.QUESTION_VIDEO_MAX_SECONDS
+    assert bound.max_chunks * bound.max_chunk_bytes <= bound.max_total_bytes
+    assert bound.max_chunk_bytes >= 1_000_000  # a 1 s chunk at 8 Mbit/s fits
 
 
 @pytest.mark.parametrize("answer_type", ["video", "audio"])

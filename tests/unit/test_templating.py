@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from chalicelib.domain.templating import TemplateProblem, render
+from chalicelib.domain.templating import TemplateProblem, render, unknown_names
 
 CONTEXT = {"candidate_name": "Ann Lee", "company_name": "Acme", "title": "Support"}
 
@@ -89,3 +89,45 @@ def test_the_output_stops_at_the_callers_bound() -> None:
     with pytest.raises(TemplateProblem, match="longer than 50 characters"):
         render("{{ candidate_name * 10 }}", CONTEXT, output_limit=50)
     assert render("{{ candidate_name * 7 }}", CONTEXT, output_limit=49) == "Ann Lee" * 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ candidate_name.__class__.__mro__ }}",
+        "{{ candidate_name.format.__globals__ }}",
+        "{{ range.__globals__ }}",
+        "{{ dict.__subclasses__() }}",
+        "{{ self._TemplateReference__context }}",
+        "{{ (candidate_name|attr('__class__')) }}",
+        "{{ candidate_name.upper.__self__.__class__ }}",
+    ],
+)
+def test_nothing_reaches_pythons_internals_through_an_attribute(text: str) -> None:
+    message = problem(text)
+    assert any(word in message.lower() for word in ("unsafe", "undefined", "no filter"))
+
+
+def test_names_the_template_reads_but_nobody_fills_are_found_in_every_branch() -> None:
+    allowed = {"candidate_name", "link"}
+    # a name in a branch no sample takes is still found, and only once
+    assert unknown_names("{% if false %}{{ salary }}{% endif %}{{ salary }}", allowed) == {"salary"}
+    # names the template sets itself, loop variables and our globals are not unknown
+    text = "{% set who = candidate_name %}{% for i in range(2) %}{{ who }}{{ i }}{% endfor %}"
+    assert unknown_names(text, allowed) == set()
+    assert unknown_names("{{ link }}", allowed) == set()
+
+
+def test_what_the_sandbox_writes_is_text_and_the_html_part_escapes_it() -> None:
+    from chalicelib.domain.candidate_mail import decision_letter
+
+    # GIVEN a company template that tries to write markup, and a hostile name
+    context = {**CONTEXT, "candidate_name": '<img src=x onerror="alert(1)">'}
+    body = render("<b>Hello</b> {{ candidate_name }}\n\n<script>alert(2)</script>", context)
+    # WHEN it becomes an email
+    message = decision_letter("a@example.com", "en", "Hi", body, booking_url=None)
+    # THEN the HTML shows it as text and runs nothing; the text part keeps it readable
+    assert "<script>" not in message.html
+    assert "<img" not in message.html
+    assert "&lt;b&gt;Hello&lt;/b&gt; &lt;img src=x" in message.html
+    assert "<b>Hello</b> <img" in message.text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from chalice.app import Blueprint
 
 from chalicelib.api import candidate_views as views
-from chalicelib.api.endpoint import Access, Call, Param, endpoint, schemas
-from chalicelib.domain import candidates, invitations
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.api.endpoint import FIRST_CHUNK, Access, Call, endpoint, first_chunk, schemas
+from chalicelib.domain import candidate_settings, candidates, invitations, network_check
+from chalicelib.domain.errors import NotFound
 
 blueprint = Blueprint(__name__)
 
@@ -26,6 +26,12 @@ def candidate_consent(call: Call) -> dict:
 def candidate_open_question(call: Call, question_id: str) -> dict:
     """Show a question's text and video and start its think time (once: a reload continues)."""
     return views.question(candidates.open_question(call.token, question_id))
+
+
+@endpoint(blueprint, "/candidate/network-check", "POST", access=Access.CANDIDATE, status=201)
+def candidate_network_check(call: Call) -> dict:
+    """A one-minute presigned POST for a few hundred KB of random bytes: the uplink test."""
+    return views.object_grant(network_check.probe(call.token))
 
 
 @endpoint(
@@ -49,26 +55,12 @@ def candidate_start_attempt(call: Call, question_id: str) -> dict:
     "/candidate/questions/{question_id}/attempts/{attempt}/grant",
     "POST",
     access=Access.CANDIDATE,
-    query={
-        "first_chunk": Param(
-            "integer",
-            "First chunk number of the window (0 unless given).",
-            0,
-            99999,
-            refused_with=InvalidInput,
-        )
-    },
+    query=FIRST_CHUNK,
 )
 def candidate_renew_grant(call: Call, question_id: str, attempt: str) -> dict:
-    # The window of chunk numbers from `?first_chunk=` (0 when absent).
-    first = call.query.get("first_chunk", "0")
-    if not first.isdigit() or int(first) > 99999:
-        raise InvalidInput(
-            "first_chunk must be a chunk number.",
-            details=[{"field": "first_chunk", "problem": "not_a_chunk_number"}],
-        )
+    first = first_chunk(call)
     number = _attempt_number(attempt)
-    return views.attempt_grant(candidates.renew_grant(call.token, question_id, number, int(first)))
+    return views.attempt_grant(candidates.renew_grant(call.token, question_id, number, first))
 
 
 @endpoint(
@@ -113,6 +105,24 @@ def candidate_feedback(call: Call) -> dict:
     return views.feedback(candidates.feedback(call.token, call.body.rating, call.body.comment))
 
 
+@endpoint(
+    blueprint,
+    "/candidate/language",
+    "PUT",
+    access=Access.CANDIDATE,
+    body=schemas.CandidateLanguageIn,
+)
+def candidate_language(call: Call) -> dict:
+    """The language the candidate picked: their pages and every later email use it."""
+    return views.language(candidate_settings.set_language(call.token, call.body.language))
+
+
+@endpoint(blueprint, "/candidate/branding", "GET", access=Access.CANDIDATE)
+def candidate_branding(call: Call) -> dict:
+    """Brand, language and time zone for a page shown without the session ("your data")."""
+    return views.branding(candidate_settings.branding(call.token))
+
+
 @endpoint(blueprint, "/apply/{code}", "GET", access=Access.PUBLIC)
 def apply_info(_call: Call, code: str) -> dict:
     return views.apply_page(invitations.apply_info(code))
@@ -125,5 +135,6 @@ def apply(call: Call, code: str) -> dict:
     """Apply through a public link (rate-limited per client address and per interview)."""
     # API Gateway's own record of the caller's address: not a header the client can forge.
     source_ip = (blueprint.current_request.context.get("identity") or {}).get("sourceIp", "")
-    invitations.apply(code, call.body.name, str(call.body.email), source_ip=source_ip)
+    body = call.body
+    invitations.apply(code, body.name, str(body.email), source_ip=source_ip, language=body.language)
     return {"message": "Check your email: we sent you a personal link to start the interview."}

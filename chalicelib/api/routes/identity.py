@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 
 from chalicelib.api import views
 from chalicelib.api.endpoint import Access, Audit, Call, Param, endpoint, schemas
-from chalicelib.domain import activity, identity
+from chalicelib.domain import activity, identity, logos
 from chalicelib.domain.auth import Role
 
 blueprint = Blueprint(__name__)
@@ -39,7 +39,7 @@ def refresh(call: Call) -> dict:
     return views.tokens(identity.refresh(call.body.refresh_token))
 
 
-@endpoint(blueprint, "/me", "GET", access=Access.RECRUITER)
+@endpoint(blueprint, "/me", "GET", access=Access.RECRUITER, api_keys=False)
 def me(call: Call) -> dict:
     return views.profile(identity.profile(call.recruiter))
 
@@ -62,12 +62,56 @@ def update_company(call: Call) -> dict:
 
 @endpoint(
     blueprint,
+    "/company/logo/upload",
+    "POST",
+    access=Access.ADMIN,
+    body=schemas.LogoUploadIn,
+    audit=Audit.AUTO,
+    status=201,
+)
+def logo_upload(call: Call) -> dict:
+    """A presigned POST for a logo image: PNG, JPEG or WebP, at most 512 KB."""
+    body = call.body
+    started = logos.start_upload(call.recruiter.company_id, body.content_type, body.size_bytes)
+    return views.logo_upload(started)
+
+
+@endpoint(
+    blueprint, "/company/logo", "POST", access=Access.ADMIN, body=schemas.LogoIn, audit=Audit.AUTO
+)
+def logo_finalise(call: Call) -> dict:
+    """The uploaded image, checked by its bytes, becomes the company's logo."""
+    return views.company(logos.finalise(call.recruiter.company_id, call.body.logo_id))
+
+
+@endpoint(blueprint, "/company/logo", "DELETE", access=Access.ADMIN, audit=Audit.AUTO)
+def logo_remove(call: Call) -> dict:
+    """Candidates invited from now on see the company's name without a logo."""
+    return views.company(logos.remove(call.recruiter.company_id))
+
+
+@endpoint(blueprint, "/logos/{company_id}/{logo_id}", "GET", access=Access.PUBLIC)
+def logo_image(call: Call, company_id: str, logo_id: str) -> Response:
+    """A company's logo: a redirect to a short-lived link to the (private) image."""
+    return Response(
+        body="",
+        status_code=302,
+        headers={
+            "Location": logos.public_url(company_id, logo_id),
+            "Cache-Control": f"private, max-age={logos.REDIRECT_MAX_AGE}",
+        },
+    )
+
+
+@endpoint(
+    blueprint,
     "/team",
     "POST",
     access=Access.ADMIN,
     body=schemas.TeamMemberIn,
     audit=Audit.SELF,
     status=201,
+    api_keys=False,
 )
 def invite_recruiter(call: Call) -> dict:
     body = call.body
@@ -77,7 +121,15 @@ def invite_recruiter(call: Call) -> dict:
     return views.recruiter(recruiter)
 
 
-@endpoint(blueprint, "/team/{user_id}", "DELETE", access=Access.ADMIN, audit=Audit.SELF, status=204)
+@endpoint(
+    blueprint,
+    "/team/{user_id}",
+    "DELETE",
+    access=Access.ADMIN,
+    audit=Audit.SELF,
+    status=204,
+    api_keys=False,
+)
 def remove_recruiter(call: Call, user_id: str) -> None:
     principal = call.recruiter
     identity.remove_recruiter(principal.company_id, user_id, principal.user_id)
@@ -90,6 +142,7 @@ def remove_recruiter(call: Call, user_id: str) -> None:
     access=Access.ADMIN,
     body=schemas.TeamRoleIn,
     audit=Audit.SELF,
+    api_keys=False,
 )
 def change_role(call: Call, user_id: str) -> dict:
     """Make a colleague an admin or a reviewer (applies to their next request)."""
@@ -100,7 +153,7 @@ def change_role(call: Call, user_id: str) -> dict:
     return views.recruiter(recruiter)
 
 
-@endpoint(blueprint, "/team", "GET", access=Access.ADMIN)
+@endpoint(blueprint, "/team", "GET", access=Access.ADMIN, api_keys=False)
 def list_team(call: Call) -> dict:
     team = identity.list_team(call.recruiter.company_id)
     return {"recruiters": [views.recruiter(r) for r in team]}
@@ -114,5 +167,6 @@ def list_team(call: Call) -> dict:
     query={"months": Param("integer", "How many months back (6 unless given).", 1, 100)},
 )
 def company_usage(call: Call) -> dict:
-    months = activity.usage(call.recruiter.company_id, call.page_size("months", "6"))
-    return {"months": [views.month_usage(m) for m in months]}
+    """Usage per month with its estimated AWS cost in USD, and the media stored now."""
+    report = activity.usage_report(call.recruiter.company_id, call.page_size("months", "6"))
+    return views.usage_report(report)

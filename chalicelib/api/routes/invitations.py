@@ -23,8 +23,14 @@ def invite(call: Call, interview_id: str) -> dict:
     """Invite up to 25 candidates at once; the answer reports each row."""
     company_id, body = call.recruiter.company_id, call.body
     report = invitations.invite_to(
-        company_id, interview_id, body.candidates, None, body.check_candidate
+        company_id,
+        interview_id,
+        body.candidates,
+        None,
+        body.check_candidate,
+        deadline=body.deadline_choice(),
     )
+    call.audit_detail = {"invitations": [row.invitation_id for row in report.invited]}
     return views.invite_report(report)
 
 
@@ -41,7 +47,12 @@ def invite_in_bulk(call: Call, interview_id: str) -> dict:
     """Invite up to 1,000 candidates (a list or CSV) as a job; poll `GET /jobs/{job_id}`."""
     body = call.body
     job = jobs.start_invite(
-        call.recruiter, interview_id, body.candidates, body.csv, body.check_candidate
+        call.recruiter,
+        interview_id,
+        body.candidates,
+        body.csv,
+        body.check_candidate,
+        deadline=body.deadline_choice(),
     )
     return views.job(jobs.JobView(job))
 
@@ -71,7 +82,21 @@ def list_invitations(call: Call, interview_id: str) -> dict:
     audit=Audit.AUTO,
 )
 def resend_invitation(call: Call, invitation_id: str) -> dict:
+    """Email the candidate's current link again; every earlier email's link keeps working."""
     invitation = invitations.resend(call.recruiter.company_id, invitation_id)
+    return views.invitation(invitation)
+
+
+@endpoint(
+    blueprint,
+    "/invitations/{invitation_id}/new-link",
+    "POST",
+    access=Access.ADMIN,
+    audit=Audit.AUTO,
+)
+def send_new_link(call: Call, invitation_id: str) -> dict:
+    """Replace a forwarded or leaked link: every earlier link then answers `link_replaced`."""
+    invitation = invitations.new_link(call.recruiter.company_id, invitation_id)
     return views.invitation(invitation)
 
 
@@ -84,7 +109,9 @@ def resend_invitation(call: Call, invitation_id: str) -> dict:
     audit=Audit.AUTO,
 )
 def extend_invitation(call: Call, invitation_id: str) -> dict:
-    invitation = invitations.extend(call.recruiter.company_id, invitation_id, call.body.days)
+    invitation = invitations.extend(
+        call.recruiter.company_id, invitation_id, call.body.deadline_choice()
+    )
     return views.invitation(invitation)
 
 

@@ -135,6 +135,7 @@ def put_templates(call: Call) -> dict:
     body=schemas.ShareIn,
     audit=Audit.SELF,
     status=201,
+    api_keys=False,  # a share link works while the person who made it is on the team
 )
 def create_share(call: Call, invitation_id: str) -> dict:
     body = call.body

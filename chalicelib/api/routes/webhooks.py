@@ -60,3 +60,16 @@ def delete_webhook(call: Call, webhook_id: str) -> None:
 def webhook_deliveries(call: Call) -> dict:
     page, cursor = webhooks.deliveries(call.recruiter, call.page_size(), call.query.get("cursor"))
     return {"deliveries": [views.delivery(d) for d in page], "next_cursor": cursor}
+
+
+@endpoint(
+    blueprint,
+    "/webhooks/{webhook_id}/test",
+    "POST",
+    access=Access.ADMIN,
+    audit=Audit.SELF,
+    status=202,
+)
+def test_webhook(call: Call, webhook_id: str) -> dict:
+    """Queue a signed `ping` to this endpoint; its outcome shows in the delivery log."""
+    return views.delivery(webhooks.send_test(call.recruiter, webhook_id))

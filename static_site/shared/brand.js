@@ -35,3 +35,26 @@ export function applyBrand(company) {
   // Text and outlines in the brand colour sit on white: they need 4.5:1 themselves.
   root.setProperty("--brand-text", contrast(color, "#ffffff") >= 4.5 ? color : DEFAULT_BRAND);
 }
+
+// The brand bar of every candidate page (the recording site, "your data", the apply page):
+// the company's logo (uploaded or linked: whatever URL the API gives) and name, and the
+// language switcher when the page offers one. Text goes in as text, never as markup.
+export function renderBrandHeader(header, company, { logoAlt, extra = null } = {}) {
+  const parts = [];
+  const logo = company && company.logo_url;
+  if (logo && (/^https?:\/\//i.test(logo) || /^\/(?!\/)/.test(logo))) {
+    const img = document.createElement("img");
+    img.className = "logo";
+    img.src = logo;
+    img.alt = logoAlt || "";
+    parts.push(img);
+  }
+  if (company && company.name) {
+    const name = document.createElement("span");
+    name.className = "company";
+    name.textContent = company.name;
+    parts.push(name);
+  }
+  if (extra) parts.push(extra);
+  header.replaceChildren(...parts);
+}

@@ -1,0 +1,138 @@
+"""An accommodation in Chromium: asked for on the landing page, granted on the review page.
+
+The candidate asks for audio instead of video and more time before starting; the admin sees
+the request in the pipeline and grants it in one click on the review page; the candidate
+reloads, is told it was granted, and their video question is now an audio question with
+1.5 times the time; the decision reached them by email.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.drivers.console import DESKTOP, Shots, mail_to
+from tests.drivers.local_stack import RunningStack, call, ok
+
+pytestmark = pytest.mark.e2e
+
+INTERVIEW = {
+    "title": "Accessible Support Desk",
+    "questions": [
+        {
+            "text": "Tell us about a customer you helped.",
+            "answer_type": "video",
+            "think_seconds": 20,
+            "max_answer_seconds": 60,
+        },
+        {"text": "Which tools do you use?", "answer_type": "text"},
+    ],
+    "deadline_days": 5,
+}
+
+
+def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_click(
+    local_stack: RunningStack, browser: Any, page: Any, screenshots: Path
+) -> None:
+    shots = Shots(screenshots / "accommodations")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    unique = uuid.uuid4().hex[:8]
+    # GIVEN a company's interview with a video question, and an invited candidate
+    admin_email, password = f"ada.{unique}@example.com", "accommodate-me-1"
+    signup = {
+        "company_name": "Adjust & Co",
+        "name": "Ada Admin",
+        "email": admin_email,
+        "password": password,
+    }
+    admin = ok(call(local_stack, "POST", "/api/auth/signup", signup))["tokens"]["id_token"]
+    interview = ok(call(local_stack, "POST", "/api/interviews", INTERVIEW, token=admin), 201)
+    interview_id = interview["interview_id"]
+    casey = f"casey.{unique}@example.com"
+    invite = {"candidates": [{"name": "Casey Candidate", "email": casey}]}
+    ok(
+        call(
+            local_stack, "POST", f"/api/interviews/{interview_id}/invitations", invite, token=admin
+        )
+    )
+    link = next(x for x in mail_to(local_stack, casey)["links"] if "#token=" in x)
+
+    # WHEN the candidate opens the landing page and asks for audio instead of video, more time
+    page.goto(link)
+    page.wait_for_selector("[data-view=landing] #accommodation")
+    shots.take(page, "candidate landing with the adjustment panel")
+    page.click("#accommodation summary")
+    page.check("#accommodation-audio_instead_of_video")
+    page.check("#accommodation-more_time")
+    page.fill("#accommodation-note", "My camera is broken and I read slowly.")
+    shots.take(page, "candidate adjustment request form")
+    page.click("[data-action=ask-accommodation]")
+    # THEN they are told it was requested and that they will be emailed
+    pending = page.wait_for_selector("[data-accommodation=pending]")
+    assert "we'll email you" in pending.inner_text()
+    shots.take(page, "candidate adjustment requested")
+
+    # WHEN the admin opens the pipeline in the console
+    console = browser.new_context(viewport=DESKTOP)
+    try:
+        admin_page = console.new_page()
+        admin_page.on("pageerror", lambda error: errors.append(str(error)))
+        admin_page.goto(f"{local_stack.url}/console/")
+        admin_page.fill("#signin-email", admin_email)
+        admin_page.fill("#signin-password", password)
+        admin_page.click("#signin button[type=submit]")
+        admin_page.wait_for_selector("#signed-in")
+        admin_page.goto(f"{local_stack.url}/console/#/interviews/{interview_id}")
+        # THEN the candidate's row carries the request's badge
+        row = admin_page.locator("#pipeline tbody tr").first
+        row.locator("[data-field=accommodation]").wait_for()
+        assert row.locator("[data-field=accommodation]").inner_text() == "Adjustment requested"
+        shots.take(admin_page, "console pipeline with an adjustment requested")
+        # WHEN they open the candidate
+        row.locator("a.candidate-link").click()
+        card = admin_page.locator("#accommodation")
+        card.wait_for()
+        # THEN the review page shows what was asked for and the note
+        kinds = card.locator("[data-field=accommodation-kinds]").inner_text()
+        assert kinds == "More time · Audio instead of video"
+        assert "camera is broken" in card.locator("[data-field=accommodation-note]").inner_text()
+        shots.take(admin_page, "console review page with the request")
+        # WHEN they grant it in one click
+        admin_page.click("#accommodation-grant")
+        admin_page.wait_for_selector("#accommodation-done")
+        assert "granted" in card.locator(".badge").inner_text().lower()
+        assert admin_page.locator("#accommodation-grant").count() == 0
+        shots.take(admin_page, "console request granted")
+    finally:
+        console.close()
+
+    # THEN the candidate was emailed the decision
+    answer = mail_to(local_stack, casey, "adjustment is granted", timeout=30)
+    assert "audio only" in answer["text"]
+
+    # WHEN the candidate reloads their page
+    page.reload()
+    granted = page.wait_for_selector("[data-accommodation=granted]")
+    # THEN they see it granted
+    assert "1.5" in granted.inner_text()
+    shots.take(page, "candidate adjustment granted")
+    # AND the question is now an audio question with 1.5 times the time
+    page.check("#consent")
+    page.click("[data-action=begin]")
+    page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
+    page.wait_for_selector("[data-network]:not([data-network=checking])", timeout=30_000)
+    page.click("[data-action=devices-ok]")
+    page.click("[data-action=skip-practice]")
+    page.wait_for_selector("h1:has-text('Tell us about a customer')")
+    step = page.inner_text(".step")
+    assert "Audio answer" in step, step
+    card = page.inner_text("section.card")
+    assert "Think time: 30 seconds" in card, card  # 20 s, 1.5 times
+    assert "up to 1 minute 30 seconds" in card, card  # 60 s, 1.5 times
+    assert page.locator("section.card .stage video").count() == 0  # no camera preview
+    shots.take(page, "candidate audio question with more time")
+    assert not errors, errors
