@@ -86,11 +86,14 @@ def text_of(driver: Any, css: str) -> str | None:
     )
 
 
-def recorded_parts(driver: Any, question_id: str) -> int:
+def recorded_parts(driver: Any, question_id: str, attempt: int) -> int:
+    """Parts recorded so far by this attempt (an earlier attempt's uploader may still be the
+    one on record for the question just after "Start")."""
     return driver.execute_script(
         "const u = window.onewayCandidate.uploads.get(arguments[0]);"
-        " return u ? u.recordedParts : 0;",
+        " return u && u.attempt === arguments[1] ? u.recordedParts : 0;",
         question_id,
+        attempt,
     )
 
 
@@ -148,7 +151,7 @@ def test_in_webkit_audio_and_text_answers_survive_a_reload_and_video_says_what_t
     click(driver, "[data-action=start]")
     shown(driver, "[data-action=stop]")
     driver.save_screenshot(str(shots / "audio-recording.png"))
-    until(driver, lambda: recorded_parts(driver, audio_q) >= 2, "two recorded parts", 20)
+    until(driver, lambda: recorded_parts(driver, audio_q, 1) >= 2, "two recorded parts", 20)
     # the chunks are kept in IndexedDB as ArrayBuffers: WebKit refuses Blobs there
     assert driver.execute_script(
         "const s = window.onewayCandidate.store; return [s.persistent, s.blobs];"
@@ -181,7 +184,7 @@ def test_in_webkit_audio_and_text_answers_survive_a_reload_and_video_says_what_t
     # WHEN they record the answer again, whole this time
     click(driver, "[data-action=rerecord]")
     click(driver, "[data-action=start]")
-    until(driver, lambda: recorded_parts(driver, audio_q) >= 2, "two recorded parts", 20)
+    until(driver, lambda: recorded_parts(driver, audio_q, 2) >= 2, "two recorded parts", 20)
     click(driver, "[data-action=stop]")
     # THEN it is saved (AAC in MP4, sent part by part while they spoke)
     until(
