@@ -411,6 +411,7 @@ def test_an_admin_exports_the_company_and_downloads_it_from_the_emailed_link(
     assert status == 200
     sign_in(page, local_stack, email, "export-password-2026")
     page.click('nav a[href="#/settings"]')
+    page.wait_for_selector("#templates-form")  # loaded: nothing above the export moves now
     # WHEN they ask for an export, the job runs on the stack's jobs queue
     page.click("#export-start")
     page.wait_for_selector("#export-ready", timeout=60_000)

@@ -94,6 +94,8 @@ def test_an_admin_runs_compliance_and_integrations_from_the_console(
 
     # WHEN the admin previews keeping closed candidates 30 days, then saves it
     page.click('nav a[href="#/settings"]')
+    # (once the decision emails have loaded: they push the links down the page)
+    page.wait_for_selector("#templates-form")
     page.click("#retention-link")
     page.wait_for_selector("#retention-form")
     assert page.text_content("#retention-current") == "Now: 180 days."
