@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -16,6 +17,8 @@ from infra.local import pollers, provisioning, server
 from infra.local.seed import seed_demo
 
 SENDER = "interviews@example.com"
+#: How long stopping waits, in all, for the stack's loops to finish what they are doing.
+STOP_SECONDS = 8.0
 
 
 class PortBusy(SystemExit):
@@ -134,8 +137,11 @@ class LocalStack:
         if hasattr(self, "_httpd"):
             self._httpd.shutdown()
             self._httpd.server_close()
+        # One deadline for all: a loop caught mid-work (a long transcode, a poll) is a daemon
+        # thread and ends with the process; stopping never waits on each in turn.
+        deadline = time.monotonic() + STOP_SECONDS
         for thread in getattr(self, "_threads", []):
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if hasattr(self, "_moto"):
             self._moto.stop()
 
