@@ -23,6 +23,7 @@ import dataclasses
 import io
 import itertools
 import os
+import re
 import resource
 import shutil
 import struct
@@ -74,6 +75,19 @@ AUDIO_BITRATE = "96k"
 #: faster; they only cost memory (x264's frame threads: ~150 vs ~128 MB at 720p in the bench)
 #: and time-slicing. Total CPU seconds barely depend on the thread count (bench: within ~10%).
 LAMBDA_MB_PER_VCPU = 1769
+
+#: What ffmpeg says when a copied picture's decoding timestamp is not after the previous one.
+_DTS_CLASH = re.compile(
+    r"\[vost#\d+:\d+/copy @ [^\]]*\] Non-monotonic DTS; previous: (-?\d+), current: (-?\d+)"
+)
+
+
+def _repeated_picture_stamp(detail: str) -> bool:
+    """Did ffmpeg stop on a copied picture that repeats the previous one's timestamp? Only a
+    repeat: sound, or time running backwards (what a damaged file shows), is not excused."""
+    found = _DTS_CLASH.search(detail)
+    return found is not None and found.group(1) == found.group(2)
+
 
 CANDIDATE_MESSAGES: dict[str, str] = {
     "empty": "Your recording reached us empty. Please record this answer again.",
@@ -805,7 +819,17 @@ def transcode(src: Path, workdir: Path, answer_type: str, max_seconds: float) ->
         src, info = _salvage(src, workdir, facts)
     path = choose_path(info, answer_type)
     timeout = 60 + 5 * info.duration_s
-    _ffmpeg(ffmpeg_args(src, output, info, answer_type, path), timeout=timeout, blame_input=True)
+    args = ffmpeg_args(src, output, info, answer_type, path)
+    try:
+        _ffmpeg(args, timeout=timeout, blame_input=True)
+    except MediaRejected as rejected:
+        if path == "transcode" or not _repeated_picture_stamp(rejected.detail):
+            raise
+        # A browser's recorder now and then stamps two pictures with the same millisecond
+        # (seen in Chromium's Matroska H.264). A copy keeps the stamps and MP4 refuses the
+        # second under -xerror; without it ffmpeg moves that picture on by one tick, which
+        # nobody can see. The upload's structure was already walked whole by `scan`.
+        _ffmpeg(args, timeout=timeout, blame_input=True, strict=False)
     if verdict.action == "salvage":
         src.unlink()  # our own copy of the complete packets: the work directory's space is tight
     produced = _probe_own(output)

@@ -7,11 +7,18 @@ the worker joins them. Every output is read back independently of the worker's o
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from media_worker.transcode import MediaRejected, TranscodeResult, join_chunks, transcode
+from media_worker.transcode import (
+    MediaRejected,
+    TranscodeResult,
+    ffmpeg_exe,
+    join_chunks,
+    transcode,
+)
 from tests.drivers.media import (
     BROWSER_SHAPES,
     BrowserShape,
@@ -260,4 +267,28 @@ def test_a_damaged_picture_inside_a_copied_recording_still_gives_a_playable_answ
 
     # THEN it is copied whole, as a player shows it (concealing the damaged frame), poster too
     assert result.path == "copy"
+    assert_plays_everywhere(result, SECONDS)
+
+
+def test_two_pictures_stamped_the_same_millisecond_are_still_copied(
+    recordings: Path, tmp_path: Path
+) -> None:
+    """Chromium's Matroska H.264 now and then repeats a picture's timestamp; MP4 refuses
+    that, and the answer must not be lost for it."""
+    # GIVEN Chrome's H.264 + Opus recording in which the 11th picture repeats the 10th's time
+    recording = browser_recording("webm_h264_opus", SECONDS, recordings, SIZE)
+    clashing = tmp_path / "upload.webm"
+    subprocess.run(
+        [
+            ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(recording),
+            "-map", "0", "-c", "copy",
+            "-bsf:v", "setts=ts='if(eq(N\\,10)\\,PREV_OUTPTS\\,PTS)'",
+            "-f", "matroska", str(clashing),
+        ],
+        check=True,
+    )  # fmt: skip
+    # WHEN the worker makes the answer
+    result = transcode(clashing, tmp_path, "video", LIMIT_S)
+    # THEN the picture is still copied, and the answer plays everywhere at its full length
+    assert result.path == "copy_video"
     assert_plays_everywhere(result, SECONDS)
