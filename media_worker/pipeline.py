@@ -12,46 +12,25 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from chalicelib.data.media_layout import (
     AttemptLocation,
-    chunk_name,
     parse_manifest_key,
     upload_bound,
 )
 from chalicelib.data.models import Answer
 from chalicelib.domain import answer_lifecycle as lifecycle
-from media_worker import question_videos, transcode
+from media_worker import chunks, question_videos, transcode
+from media_worker.chunks import ChunkRefused, s3
 
 logger = Logger(service="oneway-media")
 
 MAX_RECEIVES = lifecycle.MAX_RECEIVES
-MISSING_CHUNK_MESSAGE = "Part of your recording did not reach us. Please record this answer again."
-CHANGED_CHUNK_MESSAGE = (
-    "Part of your recording changed after it was sent. Please record this answer again."
-)
-TOO_LARGE_MESSAGE = "This recording is larger than the question allows. Please record it again."
-_READ_BYTES = 1024 * 1024
-
-
-@lru_cache(maxsize=1)
-def s3() -> Any:
-    """Created on first use so tests' moto mocks and the local endpoint apply."""
-    return boto3.session.Session().client(
-        "s3", config=Config(signature_version="s3v4", retries={"mode": "standard"})
-    )
 
 
 class StageClock:
@@ -128,7 +107,7 @@ def _transcode_and_store(job: Job, answer: Answer, clock: StageClock) -> str:
     with tempfile.TemporaryDirectory(prefix="answer-") as tmp:
         workdir = Path(tmp)
         try:
-            chunks = _download_chunks(job, answer, workdir)
+            pieces = _download_chunks(job, answer, workdir)
         except ChunkRefused as refused:
             logger.warning("chunk refused", extra={"key": refused.key, "reason": refused.reason})
             lifecycle.mark_failed(answer, refused.reason, refused.candidate_message)
@@ -136,9 +115,9 @@ def _transcode_and_store(job: Job, answer: Answer, clock: StageClock) -> str:
             return "failed"
         clock.lap("download")
         joined = workdir / "joined"
-        transcode.join_chunks(chunks, joined)
-        for chunk in chunks:
-            chunk.unlink()
+        transcode.join_chunks(pieces, joined)
+        for piece in pieces:
+            piece.unlink()
         clock.lap("join")
         try:
             result = transcode.transcode(
@@ -181,39 +160,6 @@ def _transcode_and_store(job: Job, answer: Answer, clock: StageClock) -> str:
     return "ready"
 
 
-class ChunkRefused(Exception):
-    """A chunk that is not what finalise recorded, or more than the answer's bound."""
-
-    def __init__(self, key: str, reason: str, candidate_message: str) -> None:
-        super().__init__(key)
-        self.key, self.reason, self.candidate_message = key, reason, candidate_message
-
-
-def _missing(key: str) -> ChunkRefused:
-    return ChunkRefused(key, "missing_chunk", MISSING_CHUNK_MESSAGE)
-
-
-def _changed(key: str) -> ChunkRefused:
-    return ChunkRefused(key, "changed_chunk", CHANGED_CHUNK_MESSAGE)
-
-
-def _too_large(key: str) -> ChunkRefused:
-    return ChunkRefused(key, "too_large", TOO_LARGE_MESSAGE)
-
-
-class _Budget:
-    """Bytes still allowed for this answer, shared by the parallel downloads."""
-
-    def __init__(self, limit: int) -> None:
-        self.left = limit
-        self._lock = threading.Lock()
-
-    def take(self, size: int) -> bool:
-        with self._lock:
-            self.left -= size
-            return self.left >= 0
-
-
 def _download_chunks(job: Job, answer: Answer, workdir: Path) -> list[Path]:
     """Fetch exactly the chunks finalise recorded, in parallel (latency dominates).
 
@@ -228,52 +174,15 @@ def _download_chunks(job: Job, answer: Answer, workdir: Path) -> list[Path]:
     recorded = len(sizes) == count and len(etags) == count
     bound = upload_bound(answer.answer_type, float(answer.max_seconds or 0))
     if count > bound.max_chunks or sum(sizes) > bound.max_total_bytes:
-        raise _too_large(job.location.raw_prefix)
-    budget = _Budget(bound.max_total_bytes)
-
-    def fetch(index: int) -> Path:
-        key = job.location.chunk_key(index)
-        path = workdir / chunk_name(index)
-        expected = sizes[index] if recorded else None
-        request = {"Bucket": job.bucket, "Key": key}
-        if recorded:
-            request["IfMatch"] = f'"{etags[index]}"'
-        try:
-            reply = s3().get_object(**request)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if code in ("404", "NoSuchKey"):
-                raise _missing(key) from None
-            if code in ("412", "PreconditionFailed"):
-                raise _changed(key) from None
-            raise
-        body = reply["Body"]
-        try:
-            length = int(reply.get("ContentLength", -1))
-            if expected is not None and length != expected:
-                raise _changed(key)
-            if not budget.take(max(length, 0)):
-                raise _too_large(key)
-            _stream(body, path, key, length)
-        finally:
-            body.close()
-        return path
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(fetch, range(count)))
-
-
-def _stream(body: Any, path: Path, key: str, length: int) -> None:
-    """Write a chunk's body to disk, never more bytes than its stated length."""
-    written = 0
-    with path.open("wb") as out:
-        while block := body.read(_READ_BYTES):
-            written += len(block)
-            if written > length:
-                raise _changed(key)
-            out.write(block)
-    if written != length:
-        raise _changed(key)
+        raise chunks.too_large(job.location.raw_prefix)
+    return chunks.fetch(
+        job.bucket,
+        [job.location.chunk_key(index) for index in range(count)],
+        workdir,
+        bound.max_total_bytes,
+        sizes=sizes if recorded else None,
+        etags=etags if recorded else None,
+    )
 
 
 def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lifecycle.MediaFacts:
@@ -308,8 +217,4 @@ def _store(job: Job, answer_type: str, result: transcode.TranscodeResult) -> lif
 
 def _delete_raw(job: Job) -> None:
     """Raw chunks go once the result is stored (lifecycle expiry is the backstop)."""
-    paginator = s3().get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=job.bucket, Prefix=job.location.raw_prefix):
-        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
-        if keys:
-            s3().delete_objects(Bucket=job.bucket, Delete={"Objects": keys, "Quiet": True})
+    chunks.delete_prefix(job.bucket, job.location.raw_prefix)

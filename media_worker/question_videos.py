@@ -11,52 +11,29 @@ from __future__ import annotations
 
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from chalicelib.data.media_layout import (
     QuestionVideoLocation,
-    chunk_name,
     parse_question_video_manifest_key,
     question_video_bound,
 )
 from chalicelib.data.models import QuestionVideo
 from chalicelib.domain import activity, answer_lifecycle
 from chalicelib.domain import question_videos as videos
-from media_worker import transcode
+from media_worker import chunks, transcode
+from media_worker.chunks import ChunkRefused, s3
 
 logger = Logger(service="oneway-media")
 
 MAX_RECEIVES = answer_lifecycle.MAX_RECEIVES
-_READ_BYTES = 1024 * 1024
-
-
-@lru_cache(maxsize=1)
-def s3() -> Any:
-    """Created on first use so tests' moto mocks and the local endpoint apply."""
-    return boto3.session.Session().client(
-        "s3", config=Config(signature_version="s3v4", retries={"mode": "standard"})
-    )
 
 
 def is_manifest(key: str) -> bool:
     """Whether the key is a question video's manifest (answers' manifests are not)."""
     return parse_question_video_manifest_key(key) is not None
-
-
-class Refused(Exception):
-    """A chunk that is not what finalise recorded, or more than the bound."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def process(bucket: str, key: str, receive_count: int = 1) -> str:
@@ -82,13 +59,13 @@ def _make_playable(bucket: str, location: QuestionVideoLocation, video: Question
     with tempfile.TemporaryDirectory(prefix="question-video-") as tmp:
         workdir = Path(tmp)
         try:
-            chunks = _download(bucket, location, video, workdir)
-        except Refused as refused:
+            pieces = _download(bucket, location, video, workdir)
+        except ChunkRefused as refused:
             return _failed(bucket, location, video, refused.reason)
         joined = workdir / "joined"
-        transcode.join_chunks(chunks, joined)
-        for chunk in chunks:
-            chunk.unlink()
+        transcode.join_chunks(pieces, joined)
+        for piece in pieces:
+            piece.unlink()
         try:
             result = transcode.transcode(joined, workdir, "video", videos.MAX_SECONDS)
         except transcode.MediaRejected as rejected:
@@ -150,44 +127,20 @@ def _download(
     bound = question_video_bound()
     count = int(video.chunk_count or 0)
     if len(sizes) != count or len(etags) != count or count > bound.max_chunks:
-        raise Refused("too_large" if count > bound.max_chunks else "missing_chunk")
+        refuse = chunks.too_large if count > bound.max_chunks else chunks.missing
+        raise refuse(location.raw_prefix)
     if sum(sizes) > bound.max_total_bytes:
-        raise Refused("too_large")
-
-    def fetch(index: int) -> Path:
-        key = location.chunk_key(index)
-        try:
-            reply = s3().get_object(Bucket=bucket, Key=key, IfMatch=f'"{etags[index]}"')
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if code in ("404", "NoSuchKey"):
-                raise Refused("missing_chunk") from None
-            if code in ("412", "PreconditionFailed"):
-                raise Refused("changed_chunk") from None
-            raise
-        path = workdir / chunk_name(index)
-        body, written = reply["Body"], 0
-        try:
-            with path.open("wb") as out:
-                while block := body.read(_READ_BYTES):
-                    written += len(block)
-                    if written > sizes[index]:
-                        raise Refused("changed_chunk")
-                    out.write(block)
-        finally:
-            body.close()
-        if written != sizes[index]:
-            raise Refused("changed_chunk")
-        return path
-
-    with ThreadPoolExecutor(max_workers=8) as pool:  # latency dominates: fetch in parallel
-        return list(pool.map(fetch, range(count)))
+        raise chunks.too_large(location.raw_prefix)
+    return chunks.fetch(
+        bucket,
+        [location.chunk_key(index) for index in range(count)],
+        workdir,
+        bound.max_total_bytes,
+        sizes=sizes,
+        etags=etags,
+    )
 
 
 def _delete_raw(bucket: str, location: QuestionVideoLocation) -> None:
     """Chunks and manifest go once the video is stored or failed (lifecycle is the backstop)."""
-    paginator = s3().get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=bucket, Prefix=location.raw_prefix):
-        objects = [{"Key": item["Key"]} for item in page.get("Contents", [])]
-        if objects:
-            s3().delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+    chunks.delete_prefix(bucket, location.raw_prefix)

@@ -16,7 +16,6 @@ does not flood the audit log. Creating and revoking keys are audited too.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -30,6 +29,7 @@ from chalicelib.data.models import ApiKey, utcnow
 from chalicelib.data.transactions import transact_write
 from chalicelib.domain import activity
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated
+from chalicelib.domain.links import hash_token
 from chalicelib.observability import logger
 
 PREFIX = "ow_"  # every key starts so; a Cognito ID token (a JWT) never does
@@ -72,10 +72,6 @@ def visible_prefix(key_id: str) -> str:
     return f"{_LIVE}{key_id}"
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def _people_only(admin: Admin) -> None:
     if admin.key_scope is not None:
         raise Forbidden("API keys cannot manage API keys: an admin does that in the console.")
@@ -98,7 +94,7 @@ def create(admin: Admin, name: str, scope: str) -> tuple[ApiKey, str]:
         key_id=key_id,
         name=name,
         scope=scope,
-        secret_hash=_digest(value),
+        secret_hash=hash_token(value),
         created_by=admin.user_id,
         created_by_name=admin.name or admin.email,
         created_by_email=admin.email,
@@ -180,7 +176,7 @@ def verify(value: str, *, writes: bool, keys_allowed: bool) -> ApiKey:
     if shape is None:
         raise not_valid
     key = _read(shape.group(1))
-    if key is None or not hmac.compare_digest(key.secret_hash, _digest(value)):
+    if key is None or not hmac.compare_digest(key.secret_hash, hash_token(value)):
         raise not_valid
     if key.revoked_at is not None:
         raise Unauthenticated(

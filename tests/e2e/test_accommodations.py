@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.drivers.console import DESKTOP, Shots, mail_to
+from tests.drivers.console import DESKTOP, Shots, mail_to, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
@@ -43,13 +43,7 @@ def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_
     unique = uuid.uuid4().hex[:8]
     # GIVEN a company's interview with a video question, and an invited candidate
     admin_email, password = f"ada.{unique}@example.com", "accommodate-me-1"
-    signup = {
-        "company_name": "Adjust & Co",
-        "name": "Ada Admin",
-        "email": admin_email,
-        "password": password,
-    }
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", signup))["tokens"]["id_token"]
+    admin = sign_up(local_stack, "Adjust & Co", "Ada Admin", admin_email, password)
     interview = ok(call(local_stack, "POST", "/api/interviews", INTERVIEW, token=admin), 201)
     interview_id = interview["interview_id"]
     casey = f"casey.{unique}@example.com"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.drivers.console import Shots, mail_to
+from tests.drivers.console import Shots, mail_to, sign_up
 from tests.drivers.local_stack import ROOT, RunningStack, call, ok
 from tests.drivers.media import png
 
@@ -61,13 +61,9 @@ def shots(screenshots: Path) -> Shots:
 def company(local_stack: RunningStack, browser: Any) -> dict[str, Any]:
     """A company with its own colour and an uploaded logo: {admin, name, logo_url}."""
     name = f"Luna {uuid.uuid4().hex[:6]}"
-    body = {
-        "company_name": name,
-        "name": "Lu Admin",
-        "email": f"lu.{uuid.uuid4().hex[:8]}@example.com",
-        "password": PASSWORD,
-    }
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", body))["tokens"]["id_token"]
+    admin = sign_up(
+        local_stack, name, "Lu Admin", f"lu.{uuid.uuid4().hex[:8]}@example.com", PASSWORD
+    )
     ok(call(local_stack, "PATCH", "/api/company", {"brand_color": BRAND}, token=admin))
     image = png(48, 24, (124, 45, 146))
     upload = {"content_type": "image/png", "size_bytes": len(image)}

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.drivers.console import Shots
+from tests.drivers.console import Shots, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
@@ -43,9 +43,7 @@ def test_an_admin_creates_a_key_an_integration_uses_it_and_revoking_it_refuses_t
     unique = uuid.uuid4().hex[:8]
     # GIVEN a company with an interview, its admin signed in to the console
     email, password = f"kim.{unique}@example.com", "api-keys-page-pass-1"
-    signup = {"company_name": "Keys & Co", "name": "Kim Admin", "email": email}
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", {**signup, "password": password}))
-    token = admin["tokens"]["id_token"]
+    token = sign_up(local_stack, "Keys & Co", "Kim Admin", email, password)
     interview = {"title": "Integration Desk", "questions": [{"text": "Hello?"}], "deadline_days": 5}
     created = ok(call(local_stack, "POST", "/api/interviews", interview, token=token), 201)
     page.goto(f"{local_stack.url}/console/")

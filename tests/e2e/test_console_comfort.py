@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.drivers.a11y import assert_accessible
-from tests.drivers.console import Shots, mail_to, sign_in, sign_in_api
+from tests.drivers.console import Shots, mail_to, sign_in, sign_in_api, sign_up
 from tests.drivers.local_stack import RunningStack, call, candidate_call, ok
 from tests.drivers.media import png
 
@@ -28,11 +28,6 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def shots(screenshots: Path) -> Shots:
     return Shots(screenshots / "console-comfort")
-
-
-def sign_up(stack: RunningStack, company: str, email: str) -> str:
-    body = {"company_name": company, "name": "Ada Admin", "email": email, "password": PASSWORD}
-    return ok(call(stack, "POST", "/api/auth/signup", body))["tokens"]["id_token"]
 
 
 def open_page(page: Any, stack: RunningStack, route: str, ready: str) -> None:
@@ -81,7 +76,7 @@ def test_an_admin_keeps_a_question_picks_it_fixes_errors_by_field_and_uploads_a_
 ) -> None:
     unique = uuid.uuid4().hex[:8]
     email = f"lib.{unique}@example.com"
-    admin = sign_up(local_stack, "Library & Co", email)
+    admin = sign_up(local_stack, "Library & Co", "Ada Admin", email, PASSWORD)
     source = {
         "title": "Support Desk",
         "questions": [
@@ -239,7 +234,7 @@ def test_a_reviewer_reads_forms_as_text_and_the_console_fits_a_phone(
 ) -> None:
     unique = uuid.uuid4().hex[:8]
     email = f"rev.{unique}@example.com"
-    admin = sign_up(local_stack, "Readers Ltd", email)
+    admin = sign_up(local_stack, "Readers Ltd", "Ada Admin", email, PASSWORD)
     body = {
         "title": "Warehouse Lead (night shifts, Rotterdam and Antwerp sites)",
         "questions": [{"text": "Which tools keep a night shift organised?", "answer_type": "text"}],

@@ -21,7 +21,7 @@ import pytest
 
 from chalicelib.data.models import utcnow
 from chalicelib.domain import webhooks
-from tests.drivers.console import Shots, sign_in
+from tests.drivers.console import Shots, sign_in, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 from tests.drivers.webhooks import Receiver
 
@@ -50,9 +50,7 @@ def test_an_admin_runs_compliance_and_integrations_from_the_console(
     page.on("pageerror", lambda error: errors.append(str(error)))
     # GIVEN a company with an interview, one invited candidate and one whose link was revoked
     email = f"ana.{unique}@example.com"
-    signup = {"company_name": "Comply & Co", "name": "Ana Silva", "email": email}
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", {**signup, "password": PASSWORD}))
-    token = admin["tokens"]["id_token"]
+    token = sign_up(local_stack, "Comply & Co", "Ana Silva", email, PASSWORD)
     interview = {
         "title": "Backend engineer",
         "questions": [{"text": "Why this team?", "answer_type": "text"}],

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.drivers.console import Shots, mail_to, outbox
+from tests.drivers.console import Shots, mail_to, outbox, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -40,13 +40,7 @@ def test_an_admin_words_the_invitation_previews_it_and_previews_a_decision_befor
     unique = uuid.uuid4().hex[:8]
     # GIVEN a company with an interview in Spanish
     admin_email, password = f"eva.{unique}@example.com", "word-my-emails-1"
-    signup = {
-        "company_name": "Correo & Co",
-        "name": "Eva",
-        "email": admin_email,
-        "password": password,
-    }
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", signup))["tokens"]["id_token"]
+    admin = sign_up(local_stack, "Correo & Co", "Eva", admin_email, password)
     interview = ok(call(local_stack, "POST", "/api/interviews", INTERVIEW, token=admin), 201)
 
     # WHEN the admin opens the candidate emails page

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import costs
-from tests.drivers.console import Shots, answer_everything, link_token, mail_to
+from tests.drivers.console import Shots, answer_everything, link_token, mail_to, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
@@ -57,9 +57,7 @@ def test_the_usage_page_shows_dollars_and_stored_now_that_drops_after_a_deletion
     unique = uuid.uuid4().hex[:8]
     # GIVEN a company whose candidate answered a video question, processed by the worker
     email, password = f"uma.{unique}@example.com", "usage-page-pass-1"
-    signup = {"company_name": "Usage & Co", "name": "Uma Admin", "email": email}
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", {**signup, "password": password}))
-    token = admin["tokens"]["id_token"]
+    token = sign_up(local_stack, "Usage & Co", "Uma Admin", email, password)
     interview = {
         "title": "Usage Desk",
         "questions": [{"text": "Tell us about a hard bug.", "answer_type": "video"}],

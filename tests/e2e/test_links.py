@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.drivers.console import Shots, link_token, mail_to, sign_in
+from tests.drivers.console import Shots, link_token, mail_to, sign_in, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok, outbox, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -70,13 +70,7 @@ def test_a_deadline_in_a_chosen_zone_a_resend_that_keeps_the_link_and_a_new_link
     page.on("pageerror", lambda error: errors.append(str(error)))
     unique = uuid.uuid4().hex[:8]
     admin_email, pat = f"ada.{unique}@example.com", f"pat.{unique}@example.com"
-    signup = {
-        "company_name": "Links & Co",
-        "name": "Ada",
-        "email": admin_email,
-        "password": PASSWORD,
-    }
-    admin = ok(call(local_stack, "POST", "/api/auth/signup", signup))["tokens"]["id_token"]
+    admin = sign_up(local_stack, "Links & Co", "Ada", admin_email, PASSWORD)
     interview = ok(call(local_stack, "POST", "/api/interviews", INTERVIEW, token=admin), 201)
     interview_id = interview["interview_id"]
 
