@@ -86,12 +86,12 @@ def parse_body(request: Request, model: type[BaseModel]) -> Any:
         problems = error.errors(include_url=False, include_input=False)
         if any(problem["type"] == "json_invalid" for problem in problems):
             raise BadRequest("The request body is not valid JSON.") from None
-        details = [
-            {
-                "field": ".".join(str(part) for part in problem["loc"]) or "body",
-                "problem": problem["type"],
-                "message": problem["msg"],
-            }
-            for problem in problems
-        ]
+        replaced = getattr(model, "replaced_fields", {})
+        details = []
+        for problem in problems:
+            field = ".".join(str(part) for part in problem["loc"]) or "body"
+            message = problem["msg"]
+            if problem["type"] == "extra_forbidden":
+                message = replaced.get(field, "This request has no such field.")
+            details.append({"field": field, "problem": problem["type"], "message": message})
         raise InvalidInput("Some fields are missing or invalid.", details=details) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from pydantic import (
@@ -119,6 +119,8 @@ Language = TypeAliasType("Language", Literal[locales.LANGUAGES])  # type: ignore
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, str_max_length=20000)
+    #: Fields a body no longer takes, with what to do instead (said in the 422).
+    replaced_fields: ClassVar[dict[str, str]] = {}
 
 
 class SignUp(Body):
@@ -138,9 +140,16 @@ class Refresh(Body):
 
 
 class CompanyUpdate(Body):
+    # A linked logo would be fetched from its host by every candidate's browser (telling
+    # that host who opens their interview) and could change after it was checked: logos
+    # are uploaded and served from our own route instead.
     name: Name | None = None
     brand_color: Color | None = None
-    logo_url: HttpsUrl | None = None
+
+    replaced_fields: ClassVar[dict[str, str]] = {
+        "logo_url": "A logo is uploaded, not linked: POST /company/logo/upload for the upload "
+        "form, then POST /company/logo with its logo_id."
+    }
 
 
 # --- interviews ---------------------------------------------------------------------------

@@ -320,18 +320,15 @@ def list_team(company_id: str) -> list[Recruiter]:
     )
 
 
-def update_company(
-    company_id: str, name: str | None, brand_color: str | None, logo_url: str | None
-) -> Company:
-    """Change the company's profile; only fields given are touched."""
+def update_company(company_id: str, name: str | None, brand_color: str | None) -> Company:
+    """Change the company's name and colour; only fields given are touched (the logo is
+    uploaded: `chalicelib.domain.logos`)."""
     company = get_company(company_id)
     actions = []
     if name is not None:
         actions.append(Company.name.set(name))
     if brand_color is not None:
         actions.append(Company.brand_color.set(brand_color))
-    if logo_url is not None:
-        actions.append(Company.logo_url.set(logo_url))
     if actions:
         company.update(actions=actions, condition=Company.pk.exists())
     return company

@@ -12,7 +12,7 @@ def seed_demo() -> dict[str, str]:
     from chalicelib.domain.links import candidate_link
 
     signed_up = identity.sign_up("Demo Company", "Dana Admin", DEMO_EMAIL, DEMO_PASSWORD)
-    identity.update_company(signed_up.company.company_id, None, "#0b5cad", None)
+    identity.update_company(signed_up.company.company_id, None, "#0b5cad")
     company = identity.get_company(signed_up.company.company_id)
     interview = interviews.create_interview(
         company.company_id,

@@ -30,7 +30,6 @@ const FIELD_NAMES = {
   time_zone: "Time zone",
   anchors: "Anchors",
   brand_color: "Brand colour",
-  logo_url: "Logo URL",
   csv: "CSV",
   candidates: "Candidates",
 };

@@ -166,3 +166,20 @@ def test_another_company_cannot_finalise_a_logo_it_did_not_upload(http: Http, ad
     assert (status, error["details"][0]["problem"]) == (422, "missing")
     _, me = http.call("GET", "/me", token=other)
     assert me["company"]["logo_url"] is None
+
+
+def test_a_linked_logo_is_refused_with_how_to_upload_one(http: Http, admin: dict) -> None:
+    token = admin["tokens"]["id_token"]
+    # GIVEN a company with a name; WHEN an integration sends a logo link with a new name
+    body = {"name": "Linked Ltd", "logo_url": "https://tracker.example.com/logo.png"}
+    status, error = http.call("PATCH", "/company", body, token=token)
+    # THEN it is refused, naming the field and saying how to upload a logo
+    assert status == 422
+    [detail] = error["details"]
+    assert (detail["field"], detail["problem"]) == ("logo_url", "extra_forbidden")
+    assert detail["message"].startswith("A logo is uploaded, not linked")
+    assert "POST /company/logo/upload" in detail["message"]
+    # AND nothing of the request was applied
+    _, me = http.call("GET", "/me", token=token)
+    assert me["company"]["logo_url"] is None
+    assert me["company"]["name"] != "Linked Ltd"

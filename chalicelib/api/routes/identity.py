@@ -54,9 +54,7 @@ def me(call: Call) -> dict:
 )
 def update_company(call: Call) -> dict:
     body = call.body
-    company = identity.update_company(
-        call.recruiter.company_id, body.name, body.brand_color, body.logo_url
-    )
+    company = identity.update_company(call.recruiter.company_id, body.name, body.brand_color)
     return views.company(company)
 
 
