@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -374,10 +374,35 @@ class InvitationUpdate(Body):
 
 
 class AccommodationGrantIn(Body):
-    """Granting gives 1.5 times the time and a week more unless said otherwise here."""
+    """Granting gives 1.5 times the time and a week more unless said otherwise here.
+
+    A later deadline is picked as the invite form picks one: a date (and time, 23:59 by
+    default) on the wall clock of `time_zone`, the invitation's unless given; or, for API
+    clients, as an instant (`deadline`)."""
 
     time_multiplier: Multiplier | None = None
     deadline: AwareDatetime | None = None
+    deadline_date: date | None = None
+    deadline_time: WallTime | None = None
+    time_zone: TimeZone | None = None
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> AccommodationGrantIn:
+        if self.deadline is not None and self.deadline_date is not None:
+            raise ValueError("give deadline or deadline_date, not both")
+        return self
+
+    def chosen_deadline(self) -> datetime | locales.DeadlineChoice | None:
+        """The deadline the admin picked, as an instant or a date on a wall clock."""
+        if self.deadline is not None:
+            return self.deadline
+        if self.deadline_date is None and self.deadline_time is None:
+            return None
+        return locales.DeadlineChoice(
+            day=self.deadline_date,
+            at=locales.parse_wall_time(self.deadline_time),
+            time_zone=self.time_zone,
+        )
 
 
 class ApplyIn(Body):

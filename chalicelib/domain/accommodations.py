@@ -21,7 +21,14 @@ from pynamodb.expressions.condition import size
 
 from chalicelib.data.models import AccommodationRequest, Invitation, Question, utcnow
 from chalicelib.data.transactions import transact_write
-from chalicelib.domain import activity, candidate_mail, rate_limits, reminders, webhooks
+from chalicelib.domain import (
+    activity,
+    candidate_mail,
+    locales,
+    rate_limits,
+    reminders,
+    webhooks,
+)
 from chalicelib.domain import invitation_lifecycle as lifecycle
 from chalicelib.domain.errors import Conflict, Gone, InvalidInput
 from chalicelib.domain.invitations import find_by_token, get_invitation
@@ -186,21 +193,36 @@ def _counter(values: Any, key: str) -> int:
     return int(found.get(key, 0) or 0)
 
 
-def _later_deadline(invitation: Invitation, now: datetime, chosen: datetime | None) -> datetime:
-    """The new deadline: the admin's date, or a week after the later of now and the old one."""
+def _later_deadline(
+    invitation: Invitation, now: datetime, chosen: datetime | locales.DeadlineChoice | None
+) -> tuple[datetime, str | None]:
+    """The new deadline, and the zone it is now shown in when the admin picked another: the
+    admin's instant, their date on the wall clock of the invitation's zone (or the one they
+    picked), or a week after the later of now and the old deadline."""
     if chosen is None:
-        return max(now, invitation.deadline) + timedelta(days=DEFAULT_EXTRA_DAYS)
+        return max(now, invitation.deadline) + timedelta(days=DEFAULT_EXTRA_DAYS), None
+    field, zone = "deadline", None
+    if isinstance(chosen, locales.DeadlineChoice):
+        if chosen.day is None:
+            raise InvalidInput(
+                "A deadline time needs its date.",
+                details=[{"field": "deadline_date", "problem": "missing", "message": "date"}],
+            )
+        field, zone = "deadline_date", chosen.time_zone
+        chosen = locales.parse_deadline(
+            chosen.day, chosen.at, zone or invitation.time_zone or "UTC", now
+        )
     if chosen <= max(now, invitation.deadline):
         raise InvalidInput(
             "Pick a deadline later than the current one.",
-            details=[{"field": "deadline", "problem": "not_later"}],
+            details=[{"field": field, "problem": "not_later"}],
         )
     if chosen > now + MAX_DEADLINE_AHEAD:
         raise InvalidInput(
             "Pick a deadline within 180 days.",
-            details=[{"field": "deadline", "problem": "too_far"}],
+            details=[{"field": field, "problem": "too_far"}],
         )
-    return chosen
+    return chosen, zone
 
 
 def grant(
@@ -208,7 +230,7 @@ def grant(
     invitation_id: str,
     user_id: str,
     time_multiplier: float | None = None,
-    deadline: datetime | None = None,
+    deadline: datetime | locales.DeadlineChoice | None = None,
 ) -> tuple[Invitation, Applied]:
     """Grant the pending request and apply it; the candidate is emailed.
 
@@ -241,7 +263,9 @@ def grant(
                     condition &= seq.does_not_exist() | (seq == 0)
         applied = Applied(applied.time_multiplier, positions)
     if LATER_DEADLINE in kinds:
-        moved = _later_deadline(invitation, now, deadline)
+        moved, zone = _later_deadline(invitation, now, deadline)
+        if zone is not None:
+            actions.append(Invitation.time_zone.set(zone))
         actions += [
             Invitation.deadline.set(moved),
             *reminders.due_actions(invitation, moved, now),

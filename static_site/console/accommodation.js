@@ -1,6 +1,7 @@
 // A candidate's accommodation request on the review page: what they asked for, and for admins
 // Grant / Decline in one click (the candidate is emailed either way). Reviewers read it only.
 import { useState } from "preact/hooks";
+import { dateIn, DeadlineFields, deadlineBody, timeIn } from "./deadlines.js";
 import { authed } from "./session.js";
 import { Badge, ErrorBox, Field, formatDate, html, useAction } from "./ui.js";
 
@@ -19,23 +20,26 @@ const GRANT_EFFECTS = {
 
 const FACTORS = ["1.25", "1.5", "2", "3"];
 
-// A week after the later of now and the current deadline, as a datetime-local value.
-function weekLater(deadline) {
-  const base = new Date(Math.max(Date.now(), new Date(deadline).getTime()) + 7 * 86400000);
-  const local = new Date(base.getTime() - base.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
+// A week after the later of now and the current deadline, on the invitation's clock.
+function weekLater(invitation) {
+  const base = new Date(Math.max(Date.now(), new Date(invitation.deadline).getTime()) + 7 * 86400000);
+  const zone = invitation.time_zone || "UTC";
+  return { date: dateIn(zone, base), time: timeIn(zone, base), zone };
 }
+
+const same = (a, b) => a.date === b.date && a.time === b.time && a.zone === b.zone;
 
 export function AccommodationCard({ invitation, path, isAdmin, onChange }) {
   const asked = invitation.accommodation;
   const [done, setDone] = useState("");
   const [factor, setFactor] = useState("1.5");
-  const [until, setUntil] = useState(() => weekLater(invitation.deadline));
+  const [initial] = useState(() => weekLater(invitation));
+  const [until, setUntil] = useState(initial);
   const decide = useAction(async (verb) => {
     const kinds = asked.kinds || [];
     const body = {};
     if (kinds.includes("more_time") && factor !== "1.5") body.time_multiplier = Number(factor);
-    if (kinds.includes("later_deadline") && until && until !== weekLater(invitation.deadline)) body.deadline = new Date(until).toISOString();
+    if (kinds.includes("later_deadline") && until.date && !same(until, initial)) Object.assign(body, deadlineBody(until));
     const options = verb === "grant" ? { method: "POST", body } : { method: "POST" };
     const updated = await authed(`${path}/accommodation/${verb}`, options);
     onChange({ ...updated, accommodation: { ...asked, ...updated.accommodation, note: asked.note } });
@@ -61,8 +65,7 @@ export function AccommodationCard({ invitation, path, isAdmin, onChange }) {
           </select>
         <//>`}
         ${kinds.includes("later_deadline") &&
-        html`<${Field} id="accommodation-deadline" label="New deadline (your local time)" type="datetime-local" value=${until}
-          onInput=${(e) => setUntil(e.currentTarget.value)} />`}
+        html`<${DeadlineFields} idPrefix="accommodation" legend="New deadline" value=${until} onChange=${setUntil} />`}
       </details>`}
       <${ErrorBox} error=${decide.error} />
       <div class="actions">

@@ -9,8 +9,10 @@ reloads, is told it was granted, and their video question is now an audio questi
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +20,8 @@ from tests.drivers.console import DESKTOP, Shots, mail_to, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 INTERVIEW = {
     "title": "Accessible Support Desk",
@@ -31,6 +35,7 @@ INTERVIEW = {
         {"text": "Which tools do you use?", "answer_type": "text"},
     ],
     "deadline_days": 5,
+    "time_zone": "America/Sao_Paulo",
 }
 
 
@@ -48,11 +53,12 @@ def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_
     interview_id = interview["interview_id"]
     casey = f"casey.{unique}@example.com"
     invite = {"candidates": [{"name": "Casey Candidate", "email": casey}]}
-    ok(
+    report = ok(
         call(
             local_stack, "POST", f"/api/interviews/{interview_id}/invitations", invite, token=admin
         )
     )
+    invitation_id = report["invited"][0]["invitation_id"]
     link = next(x for x in mail_to(local_stack, casey)["links"] if "#token=" in x)
 
     # WHEN the candidate opens the landing page and asks for audio instead of video, more time
@@ -62,6 +68,7 @@ def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_
     page.click("#accommodation summary")
     page.check("#accommodation-audio_instead_of_video")
     page.check("#accommodation-more_time")
+    page.check("#accommodation-later_deadline")
     page.fill("#accommodation-note", "My camera is broken and I read slowly.")
     shots.take(page, "candidate adjustment request form")
     page.click("[data-action=ask-accommodation]")
@@ -92,9 +99,19 @@ def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_
         card.wait_for()
         # THEN the review page shows what was asked for and the note
         kinds = card.locator("[data-field=accommodation-kinds]").inner_text()
-        assert kinds == "More time · Audio instead of video"
+        assert kinds == "More time · Audio instead of video · A later deadline"
         assert "camera is broken" in card.locator("[data-field=accommodation-note]").inner_text()
         shots.take(admin_page, "console review page with the request")
+        # WHEN they pick the later deadline as a date and time on the candidate's clock
+        later = (datetime.now(SAO_PAULO) + timedelta(days=20)).date()
+        card.locator(".accommodation-options summary").click()
+        assert admin_page.input_value("#accommodation-zone") == "America/Sao_Paulo"
+        admin_page.fill("#accommodation-date", later.isoformat())
+        admin_page.fill("#accommodation-time", "16:45")
+        # THEN the form says the deadline as the candidate will read it
+        preview = card.locator("[data-field=deadline-preview]").inner_text()
+        assert "16:45 · America/Sao_Paulo, UTC-03:00" in preview, preview
+        shots.take(admin_page, "console later deadline picked on the candidate's clock")
         # WHEN they grant it in one click
         admin_page.click("#accommodation-grant")
         admin_page.wait_for_selector("#accommodation-done")
@@ -103,6 +120,11 @@ def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_
         shots.take(admin_page, "console request granted")
     finally:
         console.close()
+    # AND the deadline is 16:45 that day in São Paulo
+    path = f"/api/invitations/{invitation_id}"
+    seen = ok(call(local_stack, "GET", path, token=admin))
+    deadline = datetime.fromisoformat(seen["invitation"]["deadline"])
+    assert deadline == datetime.combine(later, time(16, 45), SAO_PAULO)
 
     # THEN the candidate was emailed the decision
     answer = mail_to(local_stack, casey, "adjustment is granted", timeout=30)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -175,6 +176,38 @@ def test_an_admin_may_pick_the_later_deadline(team: Team) -> None:
     status, body = decide(team, invitation_id, "grant", deadline=chosen.isoformat())
     assert status == 200, body
     assert stored(team, invitation_id).deadline == chosen
+
+
+def test_an_admin_picks_the_later_deadline_as_a_date_on_the_candidates_clock(
+    team: Team,
+) -> None:
+    # GIVEN a candidate in UTC who asked for a later deadline
+    invitation_id, sam = candidate_of(team, "Sam")
+    old = stored(team, invitation_id).deadline
+    assert sam.call("POST", ASK, {"kinds": ["later_deadline"]})[0] == 201
+    day = (old + timedelta(days=10)).date()
+    # WHEN the admin sends both an instant and a date, or a time without its date
+    both = {"deadline": (old + timedelta(days=3)).isoformat(), "deadline_date": day.isoformat()}
+    status, body = decide(team, invitation_id, "grant", **both)
+    assert status == 422
+    assert "not both" in body["details"][0]["message"]
+    status, body = decide(team, invitation_id, "grant", deadline_time="17:30")
+    assert (status, body["details"][0]["field"]) == (422, "deadline_date")
+    # THEN nothing was decided; WHEN they pick 17:30 on that day, New York time
+    assert sam.session()["invitation"]["accommodation"]["request"]["status"] == "pending"
+    chosen = {"deadline_date": day.isoformat(), "deadline_time": "17:30"}
+    status, body = decide(team, invitation_id, "grant", **chosen, time_zone="America/New_York")
+    # THEN the deadline is that wall-clock time there, and is shown in that zone from now on
+    assert status == 200, body
+    expected = datetime.combine(day, time(17, 30), ZoneInfo("America/New_York"))
+    after = stored(team, invitation_id)
+    assert after.deadline == expected
+    assert after.time_zone == "America/New_York"
+    offset = expected.strftime("%z")
+    mail = mail_to("sam@example.com")[-1]["body"]
+    assert "Your deadline is now" in mail
+    assert "17:30" in mail, mail
+    assert f"UTC{offset[:3]}:{offset[3:]}" in mail, mail
 
 
 def test_declining_leaves_everything_as_it_was_and_tells_the_candidate(team: Team) -> None:

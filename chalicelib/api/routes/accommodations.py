@@ -41,7 +41,7 @@ def grant_accommodation(call: Call, invitation_id: str) -> dict:
         invitation_id,
         call.recruiter.user_id,
         body.time_multiplier,
-        body.deadline,
+        body.chosen_deadline(),
     )
     return views.accommodation_decided(invitation)
 
