@@ -367,7 +367,7 @@ async function deviceCheck() {
   next.disabled = false;
   next.onclick = () => {
     stop();
-    if (!app.practised && app.session.progress.answered === 0) practice();
+    if (mayPractise()) practice();
     else goToNextQuestion();
   };
 }
@@ -449,6 +449,16 @@ function checkConnection(panel, video) {
 
 // --- practice (never stored, never uploaded) -------------------------------------------
 
+// Offered once: not after it was done or skipped (remembered across reloads), nor once a
+// question has been opened, whose think time is running.
+function mayPractise() {
+  if (app.practised || app.session.progress.answered > 0) return false;
+  try {
+    if (localStorage.getItem(`oneway-practised/${app.owner}`)) return false;
+  } catch { /* storage refused: offered again, nothing worse */ }
+  return !app.session.questions.some((q) => q.opened);
+}
+
 function practice() {
   const preview = h("video", { class: "preview", muted: true, autoplay: true, playsinline: true, "aria-label": t("devices.camera") });
   const stage = h("div", { class: "stage" }, preview);
@@ -462,6 +472,9 @@ function practice() {
     window.clearInterval(clock);
     if (recorder) recorder.stop();
     app.practised = true;
+    try {
+      localStorage.setItem(`oneway-practised/${app.owner}`, "1");
+    } catch { /* storage refused: offered again after a reload */ }
     goToNextQuestion();
   };
   const live = () => {

@@ -416,8 +416,9 @@ def test_a_reload_continues_the_think_time_instead_of_starting_it_again(
     page.click("[data-action=begin]")
     page.wait_for_selector("[data-view=devices] [data-action=devices-ok]:not([disabled])")
     page.click("[data-action=devices-ok]")
-    page.click("[data-action=skip-practice]")
+    # AND the practice they skipped is not offered again: the question comes straight back
     page.wait_for_selector("h1:has-text('Tell us about yourself')")
+    assert page.locator("[data-view=practice]").count() == 0
     # AND the countdown goes on from where the server's clock stands, not from 30 s
     left = seconds_on_timer(page)
     assert left <= first - 4

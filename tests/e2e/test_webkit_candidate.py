@@ -163,7 +163,6 @@ def test_in_webkit_audio_and_text_answers_survive_a_reload_and_video_says_what_t
     assert "Welcome back" in shown(driver, "[data-view=landing]").text
     click(driver, "[data-action=begin]")
     click(driver, "[data-view=devices] [data-action=devices-ok]")
-    click(driver, "[data-action=skip-practice]")  # offered again: nothing is answered yet
     kept = shown(driver, "[data-recovered=ready]", timeout=90)
     assert "We saved" in kept.text
     assert "before the interruption" in kept.text
