@@ -239,10 +239,10 @@ def test_an_attempt_abandoned_before_its_first_second_is_given_back_when_the_lin
     # WHEN they open the link again at once (another tab, another browser)
     open_and_pass_device_check(page, link)
 
-    page.click("[data-action=skip-practice]")
-
-    # THEN the site waits for the empty attempt to be given back instead of refusing them
+    # THEN the question they opened comes straight back (no practice: its time is running)
     page.wait_for_selector("h1:has-text('Your proudest work?')")
+    assert page.locator("[data-view=practice]").count() == 0
+    # AND the site waits for the empty attempt to be given back instead of refusing them
     page.wait_for_selector("[data-action=ready]", timeout=30_000)
     assert "does not count as an attempt" in page.text_content("main")
     assert "1 attempt left" in page.text_content("main")

@@ -59,8 +59,12 @@ def busy_day(team: Team, count: int) -> None:
 
     The first 150 go through the completion's own write, the rest are written in batches
     to keep the test quick. (In DynamoDB one growing item overflowed at ~120 such names.)
+    All fall after the last digest hour, as the day's completions do, however soon after
+    that hour the test runs: one a second, or closer together just after it.
     """
     now = utcnow()
+    since_last_digest = now - (next_digest_time(now) - timedelta(days=1))
+    spread = min(timedelta(seconds=count), since_last_digest)
 
     def completed(n: int) -> tuple[Invitation, datetime]:
         invitation = Invitation(
@@ -70,7 +74,7 @@ def busy_day(team: Team, count: int) -> None:
             title="Ingénieur·e logiciel",
             candidate_name=f"{n:04d} {LONG_NAME}"[:200],
         )
-        return invitation, now - timedelta(seconds=count - n)
+        return invitation, now - spread * (count - n) / (count + 1)
 
     for n in range(150):
         digest.add_to_digest(*completed(n))
