@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.drivers.a11y import assert_accessible
 from tests.drivers.console import (
@@ -126,11 +127,12 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     assert video.get_attribute("poster")
     page.keyboard.press("Space")
     assert wait_for(lambda: video.evaluate("v => v.currentTime > 0.2"), timeout=15)
+    # (the page applies a speed when it next renders: asked until then)
     page.keyboard.press("s")
-    assert video.evaluate("v => v.playbackRate") == 1.5
-    assert page.get_attribute('[data-speed="1.5"]', "aria-pressed") == "true"
+    assert wait_for(lambda: video.evaluate("v => v.playbackRate") == 1.5, timeout=5)
+    expect(page.locator('[data-speed="1.5"]')).to_have_attribute("aria-pressed", "true")
     page.click('[data-speed="2"]')
-    assert video.evaluate("v => v.playbackRate") == 2
+    assert wait_for(lambda: video.evaluate("v => v.playbackRate") == 2, timeout=5)
     page.keyboard.press("Space")
     assert wait_for(lambda: video.evaluate("v => v.paused"), timeout=5)
 
@@ -139,8 +141,8 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     page.keyboard.press("n")
     page.keyboard.press("3")
     criteria = page.locator("#review-form fieldset.criterion")
-    assert criteria.nth(0).locator('[aria-pressed="true"]').inner_text() == "4"
-    assert criteria.nth(1).locator('[aria-pressed="true"]').inner_text() == "3"
+    expect(criteria.nth(0).locator('[aria-pressed="true"]')).to_have_text("4")
+    expect(criteria.nth(1).locator('[aria-pressed="true"]')).to_have_text("3")
     shots.take(page, "06 review video")
     page.keyboard.press("j")
     page.wait_for_selector("[data-text-answer]")
@@ -149,8 +151,8 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     page.keyboard.press("5")
     page.keyboard.press("n")
     page.keyboard.press("4")
-    assert criteria.nth(0).locator('[aria-pressed="true"]').inner_text() == "5"
-    assert criteria.nth(1).locator('[aria-pressed="true"]').inner_text() == "4"
+    expect(criteria.nth(0).locator('[aria-pressed="true"]')).to_have_text("5")
+    expect(criteria.nth(1).locator('[aria-pressed="true"]')).to_have_text("4")
     page.select_option("#review-recommendation", "yes")
     page.fill("#review-note", "Clear and kind. <i>Would hire.</i>")
     page.click("#review-form button[type=submit]")
@@ -167,7 +169,9 @@ def test_a_new_company_builds_invites_reviews_and_shares_in_chromium(
     page.wait_for_selector("#decision-preview iframe")
     page.click("#decision-send")
     page.wait_for_selector("#stage-done")
-    assert page.get_attribute('#stage-box [data-stage="advanced"]', "aria-pressed") == "true"
+    expect(page.locator('#stage-box [data-stage="advanced"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
     assert wait_for(
         lambda: (
             len([m for m in outbox(local_stack) if f"eve.{unique}@example.com" in m["to"]]) > before

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.drivers.a11y import assert_accessible
 from tests.drivers.console import Shots, mail_to, sign_in, sign_in_api, sign_up
@@ -158,9 +159,9 @@ def test_an_admin_keeps_a_question_picks_it_fixes_errors_by_field_and_uploads_a_
     page.wait_for_selector("#library-picker li[data-entry]")
     shots.take(page, "04 editor library picker")
     page.click("#library-picker li[data-entry] button")
-    assert page.input_value("#q-1-text") == "Describe a customer you calmed down."
-    assert page.input_value("#q-1-type") == "audio"
-    assert page.input_value("#q-1-max") == "90"
+    expect(page.locator("#q-1-text")).to_have_value("Describe a customer you calmed down.")
+    expect(page.locator("#q-1-type")).to_have_value("audio")
+    expect(page.locator("#q-1-max")).to_have_value("90")
     page.select_option("#interview-language", "es")
     page.select_option("#interview-time-zone", "Europe/Madrid")
     page.click("#save-interview")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from chalicelib.data.models import utcnow
 from chalicelib.domain import webhooks
@@ -128,7 +129,7 @@ def test_an_admin_runs_compliance_and_integrations_from_the_console(
     assert secret.startswith("whsec_")
     shots.take(page, "04 webhook secret shown once")
     page.click("#webhook-secret-done")
-    assert page.locator("#webhook-secret").count() == 0
+    expect(page.locator("#webhook-secret")).to_have_count(0)
     page.reload()
     page.wait_for_selector("#webhooks-table")
     assert secret not in page.content()
@@ -194,9 +195,9 @@ def test_an_admin_runs_compliance_and_integrations_from_the_console(
     page.wait_for_selector("#delete-candidate")
     page.click("#delete-candidate-open")
     page.fill("#delete-candidate-confirm", "Sam")
-    assert page.is_disabled("#delete-candidate-submit")
+    expect(page.locator("#delete-candidate-submit")).to_be_disabled()
     page.fill("#delete-candidate-confirm", "sam lee")
-    assert page.is_enabled("#delete-candidate-submit")
+    expect(page.locator("#delete-candidate-submit")).to_be_enabled()
     shots.take(page, "08 delete candidate typed confirmation")
     page.click("#delete-candidate-submit")
     # THEN the pipeline no longer lists them, and the API no longer knows them

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.drivers.console import Shots, mail_to, outbox, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok, wait_for
@@ -118,13 +119,17 @@ def test_an_admin_words_the_invitation_previews_it_and_previews_a_decision_befor
     # WHEN they cancel, nothing changes and nothing is sent
     page.click("#decision-cancel")
     page.wait_for_selector("#decision-preview", state="detached")
-    assert page.get_attribute('#stage-box [data-stage="rejected"]', "aria-pressed") == "false"
+    expect(page.locator('#stage-box [data-stage="rejected"]')).to_have_attribute(
+        "aria-pressed", "false"
+    )
     # WHEN they reject again and press Send
     page.click('#stage-box [data-stage="rejected"]')
     page.wait_for_selector("#decision-preview iframe")
     page.click("#decision-send")
     page.wait_for_selector("#stage-done")
-    assert page.get_attribute('#stage-box [data-stage="rejected"]', "aria-pressed") == "true"
+    expect(page.locator('#stage-box [data-stage="rejected"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
     shots.take(page, "07 decision sent")
     # THEN the email that went out is the one shown
     assert wait_for(lambda: len(outbox(local_stack)) > sent_before)
