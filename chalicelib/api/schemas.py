@@ -578,22 +578,31 @@ class RetentionIn(Body):
     retention_days: Annotated[int, Field(ge=1, le=3650), WHOLE]
 
 
+WebhookEvents = Annotated[
+    list[
+        Literal[
+            "invitation.created",
+            "invitation.opened",
+            "interview.completed",
+            "candidate.stage_changed",
+            "answer.failed",
+            "accommodation.requested",
+            "accommodation.decided",
+        ]
+    ],
+    Field(min_length=1, max_length=7),
+]
+
+
 class WebhookIn(Body):
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
-    events: Annotated[
-        list[
-            Literal[
-                "invitation.created",
-                "invitation.opened",
-                "interview.completed",
-                "candidate.stage_changed",
-                "answer.failed",
-                "accommodation.requested",
-                "accommodation.decided",
-            ]
-        ],
-        Field(min_length=1, max_length=7),
-    ]
+    events: WebhookEvents
+
+
+class WebhookEventsIn(Body):
+    """The events an endpoint receives from now on (its URL and secret stay)."""
+
+    events: WebhookEvents
 
 
 # --- question videos ------------------------------------------------------------------------

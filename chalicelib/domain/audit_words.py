@@ -10,7 +10,7 @@ still reads as a sentence built from its name, so the log never shows an empty l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,6 +181,11 @@ SENTENCES: dict[str, tuple[str, str, str]] = {
         "{actor} rotated a webhook's signing secret",
         "Rotated a webhook secret",
     ),
+    "webhook.events_changed": (
+        WEBHOOK,
+        "{actor} changed the events a webhook receives to {detail}",
+        "Changed a webhook's events",
+    ),
     "webhook.deleted": (WEBHOOK, "{actor} deleted a webhook", "Deleted a webhook"),
     "webhook.tested": (WEBHOOK, "{actor} sent a test event to a webhook", "Tested a webhook"),
     "company.retention_set": (
@@ -339,22 +344,42 @@ def _target(kind: str, event: AuditEvent, names: Names) -> str:
     return target
 
 
+def _stage(detail: dict[str, Any]) -> str:
+    stage = str(detail.get("stage", "another stage"))
+    return stage + (" and emailed them" if detail.get("notified") else "")
+
+
+def _role(detail: dict[str, Any]) -> str:
+    role = str(detail.get("role", "member"))
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
+def _deletion_reason(detail: dict[str, Any]) -> str:
+    reasons = {"retention": " (retention period over)", "deletion_requested": " (they asked)"}
+    return reasons.get(str(detail.get("reason", "")), "")
+
+
+def _retention(detail: dict[str, Any]) -> str:
+    days = detail.get("days")
+    return f"{days} day{'s' if days != 1 else ''}" if days is not None else "a new period"
+
+
+#: How an action's detail reads in its sentence (`{detail}`); other actions have none.
+_DETAILS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "candidate.stage_changed": _stage,
+    "team.role_changed": _role,
+    "candidate.deleted": _deletion_reason,
+    "company.retention_set": _retention,
+    "webhook.created": lambda detail: str(detail.get("url", "")),
+    "webhook.events_changed": lambda detail: (
+        ", ".join(str(event) for event in detail.get("events") or []) or "none"
+    ),
+}
+
+
 def _detail(action: str, detail: dict[str, Any]) -> str:
-    if action == "candidate.stage_changed":
-        stage = str(detail.get("stage", "another stage"))
-        return stage + (" and emailed them" if detail.get("notified") else "")
-    if action == "team.role_changed":
-        role = str(detail.get("role", "member"))
-        return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
-    if action == "candidate.deleted":
-        reasons = {"retention": " (retention period over)", "deletion_requested": " (they asked)"}
-        return reasons.get(str(detail.get("reason", "")), "")
-    if action == "company.retention_set":
-        days = detail.get("days")
-        return f"{days} day{'s' if days != 1 else ''}" if days is not None else "a new period"
-    if action == "webhook.created":
-        return str(detail.get("url", ""))
-    return ""
+    words = _DETAILS.get(action)
+    return words(detail) if words else ""
 
 
 def _names_list(people: list[str]) -> str:

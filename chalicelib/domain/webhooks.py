@@ -286,6 +286,25 @@ def rotate_secret(principal: Principal, webhook_id: str) -> tuple[Webhook, str]:
     return hook, secret
 
 
+def change_events(principal: Principal, webhook_id: str, events: list[str]) -> Webhook:
+    """Choose again which events an endpoint receives; its URL and secret stay. Events
+    already queued for it are still delivered."""
+    hook = _get(principal.company_id, webhook_id)
+    chosen = sorted(set(events))
+    try:
+        hook.update(actions=[Webhook.events.set(set(chosen))], condition=Webhook.pk.exists())
+    except UpdateError:
+        raise NotFound("Webhook not found.") from None
+    activity.audit(
+        principal.company_id,
+        principal.user_id,
+        "webhook.events_changed",
+        webhook_id,
+        {"events": chosen},
+    )
+    return hook
+
+
 def _get(company_id: str, webhook_id: str) -> Webhook:
     try:
         return Webhook.get(*Webhook.key(company_id, webhook_id))

@@ -16,6 +16,41 @@ const EVENTS = [
 
 const STATUS_WORDS = { pending: "Queued", delivered: "Delivered", retrying: "Retrying", failed: "Failed" };
 
+/** A checkbox per event; `chosen` is a Set, `onChange` gets the next Set. */
+function EventChecks({ chosen, onChange, idPrefix }) {
+  const toggle = (name) => (e) => {
+    const next = new Set(chosen);
+    if (e.currentTarget.checked) next.add(name);
+    else next.delete(name);
+    onChange(next);
+  };
+  return EVENTS.map(
+    ([name, label]) => html`<label class="check"><input type="checkbox" id=${`${idPrefix}-${name}`} name="events" value=${name} checked=${chosen.has(name)} onChange=${toggle(name)} /> ${label} <code>${name}</code></label>`,
+  );
+}
+
+/** The events one endpoint receives, chosen again; its URL and secret stay. */
+function EventsEditor({ hook, onSaved, onCancel }) {
+  const [chosen, setChosen] = useState(() => new Set(hook.events));
+  const save = useAction(async () => {
+    const saved = await authed(`/webhooks/${encodeURIComponent(hook.webhook_id)}`, { method: "PATCH", body: { events: [...chosen] } });
+    onSaved(saved);
+  });
+  return html`<form class="card" id="webhook-events-form" aria-labelledby="webhook-events-heading" novalidate onSubmit=${(e) => (e.preventDefault(), save.run())}>
+    <h2 id="webhook-events-heading">Events sent to ${hook.url}</h2>
+    <fieldset>
+      <legend>Events to send</legend>
+      <${EventChecks} chosen=${chosen} onChange=${setChosen} idPrefix="webhook-edit" />
+    </fieldset>
+    ${chosen.size === 0 && html`<p class="meta" id="webhook-events-none">Choose at least one event, or delete the endpoint.</p>`}
+    <${ErrorBox} error=${save.error} />
+    <div class="actions">
+      <button type="submit" id="webhook-events-save" disabled=${save.busy || chosen.size === 0}>Save events</button>
+      <button type="button" class="secondary" id="webhook-events-cancel" onClick=${onCancel}>Cancel</button>
+    </div>
+  </form>`;
+}
+
 /** A secret shown this once, with a copy button; it is gone once the admin leaves the page. */
 function SecretOnce({ secret, url, onDone }) {
   const [copied, setCopied] = useState("");
@@ -47,6 +82,7 @@ export function WebhooksPage({ isAdmin }) {
   const [shown, setShown] = useState(null); // {secret, url}: the one time a secret is visible
   const [flash, setFlash] = useState("");
   const [events, setEvents] = useState(new Set(["interview.completed"]));
+  const [editing, setEditing] = useState(null); // the endpoint whose events are being chosen again
   const [older, setOlder] = useState({ rows: [], cursor: undefined });
   const more = useAction(async () => {
     const after = older.cursor === undefined ? log.data.next_cursor : older.cursor;
@@ -88,12 +124,6 @@ export function WebhooksPage({ isAdmin }) {
   });
 
   if (!isAdmin) return html`<main class="page"><h1>Webhooks</h1><p class="notice">Only a company admin can manage webhooks.</p></main>`;
-  const toggle = (name) => (e) => {
-    const next = new Set(events);
-    if (e.currentTarget.checked) next.add(name);
-    else next.delete(name);
-    setEvents(next);
-  };
   const urlOf = (id) => ((hooks.data && hooks.data.webhooks.find((h) => h.webhook_id === id)) || {}).url || "a deleted webhook";
   return html`<main class="page wide" id="webhooks-page">
     <h1>Webhooks</h1>
@@ -118,6 +148,7 @@ export function WebhooksPage({ isAdmin }) {
                       <td class="nowrap">${formatDate(hook.created_at)}</td>
                       <td class="row-actions">
                         <button type="button" class="secondary small" data-act="test" disabled=${test.busy} aria-label=${`Send test event to ${hook.url}`} onClick=${() => test.run(hook)}>Send test event</button>
+                        <button type="button" class="secondary small" data-act="events" aria-label=${`Change events of ${hook.url}`} onClick=${() => (setFlash(""), setEditing(hook))}>Change events</button>
                         <button type="button" class="secondary small" data-act="rotate" disabled=${rotate.busy} aria-label=${`Rotate secret of ${hook.url}`} onClick=${() => rotate.run(hook)}>Rotate secret</button>
                         <button type="button" class="secondary small danger" data-act="delete" disabled=${remove.busy} aria-label=${`Delete ${hook.url}`} onClick=${() => remove.run(hook)}>Delete</button>
                       </td>
@@ -127,14 +158,14 @@ export function WebhooksPage({ isAdmin }) {
               </table></div>`}
       <//>
     </section>
+    ${editing && html`<${EventsEditor} key=${editing.webhook_id} hook=${editing} onCancel=${() => setEditing(null)}
+      onSaved=${(saved) => (setEditing(null), setFlash(`${saved.url} now receives ${saved.events.join(", ")}.`), hooks.reload())} />`}
     <form class="card" id="webhook-form" novalidate onSubmit=${(e) => (e.preventDefault(), create.run(e.currentTarget))}>
       <h2>Add an endpoint</h2>
       <${Field} id="webhook-url" name="webhook-url" label="Endpoint URL (https)" type="url" required placeholder="https://example.com/oneway-events" />
       <fieldset>
         <legend>Events to send</legend>
-        ${EVENTS.map(
-          ([name, label]) => html`<label class="check"><input type="checkbox" name="events" value=${name} checked=${events.has(name)} onChange=${toggle(name)} /> ${label} <code>${name}</code></label>`,
-        )}
+        <${EventChecks} chosen=${events} onChange=${setEvents} idPrefix="webhook-add" />
       </fieldset>
       <${ErrorBox} error=${create.error} />
       <button type="submit" id="webhook-add" disabled=${create.busy || events.size === 0}>Add endpoint</button>

@@ -160,6 +160,19 @@ def test_an_admin_runs_compliance_and_integrations_from_the_console(
     signature = receiver.received[1]["headers"][webhooks.SIGNATURE_HEADER]
     assert webhooks.verify(rotated, signature, receiver.received[1]["body"])
     assert not webhooks.verify(secret, signature, receiver.received[1]["body"])
+    # WHEN they change the events it receives: failed answers instead of completions
+    page.click('#webhooks-table button[data-act="events"]')
+    editor = page.locator("#webhook-events-form")
+    expect(editor.locator('input[value="interview.completed"]')).to_be_checked()
+    editor.locator('input[value="interview.completed"]').uncheck()
+    editor.locator('input[value="answer.failed"]').check()
+    shots.take(page, "05b webhook events chosen again")
+    editor.locator("#webhook-events-save").click()
+    # THEN the endpoint lists the new events, and keeps them after a reload
+    expect(page.locator("#webhooks-flash")).to_contain_text("answer.failed, invitation.created")
+    page.reload()
+    row = page.locator("#webhooks-table tbody tr").first
+    expect(row.locator("td").nth(1)).to_have_text("answer.failed, invitation.created")
 
     # WHEN the admin reads the audit log
     page.click('nav a[href="#/audit"]')
@@ -170,6 +183,8 @@ def test_an_admin_runs_compliance_and_integrations_from_the_console(
     assert "Ana Silva revoked Rob Gone's link" in summaries
     assert "Ana Silva set retention to 30 days" in summaries
     assert f"Ana Silva added the webhook {receiver.url}" in summaries
+    changed = "Ana Silva changed the events a webhook receives to answer.failed, invitation.created"
+    assert changed in summaries
     assert "Ana Silva changed the reminders and booking link of Backend engineer" in summaries
     shots.take(page, "06 audit log")
     # WHEN they keep only the webhook tests THEN two rows remain

@@ -185,3 +185,39 @@ def test_only_the_companys_admins_may_test_its_endpoints(
     other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
     assert http.call("POST", path, token=other)[0] == 404
     assert http.call("POST", "/webhooks/nope/test", token=team.admin)[0] == 404
+
+
+def test_an_admin_chooses_again_which_events_an_endpoint_receives(
+    api: Any, aws: dict[str, str], http: Http, admin: dict, receiver: Receiver
+) -> None:
+    # GIVEN an endpoint that receives invitations, and its secret
+    team = Team(http, admin)
+    hook = add_hook(http, team.admin, receiver.url, ["invitation.created"])
+    path = f"/webhooks/{hook['webhook_id']}"
+    # WHEN the admin changes it to completed interviews only
+    status, changed = http.call(
+        "PATCH", path, {"events": ["interview.completed"]}, token=team.admin
+    )
+    # THEN the endpoint keeps its URL, and only completions reach it, signed with its secret
+    assert status == 200, changed
+    assert (changed["url"], changed["events"]) == (receiver.url, ["interview.completed"])
+    assert "secret" not in changed
+    team.invite("Sam")
+    team.complete("Sam")
+    assert set(drain(api, aws)) == {"delivered"}
+    assert receiver.events() == ["interview.completed"]
+    signature = receiver.received[0]["headers"][webhooks.SIGNATURE_HEADER]
+    assert webhooks.verify(hook["secret"], signature, receiver.received[0]["body"])
+    # AND the audit log says what changed, in words
+    _, log = http.call("GET", "/audit", token=team.admin)
+    said = {e["summary"] for e in log["events"]}
+    assert "Ada Admin changed the events a webhook receives to interview.completed" in said
+    # AND no events, an unknown event, a reviewer or another company's admin changes nothing
+    status, error = http.call("PATCH", path, {"events": []}, token=team.admin)
+    assert (status, error["details"][0]["field"]) == (422, "events")
+    assert http.call("PATCH", path, {"events": ["nope"]}, token=team.admin)[0] == 422
+    assert http.call("PATCH", path, {"events": ["answer.failed"]}, token=team.reviewer)[0] == 403
+    other = sign_up(http, email="oz@other.example.com", company="Other")["tokens"]["id_token"]
+    assert http.call("PATCH", path, {"events": ["answer.failed"]}, token=other)[0] == 404
+    (listed,) = http.call("GET", "/webhooks", token=team.admin)[1]["webhooks"]
+    assert listed["events"] == ["interview.completed"]

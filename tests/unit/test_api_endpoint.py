@@ -91,6 +91,7 @@ def test_the_routes_that_audit_themselves() -> None:
         ("/company/retention", "PUT"),
         ("/webhooks", "POST"),
         ("/webhooks/{webhook_id}", "DELETE"),
+        ("/webhooks/{webhook_id}", "PATCH"),
         ("/webhooks/{webhook_id}/rotate-secret", "POST"),
         ("/webhooks/{webhook_id}/test", "POST"),
         ("/invitations/{invitation_id}", "DELETE"),

@@ -39,6 +39,19 @@ def rotate_webhook_secret(call: Call, webhook_id: str) -> dict:
     return views.webhook(hook, secret=secret)
 
 
+@endpoint(
+    blueprint,
+    "/webhooks/{webhook_id}",
+    "PATCH",
+    access=Access.ADMIN,
+    body=schemas.WebhookEventsIn,
+    audit=Audit.SELF,
+)
+def change_webhook_events(call: Call, webhook_id: str) -> dict:
+    """Choose again which events the endpoint receives; its URL and secret stay."""
+    return views.webhook(webhooks.change_events(call.recruiter, webhook_id, call.body.events))
+
+
 @endpoint(blueprint, "/webhooks", "GET", access=Access.ADMIN)
 def list_webhooks(call: Call) -> dict:
     return {"webhooks": [views.webhook(hook) for hook in webhooks.list_for(call.recruiter)]}
