@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -229,7 +229,6 @@ class Footer:
     personal: bool = True
     support_contact: str | None = None
     privacy_link: str | None = None
-    links: tuple[str, ...] = field(default_factory=tuple)
 
 
 def blocks_of(text: str, link: str = "", button: str = "") -> list[Block]:
@@ -261,9 +260,7 @@ def letter(to: str, lang: str, subject: str, blocks: list[Block], footer: Footer
     from markupsafe import Markup, escape  # noqa: PLC0415
 
     words = Words(lang)
-    links = tuple(
-        sorted({b.link for b in blocks if b.link} | set(footer.links if footer else ()), key=len)
-    )[::-1]
+    links = tuple(sorted({b.link for b in blocks if b.link}, key=len))[::-1]
     contact_html = contact_text = ""
     if footer and footer.support_contact:
         contact = footer.support_contact

@@ -188,11 +188,6 @@ def _pending(invitation: Invitation) -> AccommodationRequest:
     return asked
 
 
-def _counter(values: Any, key: str) -> int:
-    found = values.as_dict() if hasattr(values, "as_dict") else dict(values or {})
-    return int(found.get(key, 0) or 0)
-
-
 def _later_deadline(
     invitation: Invitation, now: datetime, chosen: datetime | locales.DeadlineChoice | None
 ) -> tuple[datetime, str | None]:
@@ -329,7 +324,7 @@ def _as_audio(invitation: Invitation) -> tuple[list[Question], tuple[int, ...]]:
     questions, positions = [], []
     for position, question in enumerate(invitation.questions, 1):
         data = question.as_dict()
-        recorded = _counter(invitation.attempt_seq, question.question_id) > 0
+        recorded = lifecycle.question_count(invitation.attempt_seq, question.question_id) > 0
         if question.answer_type == "video" and not recorded:
             data["answer_type"] = "audio"
             positions.append(position)

@@ -211,14 +211,16 @@ def audit_events(company_id: str, wanted: AuditFilter | str | None) -> Iterator[
 def described_events(
     company_id: str, wanted: AuditFilter | str | None, batch: int = 100
 ) -> Iterator[tuple[AuditEvent, str]]:
-    """Every event the filter selects with its sentence; names looked up a batch at a time."""
+    """Every event the filter selects with its sentence; candidates and interviews looked up
+    a batch at a time, the team and its API keys once for the whole export."""
+    team = audit_words.people(company_id, with_keys=True)
     events: list[AuditEvent] = []
     for event in audit_events(company_id, wanted):
         events.append(event)
         if len(events) == batch:
-            yield from zip(events, audit_words.summaries(company_id, events), strict=True)
+            yield from zip(events, audit_words.summaries(company_id, events, team), strict=True)
             events = []
-    yield from zip(events, audit_words.summaries(company_id, events), strict=True)
+    yield from zip(events, audit_words.summaries(company_id, events, team), strict=True)
 
 
 def audit_month(company_id: str, month: str | None) -> list[AuditEvent]:

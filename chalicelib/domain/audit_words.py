@@ -267,22 +267,38 @@ def _invited(event: AuditEvent) -> list[str]:
     return [str(i) for i in ids if isinstance(i, str)]
 
 
-def look_up(company_id: str, events: Iterable[AuditEvent]) -> Names:
+def people(company_id: str, with_keys: bool) -> dict[str, str]:
+    """The team's names by user id, and with `with_keys` the API keys' ("API key <name>")."""
+    team = Recruiter.query(
+        keys.company_pk(company_id), Recruiter.sk.startswith(keys.RECRUITER_PREFIX)
+    )
+    found = {member.user_id: member.name for member in team}
+    if with_keys:
+        found.update(api_keys.names(company_id))  # one Query
+    return found
+
+
+def mentions_keys(events: Iterable[AuditEvent]) -> bool:
+    """Do these events name an API key (made, revoked, or acting)?"""
+    return any(e.action.startswith("api_key.") or _by_key(e) for e in events)
+
+
+def look_up(
+    company_id: str, events: Iterable[AuditEvent], known_people: dict[str, str] | None = None
+) -> Names:
     """The names of the people, candidates and interviews these events mention.
 
     Every key is built from `company_id` (the reader's company), so an event can only ever
-    name this company's records.
+    name this company's records. `known_people`: the team (and keys) already read, for a
+    caller describing many pages of one company's events.
     """
     events = list(events)
     names = Names()
     if not events:
         return names
-    team = Recruiter.query(
-        keys.company_pk(company_id), Recruiter.sk.startswith(keys.RECRUITER_PREFIX)
+    names.people = (
+        known_people if known_people is not None else people(company_id, mentions_keys(events))
     )
-    names.people = {member.user_id: member.name for member in team}
-    if any(e.action.startswith("api_key.") or _by_key(e) for e in events):
-        names.people.update(api_keys.names(company_id))  # one Query: "API key <name>"
     invitation_ids: set[str] = set()
     interview_ids: set[str] = set()
     for event in events:
@@ -324,10 +340,8 @@ def _actor(event: AuditEvent, names: Names) -> str:
         return "Someone with a share link"
     if actor in names.people:
         return names.people[actor]
-    if ":" in actor:  # another kind of caller (an API key): named by its kind and id
-        kind, _, ident = actor.partition(":")
-        words = "API key" if kind == "api_key" else kind.replace("_", " ").capitalize()
-        return f"{words} {ident}".strip()
+    if _by_key(event):  # a key whose name is gone: named by its id
+        return f"API key {actor.removeprefix(api_keys.ACTOR_PREFIX)}".strip()
     return "A former team member"
 
 
@@ -414,7 +428,9 @@ def describe(event: AuditEvent, names: Names) -> str:
     return text[0].upper() + text[1:]
 
 
-def summaries(company_id: str, events: list[AuditEvent]) -> list[str]:
-    """A sentence for each event, names looked up once for them all."""
-    names = look_up(company_id, events)
+def summaries(
+    company_id: str, events: list[AuditEvent], known_people: dict[str, str] | None = None
+) -> list[str]:
+    """A sentence for each event, names looked up once for them all (see `look_up`)."""
+    names = look_up(company_id, events, known_people)
     return [describe(event, names) for event in events]

@@ -154,7 +154,7 @@ def think_time(invitation: Invitation, question: Question, now: datetime) -> Thi
     """Where the candidate stands with a question's think time at `now` (no I/O)."""
     opened = _opened_at(invitation, question.question_id)
     think, _ = _limits(invitation, question)
-    started = _counter(invitation.attempt_seq, question.question_id) > 0
+    started = lifecycle.question_count(invitation.attempt_seq, question.question_id) > 0
     if opened is None or started or question.answer_type == "text" or not think:
         return ThinkTime(opened, None, None, False)
     deadline = opened + timedelta(seconds=think)
@@ -167,7 +167,7 @@ def revealed(invitation: Invitation, question_id: str) -> bool:
     stored (a recording started, a text saved)."""
     return (
         _opened_at(invitation, question_id) is not None
-        or _counter(invitation.attempt_seq, question_id) > 0
+        or lifecycle.question_count(invitation.attempt_seq, question_id) > 0
         or question_id in (invitation.answered_questions or ())
     )
 
@@ -214,7 +214,7 @@ def _check_think_time(invitation: Invitation, question: Question, now: datetime)
     with the recording already started, so no think time is left to take. Retakes are not
     timed (the candidate has known the question since the first attempt).
     """
-    if _counter(invitation.attempt_seq, question.question_id):
+    if lifecycle.question_count(invitation.attempt_seq, question.question_id):
         return
     if _opened_at(invitation, question.question_id) is None:
         _record_opening(invitation, question.question_id, now)
@@ -304,7 +304,7 @@ def candidate_answer(answer: Answer | None, newest: Answer | None = None) -> Can
 
 
 def _used(invitation: Invitation, question_id: str) -> int:
-    return _counter(invitation.attempts_used, question_id)
+    return lifecycle.question_count(invitation.attempts_used, question_id)
 
 
 def _attempts(invitation: Invitation, question: Question) -> tuple[int, int]:
@@ -513,7 +513,7 @@ def start_attempt(
         raise Conflict(
             "You have used all your attempts for this question. Your last recording is kept."
         )
-    seq = max(_counter(invitation.attempt_seq, question_id), used)
+    seq = max(lifecycle.question_count(invitation.attempt_seq, question_id), used)
     attempt = seq + 1
     used_path = Invitation.attempts_used[question_id]
     seq_path = Invitation.attempt_seq[question_id]
@@ -591,7 +591,7 @@ def _repeated_start(
     and no retake is spent on a repeat. Released (the tab looked dead): a new attempt, as
     today's rules say.
     """
-    latest = _counter(invitation.attempt_seq, question.question_id)
+    latest = lifecycle.question_count(invitation.attempt_seq, question.question_id)
     if not latest:
         return None
     answer = candidate_repository.answer(
@@ -629,11 +629,6 @@ def _check_reopened(invitation: Invitation, question_id: str) -> None:
             "You have already submitted this answer. Only the questions we asked you to "
             "record again are open."
         )
-
-
-def _counter(counts: Any, question_id: str) -> int:
-    values = counts.as_dict() if hasattr(counts, "as_dict") else dict(counts or {})
-    return int(values.get(question_id, 0))
 
 
 def _location(invitation: Invitation, question_id: str, attempt: int) -> AttemptLocation:
@@ -699,7 +694,7 @@ def finalise(token: str, question_id: str, attempt: int, chunks: int) -> Candida
     """
     invitation = find_by_token(token)
     _, question = _question(invitation, question_id)
-    if not 0 < attempt <= _counter(invitation.attempt_seq, question_id):
+    if not 0 < attempt <= lifecycle.question_count(invitation.attempt_seq, question_id):
         raise NotFound("That recording attempt does not exist. Reload the page to continue.")
     location = _location(invitation, question_id, attempt)
     stored = uploads.chunk_objects(location)

@@ -73,47 +73,37 @@ def _lambda(x86: float = 0.0000166667, arm: float = 0.0000133334) -> Mapping[str
 
 MILLION = 1_000_000
 
+_US_EAST_1 = PriceList(
+    region="us-east-1",
+    as_of=AS_OF,
+    sources=SOURCES,
+    lambda_gb_second=_lambda(),
+    lambda_per_request=0.20 / MILLION,
+    api_gateway_per_request=3.50 / MILLION,
+    dynamodb_per_read_unit=0.125 / MILLION,
+    dynamodb_per_write_unit=0.625 / MILLION,
+    dynamodb_storage_gb_month=0.25,
+    s3_storage_gb_month=0.023,
+    s3_per_put=0.005 / 1000,
+    s3_per_get=0.0004 / 1000,
+    egress_per_gb=0.09,
+    sqs_per_request=0.40 / MILLION,
+    ses_per_email=0.10 / 1000,
+)
+
 _PRICES: dict[str, PriceList] = {
-    "us-east-1": PriceList(
-        region="us-east-1",
-        as_of=AS_OF,
-        sources=SOURCES,
-        lambda_gb_second=_lambda(),
-        lambda_per_request=0.20 / MILLION,
-        api_gateway_per_request=3.50 / MILLION,
-        dynamodb_per_read_unit=0.125 / MILLION,
-        dynamodb_per_write_unit=0.625 / MILLION,
-        dynamodb_storage_gb_month=0.25,
-        s3_storage_gb_month=0.023,
-        s3_per_put=0.005 / 1000,
-        s3_per_get=0.0004 / 1000,
-        egress_per_gb=0.09,
-        sqs_per_request=0.40 / MILLION,
-        ses_per_email=0.10 / 1000,
-    ),
-    "eu-west-1": PriceList(
+    "us-east-1": _US_EAST_1,
+    # Other regions: what differs from us-east-1's list, read from the same pages.
+    "eu-west-1": replace(
+        _US_EAST_1,
         region="eu-west-1",
-        as_of=AS_OF,
-        sources=SOURCES,
-        lambda_gb_second=_lambda(),
-        lambda_per_request=0.20 / MILLION,
-        api_gateway_per_request=3.50 / MILLION,
         dynamodb_per_read_unit=0.1415 / MILLION,
         dynamodb_per_write_unit=0.7068 / MILLION,
         dynamodb_storage_gb_month=0.283,
-        s3_storage_gb_month=0.023,
-        s3_per_put=0.005 / 1000,
-        s3_per_get=0.0004 / 1000,
-        egress_per_gb=0.09,
-        sqs_per_request=0.40 / MILLION,
-        ses_per_email=0.10 / 1000,
     ),
-    "eu-central-1": PriceList(
+    "eu-central-1": replace(
+        _US_EAST_1,
         region="eu-central-1",
-        as_of=AS_OF,
-        sources=SOURCES,
-        lambda_gb_second=_lambda(),
-        lambda_per_request=0.20 / MILLION,
         api_gateway_per_request=3.70 / MILLION,
         dynamodb_per_read_unit=0.1525 / MILLION,
         dynamodb_per_write_unit=0.7625 / MILLION,
@@ -121,13 +111,8 @@ _PRICES: dict[str, PriceList] = {
         s3_storage_gb_month=0.0245,
         s3_per_put=0.0054 / 1000,
         s3_per_get=0.00043 / 1000,
-        egress_per_gb=0.09,
-        sqs_per_request=0.40 / MILLION,
-        ses_per_email=0.10 / 1000,
     ),
 }
-
-REGIONS: tuple[str, ...] = tuple(_PRICES)
 
 
 def prices_for(region: str) -> PriceList:

@@ -20,15 +20,6 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.identity import get_company
 from chalicelib.domain.invitations import get_invitation
 
-# The English defaults (every language's are in the message catalogues).
-DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
-    stage: {
-        "subject": candidate_mail.default_wording(stage, "en").subject,
-        "body": candidate_mail.default_wording(stage, "en").body,
-    }
-    for stage in candidate_mail.DECISIONS
-}
-
 
 @dataclass(frozen=True)
 class Template:
@@ -78,9 +69,9 @@ SAMPLES = (
 )
 SAMPLES = tuple({**sample, "interview_title": sample["title"]} for sample in SAMPLES)
 SAMPLE = SAMPLES[0]
-# Bounds on what a template may write: SES subjects stay short, a letter stays a letter.
-SUBJECT_LIMIT = 500
-BODY_LIMIT = 20_000
+# Bounds on what a template may write: the same as every candidate email's.
+SUBJECT_LIMIT = candidate_mail.SUBJECT_LIMIT
+BODY_LIMIT = candidate_mail.BODY_LIMIT
 HOW_TO_FIX = "Use only {{ candidate_name }}, {{ company_name }} and {{ interview_title }}."
 
 
@@ -140,7 +131,7 @@ def prepare(
     In the candidate's language; what the review page previews is this very email
     (`shown_name` stands in for the name where blind review hides it from the admin).
     """
-    if stage not in DEFAULT_TEMPLATES:
+    if stage not in candidate_mail.DECISIONS:
         return None
     company = get_company(invitation.company_id)
     lang = candidate_mail.language_of(invitation)

@@ -321,3 +321,9 @@ def extend_to(invitation: Invitation, deadline: datetime, now: datetime) -> Invi
         ensure_changeable(invitation)
         raise Conflict("This invitation changed meanwhile. Reload and try again.") from None
     return invitation
+
+
+def question_count(counts: Any, question_id: str) -> int:
+    """A per-question counter of an invitation (a map attribute, or a plain dict): 0 if unset."""
+    values = counts.as_dict() if hasattr(counts, "as_dict") else dict(counts or {})
+    return int(values.get(question_id, 0) or 0)

@@ -10,7 +10,6 @@ playing. Picking an entry into an interview copies the video again, as that inte
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from pynamodb.exceptions import DeleteError
@@ -113,10 +112,7 @@ def _delete_objects(entry: LibraryQuestion) -> None:
     if not keys_:
         return
     s3, bucket = client("s3"), get_settings().media_bucket
-    deleted = 0
-    for key in keys_:
-        with contextlib.suppress(s3.exceptions.ClientError):
-            deleted += int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+    deleted = question_videos.stored_bytes(s3, bucket, *keys_)
     s3.delete_objects(
         Bucket=bucket, Delete={"Objects": [{"Key": key} for key in keys_], "Quiet": True}
     )

@@ -160,13 +160,13 @@ def grant(company_id: str, interview_id: str, video_id: str, first_chunk: int) -
 def finalise(company_id: str, interview_id: str, video_id: str, chunks: int) -> QuestionVideo:
     """Every chunk is in S3: record them and hand the video to the worker (retry-safe)."""
     video = get(company_id, interview_id, video_id)
-    location = _location(video)
-    stored = uploads.chunk_objects(location)
-    missing = [index for index in range(chunks) if index not in stored]
     if video.status != "uploading":
         if video.chunk_count == chunks:
             return video  # a retried finalise: nothing happens twice
         raise Conflict("This video was already sent with a different number of parts.")
+    location = _location(video)
+    stored = uploads.chunk_objects(location)
+    missing = [index for index in range(chunks) if index not in stored]
     if missing:
         raise Conflict(
             "Some parts of the video have not arrived yet; they are being sent again.",
@@ -332,7 +332,6 @@ def copy_for(source: Interview, interview_id: str) -> dict[str, str]:
     """
     copies: dict[str, str] = {}
     copied_bytes = 0
-    s3, bucket = client("s3"), get_settings().media_bucket
     for question in source.questions:
         key = question.video_key
         location = media_layout.parse_question_video_key(key or "")
@@ -355,9 +354,8 @@ def copy_for(source: Interview, interview_id: str) -> dict[str, str]:
             invited_when_attached=0,
         )
         outputs = _location(copy).output_keys
-        for old, new in ((video.media_key, outputs.media), (video.poster_key, outputs.poster)):
-            if old and new:
-                s3.copy_object(Bucket=bucket, Key=new, CopySource={"Bucket": bucket, "Key": old})
+        pairs = [(video.media_key, outputs.media), (video.poster_key, outputs.poster)]
+        stored = copy_objects(pairs)
         copy.media_key, copy.poster_key = outputs.media, outputs.poster
         try:
             copy.save(condition=QuestionVideo.pk.does_not_exist())
@@ -365,7 +363,7 @@ def copy_for(source: Interview, interview_id: str) -> dict[str, str]:
             _delete(copy)
             raise
         copies[key] = outputs.media
-        copied_bytes += _stored_bytes(s3, bucket, outputs.media, outputs.poster)
+        copied_bytes += stored
     if copied_bytes:
         activity.add_usage(source.company_id, stored_bytes=copied_bytes)
     return copies
@@ -413,7 +411,7 @@ def copy_objects(pairs: Iterable[tuple[str | None, str | None]]) -> int:
         if old and new:
             s3.copy_object(Bucket=bucket, Key=new, CopySource={"Bucket": bucket, "Key": old})
             targets.append(new)
-    return _stored_bytes(s3, bucket, *targets)
+    return stored_bytes(s3, bucket, *targets)
 
 
 def adopt_copy(company_id: str, interview_id: str, source: StoredVideo) -> str:
@@ -458,7 +456,7 @@ def drop(company_id: str, keys: Iterable[str]) -> None:
             _delete(get(company_id, location.interview_id, location.video_id))
 
 
-def _stored_bytes(s3: Any, bucket: str, *keys: str | None) -> int:
+def stored_bytes(s3: Any, bucket: str, *keys: str | None) -> int:
     """The size of the objects that exist among `keys` (what stored-now counts)."""
     total = 0
     for key in keys:
@@ -471,13 +469,18 @@ def _stored_bytes(s3: Any, bucket: str, *keys: str | None) -> int:
 def delete_all(company_id: str, interview_id: str) -> int:
     """Every video of an interview that is being deleted: objects under both roots, items."""
     videos = of_interview(company_id, interview_id)
-    for video in videos:
-        _delete(video)
+    # One listing of the interview's two roots holds every video's objects (older ones too);
+    # objects first, then the items, as `_delete` does for one video.
     deleted_bytes = _delete_under(
-        media_layout.question_video_prefix(company_id, interview_id),  # older ones too
+        media_layout.question_video_prefix(company_id, interview_id),
         f"{media_layout.RAW_ROOT}{company_id}/{interview_id}/{media_layout.QUESTION_VIDEO_SEGMENT}/",
     )
     activity.media_deleted(company_id, deleted_bytes)
+    for video in videos:
+        video.delete()
+    logger.info(
+        "question videos deleted", extra={"interview_id": interview_id, "videos": len(videos)}
+    )
     return len(videos)
 
 

@@ -25,7 +25,7 @@ from chalicelib.data.media_layout import MEDIA_ROOT, invitation_prefixes
 from chalicelib.data.models import Company, EmailClaim, Interview, Invitation, Item, utcnow
 from chalicelib.data.repositories import candidates as candidate_repository
 from chalicelib.data.repositories import invitations as invitation_repository
-from chalicelib.domain import activity, digest
+from chalicelib.domain import activity, digest, identity
 from chalicelib.domain.auth import Principal
 from chalicelib.domain.errors import NotFound
 from chalicelib.observability import logger
@@ -234,10 +234,7 @@ def preview(principal: Principal, days: int) -> RetentionPreview:
     company, so no other company's candidates can be counted.
     """
     company_id = principal.company_id
-    try:
-        current = int(Company.get(*Company.key(company_id)).retention_days)
-    except Company.DoesNotExist:
-        raise NotFound("Company not found.") from None
+    current = int(identity.get_company(company_id).retention_days)
     now = utcnow()
     result = RetentionPreview(days, current, now.isoformat(), Deletion(now.date().isoformat()))
     by_day: dict[str, Deletion] = {}

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.drivers.console import DESKTOP, Shots, mail_to, sign_up
+from tests.drivers.console import DESKTOP, Shots, mail_to, sign_in, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
@@ -82,11 +82,7 @@ def test_a_candidate_asks_for_audio_and_more_time_and_an_admin_grants_it_in_one_
     try:
         admin_page = console.new_page()
         admin_page.on("pageerror", lambda error: errors.append(str(error)))
-        admin_page.goto(f"{local_stack.url}/console/")
-        admin_page.fill("#signin-email", admin_email)
-        admin_page.fill("#signin-password", password)
-        admin_page.click("#signin button[type=submit]")
-        admin_page.wait_for_selector("#signed-in")
+        sign_in(admin_page, local_stack, admin_email, password)
         admin_page.goto(f"{local_stack.url}/console/#/interviews/{interview_id}")
         # THEN the candidate's row carries the request's badge
         row = admin_page.locator("#pipeline tbody tr").first

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.drivers.console import Shots, sign_up
+from tests.drivers.console import Shots, sign_in, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
@@ -46,11 +46,7 @@ def test_an_admin_creates_a_key_an_integration_uses_it_and_revoking_it_refuses_t
     token = sign_up(local_stack, "Keys & Co", "Kim Admin", email, password)
     interview = {"title": "Integration Desk", "questions": [{"text": "Hello?"}], "deadline_days": 5}
     created = ok(call(local_stack, "POST", "/api/interviews", interview, token=token), 201)
-    page.goto(f"{local_stack.url}/console/")
-    page.fill("#signin-email", email)
-    page.fill("#signin-password", password)
-    page.click("#signin button[type=submit]")
-    page.wait_for_selector("#signed-in")
+    sign_in(page, local_stack, email, password)
 
     # WHEN they open the API keys page and create a read key
     page.click('nav a[href="#/api-keys"]')

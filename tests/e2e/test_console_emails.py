@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.drivers.console import Shots, mail_to, outbox, sign_up
+from tests.drivers.console import Shots, mail_to, outbox, sign_in, sign_up
 from tests.drivers.local_stack import RunningStack, call, ok, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -45,11 +45,7 @@ def test_an_admin_words_the_invitation_previews_it_and_previews_a_decision_befor
     interview = ok(call(local_stack, "POST", "/api/interviews", INTERVIEW, token=admin), 201)
 
     # WHEN the admin opens the candidate emails page
-    page.goto(f"{local_stack.url}/console/")
-    page.fill("#signin-email", admin_email)
-    page.fill("#signin-password", password)
-    page.click("#signin button[type=submit]")
-    page.wait_for_selector("#signed-in")
+    sign_in(page, local_stack, admin_email, password)
     page.click('nav a[href="#/emails"]')
     page.wait_for_selector("#email-form")
     # THEN the invitation shows our English wording, and Save waits for a preview

@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import costs
-from tests.drivers.console import Shots, answer_everything, link_token, mail_to, sign_up
+from tests.drivers.console import (
+    Shots,
+    answer_everything,
+    link_token,
+    mail_to,
+    sign_in,
+    sign_up,
+)
 from tests.drivers.local_stack import RunningStack, call, ok
 
 pytestmark = pytest.mark.e2e
@@ -72,11 +79,7 @@ def test_the_usage_page_shows_dollars_and_stored_now_that_drops_after_a_deletion
     [row] = ok(call(local_stack, "GET", f"{path}/pipeline", token=token))["candidates"]
 
     # WHEN the admin opens the usage page
-    page.goto(f"{local_stack.url}/console/")
-    page.fill("#signin-email", email)
-    page.fill("#signin-password", password)
-    page.click("#signin button[type=submit]")
-    page.wait_for_selector("#signed-in")
+    sign_in(page, local_stack, email, password)
     page.click('nav a[href="#/usage"]')
     page.wait_for_selector("#usage-table")
 

@@ -15,22 +15,13 @@ import av
 import pytest
 
 from tests.drivers.a11y import screenshot
-from tests.drivers.console import link_token, mail_to, sign_in_api
+from tests.drivers.console import link_token, mail_to, sign_in, sign_in_api
 from tests.drivers.local_stack import RunningStack, call
 from tests.drivers.media import top_level_boxes
 
 pytestmark = pytest.mark.e2e
 
 RECORD_MS = 3000
-
-
-def sign_in(page: Any, stack: RunningStack) -> None:
-    state = stack.state
-    page.goto(f"{stack.url}/console/")
-    page.fill("#signin-email", state["email"])
-    page.fill("#signin-password", state["password"])
-    page.click("#signin button[type=submit]")
-    page.wait_for_selector("#signed-in:not([hidden])")
 
 
 def test_a_question_video_recorded_in_the_console_plays_on_the_candidate_page(
@@ -55,7 +46,7 @@ def test_a_question_video_recorded_in_the_console_plays_on_the_candidate_page(
     interview_id = interview["interview_id"]
 
     # WHEN they open it in the console and record a video for the first question
-    sign_in(page, local_stack)
+    sign_in(page, local_stack, state["email"], state["password"])
     page.goto(f"{local_stack.url}/console/#/interviews/{interview_id}/edit")
     page.wait_for_selector("#interview-form")
     page.click("#q-0-video-record-open")
@@ -166,7 +157,7 @@ def test_a_webm_file_chosen_in_the_console_becomes_an_mp4_replaced_and_deleted_w
     )
     assert status == 201, interview
     interview_id = interview["interview_id"]
-    sign_in(page, local_stack)
+    sign_in(page, local_stack, state["email"], state["password"])
     page.goto(f"{local_stack.url}/console/#/interviews/{interview_id}/edit")
     page.wait_for_selector("#interview-form")
     keys = []

@@ -21,7 +21,6 @@ from chalicelib.data.media_layout import (
     question_video_bound,
 )
 from chalicelib.data.models import QuestionVideo, utcnow
-from tests.drivers import question_videos
 from tests.drivers.api import (
     INTERVIEW,
     PASSWORD,
@@ -33,7 +32,7 @@ from tests.drivers.api import (
     sign_up,
 )
 from tests.drivers.media import Clip, generate, image_size, split_chunks, top_level_boxes
-from tests.drivers.question_videos import send
+from tests.drivers.question_videos import ready_video, send
 from tests.drivers.worker import fetch, keys_under, queued_event, run_worker
 
 MiB = 1024 * 1024
@@ -65,10 +64,6 @@ def status_of(http: Http, token: str, interview_id: str, video: dict) -> tuple[i
     return http.call(
         "GET", f"/interviews/{interview_id}/question-videos/{video['video_id']}", token=token
     )
-
-
-def ready_video(http: Http, token: str, interview_id: str, recording: Path) -> dict:
-    return question_videos.ready_video(http, token, interview_id, recording)
 
 
 def with_video(key: str | None, index: int = 0) -> dict:

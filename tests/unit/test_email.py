@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from chalicelib.adapters.email import Email
 from chalicelib.domain import candidate_mail
+from tests.drivers.config import valid_settings
 
 TOKEN = "abc"
 LINK = "https://interviews.example.com/candidate/#token=abc"
 # Friday 4 December 2026, 17:00 UTC
 DEADLINE = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The real links, built from VALID's PUBLIC_SITE_URL (https://interviews.example.com/)."""
+    with valid_settings(monkeypatch):
+        yield
 
 
 def _invitation(**overrides: Any) -> Any:
@@ -38,8 +49,6 @@ def _invitation_email(monkeypatch: Any, **overrides: Any) -> Email:
         "get_company",
         lambda _id: SimpleNamespace(name="Acme", email_wording=None, decision_templates=None),
     )
-    monkeypatch.setattr(candidate_mail, "candidate_link", lambda token: LINK)
-    monkeypatch.setattr(candidate_mail, "privacy_link", lambda token: f"{LINK}&view=privacy")
     return candidate_mail.invitation_email(_invitation(**overrides), TOKEN)
 
 
@@ -72,8 +81,6 @@ def test_the_record_again_email_names_each_reopened_question_and_escapes_its_tex
         {"position": 1, "text": "Tell us <i>about</i> yourself."},
         {"position": 3, "text": "Why us?"},
     ]
-    monkeypatch.setattr(candidate_mail, "candidate_link", lambda token: LINK)
-    monkeypatch.setattr(candidate_mail, "privacy_link", lambda token: f"{LINK}&view=privacy")
     # WHEN the notice is rendered
     email = candidate_mail.rerecord_email(_invitation(), TOKEN, questions)
     # THEN it asks for those answers again, with the new deadline and the link

@@ -7,7 +7,7 @@ lacks a message, leaves a placeholder unfilled or still holds English fails here
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +16,7 @@ import pytest
 
 from chalicelib.adapters import email
 from chalicelib.domain import candidate_mail, locales
+from tests.drivers.config import valid_settings
 
 LANGUAGES = email.languages()
 ENGLISH = email.catalogue("en")
@@ -30,7 +31,6 @@ SAME_AS_ENGLISH = {
 }
 # Plural categories a language may add beyond English's one/other (CLDR).
 EXTRA_PLURALS = re.compile(r"\.(zero|two|few|many)$")
-LINK = "https://interviews.example.com/candidate/#token=abc"
 
 
 def _invitation(lang: str, **overrides: Any) -> Any:
@@ -51,12 +51,17 @@ def _invitation(lang: str, **overrides: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The real candidate and privacy links, built from VALID's PUBLIC_SITE_URL."""
+    with valid_settings(monkeypatch):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _no_company_wording(monkeypatch: pytest.MonkeyPatch) -> None:
     """The catalogue's words: a company that has not worded its emails."""
     company = SimpleNamespace(name="Acme & Co", email_wording=None, decision_templates=None)
     monkeypatch.setattr(candidate_mail, "get_company", lambda _id: company)
-    monkeypatch.setattr(candidate_mail, "candidate_link", lambda token: LINK)
-    monkeypatch.setattr(candidate_mail, "privacy_link", lambda token: f"{LINK}&view=privacy")
 
 
 def _decision(stage: str) -> Callable[[Any], email.Email]:
